@@ -1,0 +1,25 @@
+/**
+ * One small interface over the two PostgreSQL engines we run on: a real server through `pg`, and PGlite
+ * in-process. Everything above this file speaks SQL through it and does not care which it is.
+ *
+ * Bigints are cast to text in SQL where they matter: the two drivers parse int8 differently.
+ */
+export interface QueryResult<R> {
+  rows: R[];
+  rowCount: number;
+}
+
+export interface Queryable {
+  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<QueryResult<R>>;
+  /** Several statements, no parameters (DDL). */
+  exec(text: string): Promise<void>;
+}
+
+export interface Database extends Queryable {
+  readonly engine: "postgres" | "pglite";
+  /** Runs fn in one transaction: committed if it resolves, rolled back if it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Runs fn on one dedicated connection (session-level advisory locks need the same backend). */
+  session<T>(fn: (session: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
