@@ -1,0 +1,51 @@
+/**
+ * Opens what the configuration names: the read-model database, the event store and the key provider.
+ * Shared by the server and the CLI commands, so both always agree on where things are.
+ */
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import type { Config } from "../config.js";
+import type { Database } from "../db/database.js";
+import { openPglite } from "../db/pglite.js";
+import { openPostgres } from "../db/postgres.js";
+import { createEventStoreDbStore } from "../eventstore/eventstoredb.js";
+import { createPostgresEventStore } from "../eventstore/postgres.js";
+import type { EventStore } from "../eventstore/port.js";
+import { openLocalKeyProvider } from "../keys/local.js";
+import { openPkcs11Provider } from "../keys/pkcs11.js";
+import type { KeyProvider } from "../keys/port.js";
+
+export async function openDatabase(config: Config): Promise<Database> {
+  if (config.databaseUrl) return openPostgres({ connectionString: config.databaseUrl, max: 20 });
+  const dataDir = path.join(config.dataDir, "pglite");
+  await mkdir(dataDir, { recursive: true });
+  return openPglite({ dataDir });
+}
+
+export async function openEventStore(config: Config, db: Database): Promise<EventStore> {
+  if (config.eventStoreUrl) {
+    return createEventStoreDbStore({ connectionString: config.eventStoreUrl, deadlineMs: config.eventStoreDeadlineMs });
+  }
+  return createPostgresEventStore(db, { notificationsUrl: config.databaseUrl });
+}
+
+export async function openKeyProvider(config: Config): Promise<KeyProvider> {
+  const keys = config.keyProvider;
+  if (keys.kind === "pkcs11") {
+    return openPkcs11Provider({
+      modulePath: keys.module,
+      token: keys.slot !== undefined ? { slotIndex: keys.slot } : { label: keys.tokenLabel },
+      pin: keys.pin,
+    });
+  }
+  return openLocalKeyProvider({ directory: path.join(config.dataDir, "keys") });
+}
+
+/** Human-readable names of what is in use, for the start-up log line. */
+export function describeStores(config: Config): { events: string; readModels: string; keys: string } {
+  return {
+    events: config.eventStoreUrl ? "eventstoredb" : config.databaseUrl ? "postgres" : "pglite (embedded)",
+    readModels: config.databaseUrl ? "postgres" : "pglite (embedded)",
+    keys: config.keyProvider.kind === "pkcs11" ? "pkcs11" : "local (software keys, not an HSM)",
+  };
+}

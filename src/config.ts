@@ -1,0 +1,146 @@
+/**
+ * Configuration from the environment, validated once at start-up. Error messages name the variable and
+ * what is wrong with it, never its value: some variables hold secrets (PKCS11_PIN, credentials in URLs).
+ */
+import path from "node:path";
+import { z } from "zod";
+
+export interface EnvironmentVariable {
+  name: string;
+  description: string;
+  /** Shown in help; absent when the variable is optional with no default. */
+  default?: string;
+}
+
+/** Every variable we read, for the README and `keyledger --help`. */
+export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = [
+  { name: "PORT", description: "TCP port of the HTTP API", default: "8080" },
+  { name: "HOST", description: "Interface the HTTP API listens on", default: "0.0.0.0" },
+  { name: "KEYLEDGER_DATA_DIR", description: "Directory for embedded data (PGlite, local master key)", default: "./data" },
+  { name: "DATABASE_URL", description: "PostgreSQL URL for events and read models; embedded PGlite in the data dir when absent" },
+  { name: "EVENTSTORE_URL", description: "EventStoreDB URL (esdb://...) for events; read models stay in DATABASE_URL or PGlite" },
+  { name: "EVENTSTORE_DEADLINE_MS", description: "How long an event-store call may take before it fails as unavailable", default: "5000" },
+  { name: "KEY_PROVIDER", description: "Where keys live: local or pkcs11", default: "pkcs11 when PKCS11_MODULE is set, else local" },
+  { name: "PKCS11_MODULE", description: "Path of the PKCS#11 library (e.g. /usr/lib/softhsm/libsofthsm2.so)" },
+  { name: "PKCS11_TOKEN_LABEL", description: "Label of the PKCS#11 token that holds our keys", default: "keyledger" },
+  { name: "PKCS11_SLOT", description: "Index of the PKCS#11 slot, when the token label is not enough" },
+  { name: "PKCS11_PIN", description: "User PIN of the PKCS#11 token (required with pkcs11; never logged)" },
+  { name: "LOG_LEVEL", description: "fatal, error, warn, info, debug, trace or silent", default: "info" },
+  { name: "KEYLEDGER_PUBLIC_URL", description: "Base URL clients reach us at, used in links (e.g. https://vault.example.com)" },
+  { name: "SHUTDOWN_TIMEOUT_MS", description: "How long in-flight requests may run after a shutdown signal", default: "10000" },
+  { name: "READ_YOUR_WRITES_TIMEOUT_MS", description: "How long a write waits for the read models to catch up", default: "5000" },
+];
+
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export type KeyProviderConfig =
+  | { kind: "local" }
+  | { kind: "pkcs11"; module: string; tokenLabel: string; slot?: number; pin: string };
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Absolute. */
+  dataDir: string;
+  databaseUrl?: string;
+  eventStoreUrl?: string;
+  eventStoreDeadlineMs: number;
+  keyProvider: KeyProviderConfig;
+  logLevel: LogLevel;
+  /** Without a trailing slash. */
+  publicUrl?: string;
+  shutdownTimeoutMs: number;
+  readYourWritesTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  /** One line per bad variable, e.g. "PORT: must be an integer from 0 to 65535". */
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`invalid configuration: ${problems.join("; ")}`);
+    this.name = "ConfigError";
+    this.problems = problems;
+  }
+}
+
+function integer(min: number, max: number, message: string) {
+  return z
+    .string()
+    .regex(/^\d+$/, message)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, message);
+}
+
+function url(schemes: string[], message: string) {
+  return z.string().refine((text) => {
+    try {
+      return schemes.includes(new URL(text).protocol);
+    } catch {
+      return false;
+    }
+  }, message);
+}
+
+function keyProviderKind(env: { KEY_PROVIDER?: "local" | "pkcs11"; PKCS11_MODULE?: string }) {
+  return env.KEY_PROVIDER ?? (env.PKCS11_MODULE ? "pkcs11" : "local");
+}
+
+const milliseconds = integer(1, 3_600_000, "must be a whole number of milliseconds from 1 to 3600000");
+
+const EnvSchema = z
+  .object({
+    PORT: integer(0, 65535, "must be an integer from 0 to 65535").default(8080),
+    HOST: z.string().default("0.0.0.0"),
+    KEYLEDGER_DATA_DIR: z.string().default("./data"),
+    DATABASE_URL: url(["postgres:", "postgresql:"], "must be a postgres:// or postgresql:// URL").optional(),
+    EVENTSTORE_URL: url(["esdb:", "esdb+discover:"], "must be an esdb:// or esdb+discover:// URL").optional(),
+    EVENTSTORE_DEADLINE_MS: milliseconds.default(5000),
+    KEY_PROVIDER: z.enum(["local", "pkcs11"], "must be local or pkcs11").optional(),
+    PKCS11_MODULE: z.string().optional(),
+    PKCS11_TOKEN_LABEL: z.string().default("keyledger"),
+    PKCS11_SLOT: integer(0, 1_000_000, "must be a slot index (a non-negative integer)").optional(),
+    PKCS11_PIN: z.string().optional(),
+    LOG_LEVEL: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(", ")}`).default("info"),
+    KEYLEDGER_PUBLIC_URL: url(["http:", "https:"], "must be an http:// or https:// URL").optional(),
+    SHUTDOWN_TIMEOUT_MS: milliseconds.default(10000),
+    READ_YOUR_WRITES_TIMEOUT_MS: milliseconds.default(5000),
+  })
+  .superRefine((env, ctx) => {
+    if (keyProviderKind(env) !== "pkcs11") return;
+    if (!env.PKCS11_MODULE) ctx.addIssue({ code: "custom", path: ["PKCS11_MODULE"], message: "is required when KEY_PROVIDER is pkcs11" });
+    if (!env.PKCS11_PIN) ctx.addIssue({ code: "custom", path: ["PKCS11_PIN"], message: "is required when KEY_PROVIDER is pkcs11" });
+  });
+
+/** Unset and empty mean the same: `PORT= keyledger serve` should not fail on an empty string. */
+function withoutEmpty(env: Record<string, string | undefined>): Record<string, string> {
+  const known = new Set(ENVIRONMENT_VARIABLES.map((v) => v.name));
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => known.has(entry[0]) && !!entry[1]),
+  );
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = EnvSchema.safeParse(withoutEmpty(env));
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${String(issue.path[0])}: ${issue.message}`));
+  }
+  const e = parsed.data;
+  const keyProvider: KeyProviderConfig =
+    keyProviderKind(e) === "pkcs11"
+      ? { kind: "pkcs11", module: e.PKCS11_MODULE!, tokenLabel: e.PKCS11_TOKEN_LABEL, slot: e.PKCS11_SLOT, pin: e.PKCS11_PIN! }
+      : { kind: "local" };
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.KEYLEDGER_DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    eventStoreUrl: e.EVENTSTORE_URL,
+    eventStoreDeadlineMs: e.EVENTSTORE_DEADLINE_MS,
+    keyProvider,
+    logLevel: e.LOG_LEVEL,
+    publicUrl: e.KEYLEDGER_PUBLIC_URL?.replace(/\/+$/, ""),
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    readYourWritesTimeoutMs: e.READ_YOUR_WRITES_TIMEOUT_MS,
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * Tables and the append function of the PostgreSQL event store. Idempotent, and safe when several processes
+ * start at once: the DDL runs under a transaction-scoped advisory lock (two concurrent `create ... if not
+ * exists` or `create or replace function` can otherwise fail on the catalog's unique indexes).
+ */
+import type { Database } from "../db/database.js";
+
+/** Arbitrary constant shared by every process that migrates this schema. */
+const SCHEMA_LOCK_KEY = 7_310_452_118;
+
+const DDL = `
+create table if not exists eventstore_streams (
+  stream_name text primary key,
+  -- Revision of the stream's last event; the row lock serialises appends to one stream.
+  revision bigint not null
+);
+
+create table if not exists eventstore_events (
+  -- Commit order: readers only see transactions below the oldest one still running (see readAll).
+  transaction_id xid8 not null default pg_current_xact_id(),
+  global_position bigserial not null,
+  stream_name text not null,
+  stream_revision bigint not null,
+  event_id uuid not null,
+  event_type text not null,
+  data jsonb not null,
+  metadata jsonb not null,
+  recorded_at timestamptz not null default now(),
+  primary key (transaction_id, global_position),
+  unique (stream_name, stream_revision),
+  unique (stream_name, event_id)
+);
+
+-- One round trip per append. Outcomes: 'appended', 'appended_before' (every id already in the stream:
+-- the original result), 'partly_appended_before' (some ids were, some not) and 'wrong_expected_revision'
+-- (revision is then the actual one, null for an absent stream).
+create or replace function eventstore_append(p_stream text, p_events jsonb, p_expected text)
+returns table (outcome text, revision text, commit_position text, prepare_position text)
+language plpgsql as $$
+declare
+  v_count bigint := jsonb_array_length(p_events);
+  v_current bigint;
+  v_found bigint;
+  v_last_revision bigint;
+  v_last_position bigint;
+begin
+  loop
+    select s.revision into v_current from eventstore_streams s where s.stream_name = p_stream for update;
+    exit when found;
+    if p_expected not in ('any', 'no_stream') then
+      return query select 'wrong_expected_revision', null::text, null::text, null::text;
+      return;
+    end if;
+    -- Waits for a concurrent creator of the same stream; either way the next select finds and locks the row.
+    insert into eventstore_streams (stream_name, revision) values (p_stream, -1) on conflict do nothing;
+  end loop;
+
+  if v_current >= 0 then
+    select count(*), max(e.stream_revision) into v_found, v_last_revision
+      from eventstore_events e
+      where e.stream_name = p_stream
+        and e.event_id in (select (x->>'id')::uuid from jsonb_array_elements(p_events) x);
+    if v_found = v_count then
+      return query select 'appended_before', v_last_revision::text, e.transaction_id::text, e.global_position::text
+        from eventstore_events e where e.stream_name = p_stream and e.stream_revision = v_last_revision;
+      return;
+    elsif v_found > 0 then
+      return query select 'partly_appended_before', null::text, null::text, null::text;
+      return;
+    end if;
+  end if;
+
+  if (p_expected = 'no_stream' and v_current >= 0)
+     or (p_expected = 'stream_exists' and v_current < 0)
+     or (p_expected not in ('any', 'no_stream', 'stream_exists') and p_expected::bigint <> v_current) then
+    return query select 'wrong_expected_revision',
+      case when v_current < 0 then null else v_current::text end, null::text, null::text;
+    return;
+  end if;
+
+  with inserted as (
+    insert into eventstore_events (stream_name, stream_revision, event_id, event_type, data, metadata)
+    select p_stream, v_current + x.ordinality, (x.value->>'id')::uuid, x.value->>'type', x.value->'data',
+           coalesce(x.value->'metadata', '{}'::jsonb)
+      from jsonb_array_elements(p_events) with ordinality x
+      order by x.ordinality
+    returning global_position
+  )
+  select max(global_position) into v_last_position from inserted;
+
+  update eventstore_streams set revision = v_current + v_count where stream_name = p_stream;
+
+  return query select 'appended', (v_current + v_count)::text, pg_current_xact_id()::text, v_last_position::text;
+end;
+$$;
+`;
+
+export async function migrateEventStoreSchema(db: Database): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.query("select pg_advisory_xact_lock($1)", [SCHEMA_LOCK_KEY]);
+    await tx.exec(DDL);
+  });
+}

@@ -1,0 +1,223 @@
+/**
+ * The event store on PostgreSQL, through the `Database` interface: a real server or PGlite in-process.
+ *
+ * Global order is commit order without gaps a reader could skip (the technique of Emmett): every event
+ * row carries the id of the transaction that wrote it, and readers only see rows of transactions older
+ * than the oldest one still running (`pg_snapshot_xmin`). A transaction that started earlier but commits
+ * later therefore holds readers back instead of being overtaken. Readers must not hold an xid themselves,
+ * so reads run outside any write transaction.
+ */
+import type { Database } from "../db/database.js";
+import {
+  START,
+  WrongExpectedRevision,
+  type AppendResult,
+  type EventMetadata,
+  type EventStore,
+  type EventToAppend,
+  type ExpectedRevision,
+  type Position,
+  type ReadAllOptions,
+  type RecordedEvent,
+  type SubscribeOptions,
+  type Subscription,
+} from "./port.js";
+import { AppendAnnouncer, AppendListener } from "./postgres-notifications.js";
+import { migrateEventStoreSchema } from "./postgres-schema.js";
+import { startPollingSubscription, type PollingSource } from "./polling-subscription.js";
+import { Wakeup } from "./wakeup.js";
+
+export interface PostgresEventStoreOptions {
+  /**
+   * Connection string for a dedicated LISTEN connection, so that subscribers wake promptly on appends made
+   * by other processes (real PostgreSQL only). Without it they see those appends at the next poll.
+   */
+  notificationsUrl?: string;
+  /** Subscribers re-read at least this often when nothing woke them. Default 1000 ms. */
+  pollIntervalMs?: number;
+  /** Most events a subscriber is handed at once. Default 500. */
+  batchSize?: number;
+}
+
+/** Some of the events were already in the stream and some not: not a retry of one append, nor a new one. */
+export class PartlyAppendedBefore extends Error {
+  constructor(readonly stream: string) {
+    super(`stream ${stream}: some of these events were appended before, others not`);
+    this.name = "PartlyAppendedBefore";
+  }
+}
+
+const HORIZON_RETRY_MS = 10;
+
+const EVENT_COLUMNS = `event_id::text as id, stream_name, stream_revision::text as revision,
+  transaction_id::text as commit_position, global_position::text as prepare_position,
+  event_type, data, metadata, recorded_at`;
+
+/** Transactions below this one have all ended: rows below it are final and none can appear among them. */
+const VISIBLE = "transaction_id < pg_snapshot_xmin(pg_current_snapshot())";
+
+interface EventRow {
+  id: string;
+  stream_name: string;
+  revision: string;
+  commit_position: string;
+  prepare_position: string;
+  event_type: string;
+  data: Record<string, unknown>;
+  metadata: EventMetadata;
+  recorded_at: Date | string;
+}
+
+interface AppendRow {
+  outcome: "appended" | "appended_before" | "partly_appended_before" | "wrong_expected_revision";
+  revision: string | null;
+  commit_position: string | null;
+  prepare_position: string | null;
+}
+
+function toRecordedEvent(row: EventRow): RecordedEvent {
+  return {
+    id: row.id,
+    stream: row.stream_name,
+    revision: BigInt(row.revision),
+    position: { commit: BigInt(row.commit_position), prepare: BigInt(row.prepare_position) },
+    type: row.event_type,
+    data: row.data,
+    metadata: row.metadata,
+    recordedAt: new Date(row.recorded_at),
+  };
+}
+
+/** xid8 has no negative values; START sorts before every real transaction id anyway. */
+function positionParams(after: Position): [string, string] {
+  return [(after.commit < 0n ? 0n : after.commit).toString(), after.prepare.toString()];
+}
+
+function expectedParam(expected: ExpectedRevision): string {
+  return typeof expected === "bigint" ? expected.toString() : expected;
+}
+
+class PostgresEventStore implements EventStore, PollingSource {
+  readonly engine: string;
+  private readonly subscriptions = new Set<Subscription>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly settings: { pollIntervalMs: number; batchSize: number },
+    private readonly wakeup: Wakeup,
+    private readonly announcer: AppendAnnouncer | undefined,
+    private readonly listener: AppendListener | undefined,
+  ) {
+    this.engine = db.engine;
+  }
+
+  async append(stream: string, events: EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
+    if (events.length === 0) throw new Error(`stream ${stream}: nothing to append`);
+    const payload = events.map((e) => ({ id: e.id, type: e.type, data: e.data, metadata: e.metadata }));
+    const { rows } = await this.db.query<AppendRow>(
+      "select * from eventstore_append($1, $2::jsonb, $3)",
+      [stream, JSON.stringify(payload), expectedParam(expected)],
+    );
+    const row = rows[0];
+    switch (row.outcome) {
+      case "wrong_expected_revision":
+        throw new WrongExpectedRevision(stream, expected, row.revision === null ? "no_stream" : BigInt(row.revision));
+      case "partly_appended_before":
+        throw new PartlyAppendedBefore(stream);
+      case "appended":
+        this.wakeup.ring();
+        this.announcer?.announce();
+        break;
+      case "appended_before":
+        break;
+    }
+    return {
+      nextRevision: BigInt(row.revision!),
+      position: { commit: BigInt(row.commit_position!), prepare: BigInt(row.prepare_position!) },
+    };
+  }
+
+  async readStream(stream: string, fromRevision = 0n): Promise<RecordedEvent[]> {
+    const { rows } = await this.db.query<EventRow>(
+      `select ${EVENT_COLUMNS} from eventstore_events
+        where stream_name = $1 and stream_revision >= $2::bigint order by stream_revision`,
+      [stream, fromRevision.toString()],
+    );
+    return rows.map(toRecordedEvent);
+  }
+
+  readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    return this.readAfter(options.after ?? START, options.limit);
+  }
+
+  async readAfter(after: Position, limit?: number): Promise<RecordedEvent[]> {
+    const { rows } = await this.db.query<EventRow>(
+      `select ${EVENT_COLUMNS} from eventstore_events
+        where (transaction_id, global_position) > ($1::xid8, $2::bigint) and ${VISIBLE}
+        order by transaction_id, global_position limit $3::bigint`,
+      [...positionParams(after), limit === undefined ? null : String(limit)],
+    );
+    return rows.map(toRecordedEvent);
+  }
+
+  async hasEventsBeyondHorizon(): Promise<boolean> {
+    const { rows } = await this.db.query<{ beyond: boolean }>(
+      `select exists (select from eventstore_events where not (${VISIBLE})) as beyond`,
+    );
+    return rows[0].beyond;
+  }
+
+  async headPosition(): Promise<Position> {
+    const { rows } = await this.db.query<{ commit_position: string; prepare_position: string }>(
+      `select transaction_id::text as commit_position, global_position::text as prepare_position
+         from eventstore_events where ${VISIBLE}
+        order by transaction_id desc, global_position desc limit 1`,
+    );
+    if (rows.length === 0) return START;
+    return { commit: BigInt(rows[0].commit_position), prepare: BigInt(rows[0].prepare_position) };
+  }
+
+  subscribeToAll(options: SubscribeOptions): Subscription {
+    const running = startPollingSubscription(
+      this,
+      { wakeup: this.wakeup, horizonRetryMs: HORIZON_RETRY_MS, ...this.settings },
+      options,
+    );
+    const subscription: Subscription = {
+      stop: async () => {
+        this.subscriptions.delete(subscription);
+        await running.stop();
+      },
+    };
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  /** Stops the subscriptions and the listener. The database belongs to the caller and stays open. */
+  async close(): Promise<void> {
+    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    await this.listener?.close();
+    await this.announcer?.settle();
+  }
+}
+
+/** Creates the schema when needed and returns the store. */
+export async function createPostgresEventStore(
+  db: Database,
+  options: PostgresEventStoreOptions = {},
+): Promise<EventStore> {
+  await migrateEventStoreSchema(db);
+  const pollIntervalMs = options.pollIntervalMs ?? 1000;
+  const wakeup = new Wakeup();
+  const listener = options.notificationsUrl
+    ? await AppendListener.start(options.notificationsUrl, wakeup, pollIntervalMs)
+    : undefined;
+  return new PostgresEventStore(
+    db,
+    { pollIntervalMs, batchSize: options.batchSize ?? 500 },
+    wakeup,
+    // PGlite lives in this process only: nobody else could hear a notification.
+    db.engine === "postgres" ? new AppendAnnouncer(db) : undefined,
+    listener,
+  );
+}

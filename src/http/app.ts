@@ -1,0 +1,191 @@
+/**
+ * The HTTP app: koa + @koa/router around declared routes. Cross-cutting concerns live here, once:
+ * request ids, the access log line, metrics, problem bodies, authentication, validation and graceful
+ * shutdown. Routes only map validated input to an answer.
+ */
+import { randomUUID } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import Koa, { type Context } from "koa";
+import Router, { type RouterMiddleware } from "@koa/router";
+import type { z } from "zod";
+import type { Logger } from "../log.js";
+import type { Metrics } from "../metrics.js";
+import type { Authenticate, Principal } from "./auth.js";
+import { DEFAULT_BODY_LIMIT_BYTES, readJsonBody } from "./body.js";
+import { openApiDocument, type OpenApiInfo } from "./openapi.js";
+import { HttpProblem, PROBLEM_CONTENT_TYPE, problem, problemFor } from "./problems.js";
+import { toRouterPath, type Route } from "./route.js";
+
+export interface HttpAppOptions {
+  routes: readonly Route[];
+  logger: Logger;
+  metrics: Metrics;
+  /** Run for every route whose auth is not "none". Without it, such routes answer 401. */
+  authenticate?: Authenticate;
+  /** Title, version and server URL of the generated OpenAPI document. */
+  api: OpenApiInfo;
+  /** How long close() lets in-flight requests run before cutting their connections. */
+  shutdownTimeoutMs?: number;
+  bodyLimitBytes?: number;
+}
+
+export interface HttpApp {
+  app: Koa;
+  /** Starts listening; resolves with the base URL once bound (port 0 picks a free port). */
+  listen(port: number, host: string): Promise<{ url: string }>;
+  /** Stops accepting, lets in-flight requests finish (bounded), closes idle keep-alive connections. */
+  close(): Promise<void>;
+}
+
+interface RequestState {
+  requestId: string;
+  /** The declared pattern of the matched route; never the raw path, which may hold secret names. */
+  route?: string;
+}
+
+const UNMATCHED = "unmatched";
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+function requestIdOf(ctx: Context): string {
+  const incoming = ctx.get("X-Request-Id");
+  return SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
+function sendProblem(ctx: Context, status: number, detail: string, headers: Record<string, string> = {}): void {
+  ctx.status = status;
+  ctx.set(headers);
+  ctx.body = problem(status, detail);
+  ctx.type = PROBLEM_CONTENT_TYPE;
+}
+
+/** "body.name: Invalid input: expected string" — zod's messages name paths and types, never the input. */
+function describeIssues(where: string, error: z.ZodError): string[] {
+  return error.issues.map((issue) => `${[where, ...issue.path.map(String)].join(".")}: ${issue.message}`);
+}
+
+export function createHttpApp(options: HttpAppOptions): HttpApp {
+  const { logger, metrics } = options;
+  const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
+  const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;
+  const openApi = openApiDocument(options.routes, options.api);
+  let closing = false;
+
+  async function principalFor(ctx: Context, state: RequestState): Promise<Principal> {
+    const principal = await options.authenticate?.({ headers: ctx.headers, ip: ctx.ip, requestId: state.requestId });
+    if (!principal) throw new HttpProblem(401, "authentication is required", { "WWW-Authenticate": "Bearer" });
+    return principal;
+  }
+
+  async function validatedInput(ctx: Context, route: Route) {
+    const issues: string[] = [];
+    const check = <T>(where: string, schema: z.ZodType<T> | undefined, value: unknown): T | undefined => {
+      if (!schema) return undefined;
+      const result = schema.safeParse(value);
+      if (result.success) return result.data;
+      issues.push(...describeIssues(where, result.error));
+      return undefined;
+    };
+    const params = check("params", route.request.params, ctx.params);
+    const query = check("query", route.request.query, ctx.query);
+    const body = route.request.body ? check("body", route.request.body, await readJsonBody(ctx, bodyLimit)) : undefined;
+    if (issues.length > 0) throw new HttpProblem(400, issues.join("; "));
+    return { params, query: query ?? {}, body };
+  }
+
+  function handle(route: Route): RouterMiddleware {
+    return async (ctx) => {
+      const state = ctx.state as RequestState;
+      state.route = route.path;
+      const principal = route.auth === "none" ? undefined : await principalFor(ctx, state);
+      const input = await validatedInput(ctx, route);
+      const reply = await route.handler({
+        ...input,
+        principal,
+        request: { id: state.requestId, ip: ctx.ip, userAgent: ctx.get("User-Agent") || undefined },
+      });
+      ctx.status = reply.status;
+      if (reply.headers) ctx.set(reply.headers);
+      if (reply.body !== undefined) ctx.body = reply.body;
+    };
+  }
+
+  const router = new Router();
+  for (const route of options.routes) {
+    router.register(toRouterPath(route.path), [route.method], handle(route));
+  }
+  router.get("/openapi.json", (ctx) => {
+    (ctx.state as RequestState).route = "/openapi.json";
+    ctx.body = openApi;
+  });
+  router.get("/metrics", async (ctx) => {
+    (ctx.state as RequestState).route = "/metrics";
+    const { contentType, body } = await metrics.render();
+    ctx.type = contentType;
+    ctx.body = body;
+  });
+
+  // X-Forwarded-* are not trusted: ctx.ip is the peer address until a deployment option says otherwise.
+  const app = new Koa({ proxy: false });
+  // Failures after our middleware returned (e.g. the client vanished mid-response) still reach the log.
+  app.on("error", (error: unknown) => logger.warn({ err: error }, "response failed"));
+  app.use(async (ctx, next) => {
+    const started = process.hrtime.bigint();
+    const state = ctx.state as RequestState;
+    state.requestId = requestIdOf(ctx);
+    ctx.set("X-Request-Id", state.requestId);
+    try {
+      await next();
+      // Unknown path (404), known path with another method (405, Allow set by the router), unknown method (501).
+      if (ctx.body == null && ctx.status >= 400) sendProblem(ctx, ctx.status, "no such route or method");
+    } catch (error) {
+      const answer = problemFor(error);
+      if (answer.serverFault) logger.error({ err: error, request_id: state.requestId }, "request failed");
+      sendProblem(ctx, answer.problem.status, answer.problem.detail, answer.headers);
+    }
+    // While shutting down, finished requests release their keep-alive connections.
+    if (closing) ctx.set("Connection", "close");
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const route = state.route ?? UNMATCHED;
+    metrics.observeHttpRequest({ method: ctx.method, route, status: ctx.status }, seconds);
+    logger.info(
+      { request_id: state.requestId, method: ctx.method, route, status: ctx.status, duration_ms: Math.round(seconds * 1e6) / 1e3 },
+      "request",
+    );
+  });
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+
+  let server: http.Server | undefined;
+  return {
+    app,
+    async listen(port, host) {
+      const listening = http.createServer(app.callback());
+      await new Promise<void>((resolve, reject) => {
+        listening.once("error", reject);
+        listening.listen(port, host, () => {
+          listening.off("error", reject);
+          resolve();
+        });
+      });
+      server = listening;
+      const address = listening.address() as AddressInfo;
+      const hostname = address.family === "IPv6" ? `[${address.address}]` : address.address;
+      return { url: `http://${hostname}:${address.port}` };
+    },
+    async close() {
+      if (!server) return;
+      const stopping = server;
+      server = undefined;
+      closing = true;
+      const stopped = new Promise<void>((resolve) => stopping.close(() => resolve()));
+      stopping.closeIdleConnections();
+      const deadline = setTimeout(() => stopping.closeAllConnections(), shutdownTimeoutMs);
+      try {
+        await stopped;
+      } finally {
+        clearTimeout(deadline);
+      }
+    },
+  };
+}

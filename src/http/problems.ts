@@ -1,0 +1,74 @@
+/**
+ * RFC 7807 problem details, and the one table that maps domain errors to HTTP. A new domain error gets a
+ * row here, never a branch in a route.
+ */
+import { STATUS_CODES } from "node:http";
+import { z } from "zod";
+import { EventStoreUnavailable, WrongExpectedRevision } from "../eventstore/port.js";
+import { KeyAlreadyExists, KeyNotFound, KeyUnwrapFailed } from "../keys/port.js";
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+  })
+  .meta({ id: "ProblemDetails", description: "RFC 7807 error envelope" });
+
+export type Problem = z.infer<typeof ProblemSchema>;
+
+export const PROBLEM_CONTENT_TYPE = "application/problem+json";
+
+/** An error that already knows its HTTP answer; thrown by the HTTP layer itself (400, 401, 413, 415, ...). */
+export class HttpProblem extends Error {
+  readonly status: number;
+  readonly detail: string;
+  readonly headers: Record<string, string>;
+  constructor(status: number, detail: string, headers: Record<string, string> = {}) {
+    super(detail);
+    this.name = "HttpProblem";
+    this.status = status;
+    this.detail = detail;
+    this.headers = headers;
+  }
+}
+
+interface ProblemRow {
+  status: number;
+  /** What the client is told. Defaults to the error's message, so rows whose messages hold internals set it. */
+  detail?: string;
+}
+
+type ErrorClass = abstract new (...args: never[]) => Error;
+
+const DOMAIN_PROBLEMS: ReadonlyArray<readonly [ErrorClass, ProblemRow]> = [
+  [WrongExpectedRevision, { status: 409, detail: "the resource was changed by a concurrent request; retry" }],
+  [EventStoreUnavailable, { status: 503, detail: "the event store is not answering; retry later" }],
+  [KeyNotFound, { status: 404, detail: "the key does not exist" }],
+  [KeyAlreadyExists, { status: 409, detail: "the key already exists" }],
+  [KeyUnwrapFailed, { status: 500, detail: "an unexpected error occurred" }],
+];
+
+export function problem(status: number, detail: string): Problem {
+  return { type: "about:blank", title: STATUS_CODES[status] ?? "Error", status, detail };
+}
+
+export interface ProblemAnswer {
+  problem: Problem;
+  headers: Record<string, string>;
+  /** A server-side failure the operator should see in the logs. */
+  serverFault: boolean;
+}
+
+/** The HTTP answer for anything a handler threw. Unknown errors become a generic 500. */
+export function problemFor(error: unknown): ProblemAnswer {
+  if (error instanceof HttpProblem) {
+    return { problem: problem(error.status, error.detail), headers: error.headers, serverFault: error.status >= 500 };
+  }
+  const row = DOMAIN_PROBLEMS.find(([type]) => error instanceof type)?.[1];
+  if (row && error instanceof Error) {
+    return { problem: problem(row.status, row.detail ?? error.message), headers: {}, serverFault: row.status >= 500 };
+  }
+  return { problem: problem(500, "an unexpected error occurred"), headers: {}, serverFault: true };
+}

@@ -1,0 +1,92 @@
+/**
+ * Files of the local key store: one per key, named after the key id, written atomically. A key file is
+ * first written under a temporary name and then hard-linked into place, which (unlike rename) fails when
+ * the name is taken: creating the same key twice, even from two processes, cannot overwrite the first.
+ */
+import { randomBytes } from "node:crypto";
+import { link, mkdir, open, readFile, stat, unlink } from "node:fs/promises";
+import { join } from "node:path";
+
+export class KeyFiles {
+  constructor(private readonly directory: string) {}
+
+  async ensureDirectory(): Promise<void> {
+    await mkdir(this.directory, { recursive: true, mode: 0o700 });
+  }
+
+  /** Writes a new file; false when one already exists under that name. */
+  async create(name: string, contents: Uint8Array): Promise<boolean> {
+    const temporary = join(this.directory, `.${name}.${randomBytes(6).toString("hex")}.tmp`);
+    const file = await open(temporary, "wx", 0o600);
+    try {
+      await file.writeFile(contents);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    try {
+      await link(temporary, this.path(name));
+      await this.syncDirectory();
+      return true;
+    } catch (error) {
+      if (isCode(error, "EEXIST")) return false;
+      throw error;
+    } finally {
+      await unlink(temporary);
+    }
+  }
+
+  /** The file's contents, or undefined when there is none. */
+  async read(name: string): Promise<Buffer | undefined> {
+    try {
+      return await readFile(this.path(name));
+    } catch (error) {
+      if (isCode(error, "ENOENT")) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Identifies one version of a file (inode and change time), or undefined when there is none. Key files
+   * are never rewritten in place, so an unchanged identity means unchanged contents.
+   */
+  async identity(name: string): Promise<string | undefined> {
+    try {
+      const stats = await stat(this.path(name), { bigint: true });
+      return `${stats.ino}:${stats.ctimeNs}`;
+    } catch (error) {
+      if (isCode(error, "ENOENT")) return undefined;
+      throw error;
+    }
+  }
+
+  /** Deletes the file; false when there was none. */
+  async remove(name: string): Promise<boolean> {
+    try {
+      await unlink(this.path(name));
+      await this.syncDirectory();
+      return true;
+    } catch (error) {
+      if (isCode(error, "ENOENT")) return false;
+      throw error;
+    }
+  }
+
+  private path(name: string): string {
+    return join(this.directory, name);
+  }
+
+  /** Makes the new or removed directory entry durable. */
+  private async syncDirectory(): Promise<void> {
+    const directory = await open(this.directory, "r");
+    try {
+      await directory.sync();
+    } finally {
+      await directory.close();
+    }
+  }
+}
+
+function isCode(error: unknown, code: string): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === code;
+}

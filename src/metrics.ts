@@ -1,0 +1,78 @@
+/**
+ * Prometheus metrics: one registry per process (per app in tests), with the few recorders the rest of the
+ * code calls. HTTP metrics are labelled by route pattern, never the raw path: paths hold secret names.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+export interface HttpRequestLabels {
+  method: string;
+  /** The declared pattern (e.g. "/v1/vaults/{vaultId}/secrets/{path+}") or "unmatched". */
+  route: string;
+  status: number;
+}
+
+export interface Metrics {
+  readonly registry: Registry;
+  observeHttpRequest(labels: HttpRequestLabels, seconds: number): void;
+  observeAppend(seconds: number): void;
+  /** How many events a projection is behind the head of the store. */
+  setProjectionLag(projection: string, events: number): void;
+  /** The exposition text and its content type, for GET /metrics. */
+  render(): Promise<{ contentType: string; body: string }>;
+}
+
+export interface MetricsOptions {
+  /** Process metrics (CPU, memory, event loop, GC). On by default. */
+  processMetrics?: boolean;
+}
+
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export function createMetrics(options: MetricsOptions = {}): Metrics {
+  const registry = new Registry();
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
+
+  const httpRequests = new Counter({
+    name: "keyledger_http_requests_total",
+    help: "HTTP requests answered, by method, route pattern and status",
+    labelNames: ["method", "route", "status"] as const,
+    registers: [registry],
+  });
+  const httpDuration = new Histogram({
+    name: "keyledger_http_request_duration_seconds",
+    help: "Time to answer an HTTP request, by method, route pattern and status",
+    labelNames: ["method", "route", "status"] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
+  const appendDuration = new Histogram({
+    name: "keyledger_eventstore_append_duration_seconds",
+    help: "Time to append a batch of events to the event store",
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
+  const projectionLag = new Gauge({
+    name: "keyledger_projection_lag_events",
+    help: "Events a projection is behind the head of the event store",
+    labelNames: ["projection"] as const,
+    registers: [registry],
+  });
+
+  return {
+    registry,
+    observeHttpRequest({ method, route, status }, seconds) {
+      const labels = { method, route, status: String(status) };
+      httpRequests.inc(labels);
+      httpDuration.observe(labels, seconds);
+    },
+    observeAppend(seconds) {
+      appendDuration.observe(seconds);
+    },
+    setProjectionLag(projection, events) {
+      projectionLag.set({ projection }, events);
+    },
+    async render() {
+      return { contentType: registry.contentType, body: await registry.metrics() };
+    },
+  };
+}

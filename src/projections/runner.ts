@@ -1,0 +1,378 @@
+/**
+ * Feeds projections from the store's global order. For each projection it leads (one leader per projection
+ * across processes, by PostgreSQL advisory lock), it runs a worker per generation being advanced: the live
+ * one, and a building one during a blue/green rebuild. Each batch of events and the generation's new
+ * position commit in one transaction, so a crash never applies an event twice or skips one.
+ */
+import type { Database, Queryable } from "../db/database.js";
+import {
+  comparePositions, formatPosition, type EventStore, type Position, type RecordedEvent, type Subscription,
+} from "../eventstore/port.js";
+import type { Projection } from "../../projections/projection.js";
+import {
+  advanceGeneration, createGeneration, dropRetired, ensureCatalog, generationSchema, listGenerations,
+  rebuildRequested, swapIfCaughtUp, type Generation,
+} from "./catalog.js";
+
+export interface RunnerLogger {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
+
+const silent: RunnerLogger = { info() {}, warn() {}, error() {} };
+
+export interface ProjectionRunnerOptions {
+  db: Database;
+  store: EventStore;
+  projections: readonly Projection[];
+  logger?: RunnerLogger;
+  /** How often to try for leadership of projections led elsewhere, and to look for rebuild requests. */
+  leaderPollMs?: number;
+  /** Called after every committed batch (for metrics). */
+  onBatch?(projection: string, events: number, seconds: number): void;
+}
+
+export interface ProjectionStatus {
+  name: string;
+  version: number;
+  /** Whether this process runs it (else another process does, or nobody yet). */
+  ledHere: boolean;
+  live?: { generation: number; version: number; position: string; eventsApplied: string };
+  building?: { generation: number; version: number; position: string; eventsApplied: string };
+  head: string;
+  caughtUp: boolean;
+  /** Age of the oldest event the live generation has not applied yet; 0 when caught up. */
+  lagSeconds: number;
+  lastError?: string;
+}
+
+/** The read models did not reach a position in time. */
+export class ReadModelsBehind extends Error {
+  constructor(readonly projections: string[], readonly position: Position) {
+    super(`read models not yet at ${formatPosition(position)}: ${projections.join(", ")}`);
+    this.name = "ReadModelsBehind";
+  }
+}
+
+class StaleGeneration extends Error {}
+
+// Namespace of our advisory locks (the second key is hashtext(projection name)).
+const LEADER_LOCK = 7_340_022;
+
+/** Advances one generation of one projection from its checkpoint. */
+class GenerationWorker {
+  private subscription?: Subscription;
+  lastError?: string;
+  done = false;
+
+  constructor(
+    readonly projection: Projection,
+    public generation: Generation,
+    private readonly runner: ProjectionRunner,
+  ) {}
+
+  start(): void {
+    const { store } = this.runner.options;
+    this.subscription = store.subscribeToAll({
+      after: this.generation.position,
+      onEvents: (events) => this.apply(events),
+      onError: (error) => this.runner.workerFailed(this, error),
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.done = true;
+    await this.subscription?.stop();
+  }
+
+  private async apply(events: RecordedEvent[]): Promise<void> {
+    if (this.done || events.length === 0) return;
+    const { db, store, onBatch } = this.runner.options;
+    const started = process.hrtime.bigint();
+    const last = events[events.length - 1].position;
+    const head = this.generation.status === "building" ? await store.headPosition() : undefined;
+    const schema = generationSchema(this.projection.name, this.generation.generation);
+    let swapped = false;
+    await db.transaction(async (tx) => {
+      await tx.exec(`set local search_path to ${schema}, public`);
+      for (const event of events) {
+        const handler = this.projection.on[event.type];
+        if (handler) await handler(event, tx);
+      }
+      if (!(await advanceGeneration(tx, this.generation, last, events.length))) throw new StaleGeneration();
+      if (head) {
+        swapped = await swapIfCaughtUp(tx, this.projection, { ...this.generation, position: last }, head,
+          comparePositions);
+      }
+    }).catch((error) => {
+      if (error instanceof StaleGeneration) {
+        // Another worker took over (a swap retired this generation, or another process leads now).
+        this.done = true;
+        this.runner.workerRetired(this);
+        return;
+      }
+      throw error;
+    });
+    if (this.done) return;
+    this.generation = {
+      ...this.generation,
+      position: last,
+      eventsApplied: this.generation.eventsApplied + BigInt(events.length),
+      status: swapped ? "live" : this.generation.status,
+    };
+    this.lastError = undefined;
+    onBatch?.(this.projection.name, events.length, Number(process.hrtime.bigint() - started) / 1e9);
+    this.runner.advanced(this, swapped);
+  }
+}
+
+export class ProjectionRunner {
+  private readonly workers = new Map<string, GenerationWorker[]>();
+  private readonly led = new Set<string>();
+  private readonly errors = new Map<string, string>();
+  private stopping = false;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+  private advanceListeners: Array<() => void> = [];
+
+  constructor(readonly options: ProjectionRunnerOptions) {}
+
+  private get logger(): RunnerLogger {
+    return this.options.logger ?? silent;
+  }
+
+  /** Creates the catalog and starts competing for leadership; returns once this process has tried once. */
+  async start(): Promise<void> {
+    await ensureCatalog(this.options.db);
+    let firstRound!: () => void;
+    const tried = new Promise<void>((resolve) => (firstRound = resolve));
+    this.loop = this.leadForever(firstRound);
+    await tried;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.loop;
+  }
+
+  /** Resolves once every projection's live read model includes `position`; throws ReadModelsBehind after timeoutMs. */
+  async waitFor(position: Position, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const behind = await this.projectionsBehind(position);
+      if (behind.length === 0) return;
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) throw new ReadModelsBehind(behind, position);
+      // In-process advances wake us at once; projections led by another process are polled.
+      await this.nextAdvance(Math.min(remaining, 25));
+    }
+  }
+
+  async status(): Promise<ProjectionStatus[]> {
+    const { db, store } = this.options;
+    const head = await store.headPosition();
+    const generations = await listGenerations(db);
+    const result: ProjectionStatus[] = [];
+    for (const projection of this.options.projections) {
+      const mine = generations.filter((g) => g.name === projection.name);
+      const live = mine.find((g) => g.status === "live");
+      const building = mine.find((g) => g.status === "building");
+      const caughtUp = !!live && live.version === projection.version && comparePositions(live.position, head) >= 0;
+      let lagSeconds = 0;
+      if (!caughtUp) {
+        const [next] = await store.readAll({ after: live?.position, limit: 1 });
+        if (next) lagSeconds = Math.max(0, (Date.now() - next.recordedAt.getTime()) / 1000);
+      }
+      const show = (g: Generation | undefined) => g && {
+        generation: g.generation, version: g.version, position: formatPosition(g.position),
+        eventsApplied: g.eventsApplied.toString(),
+      };
+      result.push({
+        name: projection.name, version: projection.version, ledHere: this.led.has(projection.name),
+        live: show(live), building: show(building), head: formatPosition(head), caughtUp, lagSeconds,
+        lastError: this.errors.get(projection.name),
+      });
+    }
+    return result;
+  }
+
+  // --- worker callbacks ---
+
+  advanced(worker: GenerationWorker, swapped: boolean): void {
+    if (swapped) {
+      this.logger.info({ projection: worker.projection.name, generation: worker.generation.generation },
+        "rebuilt projection is live");
+      void this.retireOthers(worker);
+    }
+    this.errors.delete(worker.projection.name);
+    const listeners = this.advanceListeners;
+    this.advanceListeners = [];
+    for (const listener of listeners) listener();
+  }
+
+  workerRetired(worker: GenerationWorker): void {
+    const list = this.workers.get(worker.projection.name) ?? [];
+    this.workers.set(worker.projection.name, list.filter((w) => w !== worker));
+  }
+
+  workerFailed(worker: GenerationWorker, error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    worker.lastError = message;
+    this.errors.set(worker.projection.name, message);
+    this.logger.error({ projection: worker.projection.name, generation: worker.generation.generation, err: message },
+      "projection batch failed; will retry from its checkpoint");
+    // Restart from the committed checkpoint after a pause; the failed batch left no trace.
+    this.workerRetired(worker);
+    void worker.stop();
+    setTimeout(() => {
+      if (!this.stopping && this.led.has(worker.projection.name)) void this.resume(worker.projection);
+    }, 1000).unref();
+  }
+
+  // --- leadership ---
+
+  private async leadForever(firstRound: () => void): Promise<void> {
+    while (!this.stopping) {
+      try {
+        await this.options.db.session((session) => this.leadWhileConnected(session, firstRound));
+      } catch (error) {
+        this.logger.warn({ err: error instanceof Error ? error.message : String(error) },
+          "projection leadership session lost; retrying");
+      } finally {
+        await this.stopAllWorkers();
+        this.led.clear();
+        firstRound();
+      }
+      if (!this.stopping) await this.sleep(this.options.leaderPollMs ?? 1000);
+    }
+  }
+
+  private async leadWhileConnected(session: Queryable, firstRound: () => void): Promise<void> {
+    try {
+      while (!this.stopping) {
+        for (const projection of this.options.projections) {
+          if (!this.led.has(projection.name)) {
+            const { rows } = await session.query<{ ok: boolean }>(
+              "select pg_try_advisory_lock($1, hashtext($2)) as ok", [LEADER_LOCK, projection.name]);
+            if (rows[0].ok) {
+              this.led.add(projection.name);
+              this.logger.info({ projection: projection.name }, "leading projection");
+              await this.resume(projection);
+            }
+          } else if (!this.isBuilding(projection) && (await rebuildRequested(session, projection.name))) {
+            await this.startBuild(projection);
+          }
+        }
+        firstRound();
+        await this.sleep(this.options.leaderPollMs ?? 1000);
+      }
+    } finally {
+      await this.stopAllWorkers();
+      await session.query("select pg_advisory_unlock_all()").catch(() => {});
+    }
+  }
+
+  /** Starts the workers a led projection needs, from what the catalog says. */
+  private async resume(projection: Projection): Promise<void> {
+    const { db } = this.options;
+    await this.stopWorkers(projection.name);
+    const generations = await listGenerations(db, projection.name);
+    let live = generations.find((g) => g.status === "live");
+    if (!live) live = await createGeneration(db, projection);
+    // A live generation built by another version of the code is left as it is (stale, still served)
+    // until the new version's build catches up and replaces it.
+    if (live.version === projection.version) this.startWorker(projection, live);
+    const building = generations.find((g) => g.status === "building");
+    if (building && building.version === projection.version) this.startWorker(projection, building);
+    else if (live.version !== projection.version || building) await this.startBuild(projection);
+    await dropRetired(db, projection.name);
+  }
+
+  private async startBuild(projection: Projection): Promise<void> {
+    const { db } = this.options;
+    const stale = (await listGenerations(db, projection.name)).find(
+      (g) => g.status === "building" && g.version !== projection.version);
+    if (stale) {
+      await db.query("update projection_generations set status = 'retired' where name = $1 and generation = $2",
+        [projection.name, stale.generation]);
+      await dropRetired(db, projection.name);
+    }
+    const building = await createGeneration(db, projection);
+    this.logger.info({ projection: projection.name, generation: building.generation }, "rebuilding projection");
+    this.startWorker(projection, building);
+  }
+
+  private startWorker(projection: Projection, generation: Generation): void {
+    const worker = new GenerationWorker(projection, generation, this);
+    const list = this.workers.get(projection.name) ?? [];
+    list.push(worker);
+    this.workers.set(projection.name, list);
+    worker.start();
+  }
+
+  private isBuilding(projection: Projection): boolean {
+    return (this.workers.get(projection.name) ?? []).some((w) => w.generation.status === "building");
+  }
+
+  private async retireOthers(live: GenerationWorker): Promise<void> {
+    const others = (this.workers.get(live.projection.name) ?? []).filter((w) => w !== live);
+    this.workers.set(live.projection.name, [live]);
+    await Promise.all(others.map((w) => w.stop()));
+    await dropRetired(this.options.db, live.projection.name).catch((error) =>
+      this.logger.warn({ projection: live.projection.name, err: String(error) }, "could not drop retired generation"));
+  }
+
+  private async stopWorkers(name: string): Promise<void> {
+    const list = this.workers.get(name) ?? [];
+    this.workers.delete(name);
+    await Promise.all(list.map((w) => w.stop()));
+  }
+
+  private async stopAllWorkers(): Promise<void> {
+    await Promise.all([...this.workers.keys()].map((name) => this.stopWorkers(name)));
+  }
+
+  // --- waiting ---
+
+  private async projectionsBehind(position: Position): Promise<string[]> {
+    const behind: string[] = [];
+    let fromCatalog: Generation[] | undefined;
+    for (const projection of this.options.projections) {
+      const liveWorker = (this.workers.get(projection.name) ?? []).find((w) => w.generation.status === "live");
+      let live = liveWorker?.generation;
+      if (!live) {
+        fromCatalog ??= await listGenerations(this.options.db);
+        live = fromCatalog.find((g) => g.name === projection.name && g.status === "live");
+      }
+      if (!live || live.version !== projection.version || comparePositions(live.position, position) < 0) {
+        behind.push(projection.name);
+      }
+    }
+    return behind;
+  }
+
+  private nextAdvance(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.advanceListeners.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+      timer = setTimeout(done, ms);
+      this.wake = done;
+    });
+  }
+}

@@ -1,0 +1,168 @@
+/** What the PostgreSQL adapter promises beyond the shared contract. */
+import { randomUUID } from "node:crypto";
+import { expect } from "chai";
+import pg from "pg";
+import { openPostgres } from "../../src/db/postgres.js";
+import { PartlyAppendedBefore, createPostgresEventStore } from "../../src/eventstore/postgres.js";
+import {
+  START,
+  comparePositions,
+  type EventStore,
+  type EventToAppend,
+  type RecordedEvent,
+} from "../../src/eventstore/port.js";
+import { databaseKinds, freshPostgres, postgresServerUrl, type TestDatabase } from "../support/databases.js";
+
+function event(): EventToAppend {
+  return { id: randomUUID(), type: "ThingHappened", data: {} };
+}
+
+/** Resolves with the first `count` events the subscription delivers. */
+function firstEvents(store: EventStore, count: number): { events: Promise<RecordedEvent[]>; stop(): Promise<void> } {
+  const seen: RecordedEvent[] = [];
+  let done!: (events: RecordedEvent[]) => void;
+  let fail!: (error: unknown) => void;
+  const events = new Promise<RecordedEvent[]>((resolve, reject) => ((done = resolve), (fail = reject)));
+  const subscription = store.subscribeToAll({
+    async onEvents(batch) {
+      seen.push(...batch);
+      if (seen.length >= count) done(seen.slice(0, count));
+    },
+    onError: fail,
+  });
+  return { events, stop: () => subscription.stop() };
+}
+
+for (const kind of databaseKinds()) {
+  describe(`PostgreSQL event store on ${kind.name}`, function () {
+    let database: TestDatabase;
+    const stores: EventStore[] = [];
+
+    beforeEach(async function () {
+      database = await kind.create();
+    });
+
+    afterEach(async function () {
+      await Promise.all(stores.splice(0).map((s) => s.close()));
+      await database.dispose();
+    });
+
+    async function open(options: Parameters<typeof createPostgresEventStore>[1] = {}): Promise<EventStore> {
+      const store = await createPostgresEventStore(database.db, options);
+      stores.push(store);
+      return store;
+    }
+
+    it("returns the original position when the same events are appended again", async function () {
+      const store = await open();
+      const batch = [event(), event()];
+      const first = await store.append("thing-1", batch, "no_stream");
+      await store.append("thing-1", [event()], "any");
+      const again = await store.append("thing-1", batch, "no_stream");
+      expect(again.nextRevision).to.equal(1n);
+      expect(comparePositions(again.position, first.position)).to.equal(0);
+      expect(await store.readStream("thing-1")).to.have.length(3);
+    });
+
+    it("refuses a batch of which only some events were appended before", async function () {
+      const store = await open();
+      const earlier = event();
+      await store.append("thing-1", [earlier], "no_stream");
+      let error: unknown;
+      await store.append("thing-1", [earlier, event()], "any").catch((e: unknown) => (error = e));
+      expect(error).to.be.instanceOf(PartlyAppendedBefore);
+      expect(await store.readStream("thing-1")).to.have.length(1);
+    });
+
+    it("reads an empty store as empty, with START as its head", async function () {
+      const store = await open();
+      expect(await store.readAll()).to.deep.equal([]);
+      expect(await store.headPosition()).to.deep.equal(START);
+    });
+
+    it("creates its schema once when two stores start at the same time", async function () {
+      const [a, b] = await Promise.all([open(), open()]);
+      await a.append("thing-1", [event()], "no_stream");
+      expect(await b.readStream("thing-1")).to.have.length(1);
+    });
+
+    if (kind.name === "pglite") {
+      it("shows a subscriber appends made through another store instance, at its next poll", async function () {
+        const subscriberSide = await open({ pollIntervalMs: 20 });
+        const appenderSide = await open();
+        const subscriber = firstEvents(subscriberSide, 1);
+        const appended = event();
+        await appenderSide.append("thing-1", [appended], "no_stream");
+        expect((await subscriber.events).map((e) => e.id)).to.deep.equal([appended.id]);
+        await subscriber.stop();
+      });
+    }
+  });
+}
+
+if (postgresServerUrl) {
+  describe("PostgreSQL event store across processes", function () {
+    let database: TestDatabase;
+    let cleanups: Array<() => Promise<void>>;
+
+    beforeEach(async function () {
+      database = await freshPostgres();
+      cleanups = [];
+    });
+
+    afterEach(async function () {
+      for (const cleanup of cleanups.reverse()) await cleanup();
+      await database.dispose();
+    });
+
+    it("wakes a subscriber on appends made by another process, through LISTEN/NOTIFY", async function () {
+      // A poll far beyond the test's timeout: only the notification can deliver in time.
+      this.timeout(10_000);
+      const subscriberSide = await createPostgresEventStore(database.db, {
+        notificationsUrl: database.url,
+        pollIntervalMs: 600_000,
+      });
+      cleanups.push(() => subscriberSide.close());
+      const otherProcessDb = openPostgres({ connectionString: database.url! });
+      cleanups.push(() => otherProcessDb.close());
+      const appenderSide = await createPostgresEventStore(otherProcessDb);
+      cleanups.push(() => appenderSide.close());
+
+      const subscriber = firstEvents(subscriberSide, 2);
+      cleanups.push(() => subscriber.stop());
+      const appended = [event(), event()];
+      await appenderSide.append("thing-1", [appended[0]], "no_stream");
+      await appenderSide.append("thing-2", [appended[1]], "no_stream");
+      expect((await subscriber.events).map((e) => e.id)).to.deep.equal(appended.map((e) => e.id));
+    });
+
+    it("never lets readers see an event before one of an earlier transaction that commits later", async function () {
+      const store = await createPostgresEventStore(database.db);
+      cleanups.push(() => store.close());
+      const subscriber = firstEvents(store, 2);
+      cleanups.push(() => subscriber.stop());
+
+      // A slow writer: its transaction starts (and takes its xid) first, and commits last.
+      const slow = new pg.Client({ connectionString: database.url });
+      await slow.connect();
+      cleanups.push(() => slow.end());
+      const slowEvent = event();
+      await slow.query("begin");
+      await slow.query("select pg_current_xact_id()");
+      await slow.query("select * from eventstore_append($1, $2::jsonb, 'no_stream')", [
+        "slow-1",
+        JSON.stringify([slowEvent]),
+      ]);
+
+      const fastEvent = event();
+      await store.append("fast-1", [fastEvent], "no_stream");
+      expect(await store.readAll()).to.deep.equal([]);
+      expect(await store.headPosition()).to.deep.equal(START);
+
+      await slow.query("commit");
+      const expected = [slowEvent.id, fastEvent.id];
+      expect((await subscriber.events).map((e) => e.id)).to.deep.equal(expected);
+      expect((await store.readAll()).map((e) => e.id)).to.deep.equal(expected);
+    });
+  });
+}

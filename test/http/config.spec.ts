@@ -1,0 +1,94 @@
+import path from "node:path";
+import { expect } from "chai";
+import { ConfigError, ENVIRONMENT_VARIABLES, loadConfig } from "../../src/config.js";
+
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).to.be.instanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+const PKCS11 = { PKCS11_MODULE: "/usr/lib/softhsm/libsofthsm2.so", PKCS11_PIN: "pin-do-not-leak" };
+
+describe("configuration", () => {
+  it("has defaults for everything optional", () => {
+    expect(loadConfig({})).to.deep.equal({
+      port: 8080,
+      host: "0.0.0.0",
+      dataDir: path.resolve("./data"),
+      databaseUrl: undefined,
+      eventStoreUrl: undefined,
+      eventStoreDeadlineMs: 5000,
+      keyProvider: { kind: "local" },
+      logLevel: "info",
+      publicUrl: undefined,
+      shutdownTimeoutMs: 10000,
+      readYourWritesTimeoutMs: 5000,
+    });
+  });
+
+  it("treats an empty variable as unset", () => {
+    expect(loadConfig({ PORT: "" }).port).to.equal(8080);
+  });
+
+  it("chooses pkcs11 when a PKCS#11 module is configured", () => {
+    expect(loadConfig({ ...PKCS11, PKCS11_SLOT: "1" }).keyProvider).to.deep.equal({
+      kind: "pkcs11",
+      module: PKCS11.PKCS11_MODULE,
+      tokenLabel: "keyledger",
+      slot: 1,
+      pin: PKCS11.PKCS11_PIN,
+    });
+  });
+
+  it("reads URLs and trims the public URL's trailing slash", () => {
+    const config = loadConfig({
+      DATABASE_URL: "postgres://kl@db/kl",
+      EVENTSTORE_URL: "esdb://es:2113?tls=false",
+      KEYLEDGER_PUBLIC_URL: "https://vault.example.com/",
+    });
+    expect(config).to.include({
+      databaseUrl: "postgres://kl@db/kl",
+      eventStoreUrl: "esdb://es:2113?tls=false",
+      publicUrl: "https://vault.example.com",
+    });
+  });
+
+  const bad: Array<[string, Record<string, string>]> = [
+    ["PORT", { PORT: "http" }],
+    ["PORT", { PORT: "70000" }],
+    ["DATABASE_URL", { DATABASE_URL: "mysql://db" }],
+    ["EVENTSTORE_URL", { EVENTSTORE_URL: "not a url" }],
+    ["EVENTSTORE_DEADLINE_MS", { EVENTSTORE_DEADLINE_MS: "-1" }],
+    ["KEY_PROVIDER", { KEY_PROVIDER: "aws" }],
+    ["PKCS11_MODULE", { KEY_PROVIDER: "pkcs11", PKCS11_PIN: "1234" }],
+    ["PKCS11_PIN", { PKCS11_MODULE: "/lib/p11.so" }],
+    ["PKCS11_SLOT", { ...PKCS11, PKCS11_SLOT: "first" }],
+    ["LOG_LEVEL", { LOG_LEVEL: "loud" }],
+    ["KEYLEDGER_PUBLIC_URL", { KEYLEDGER_PUBLIC_URL: "ftp://x" }],
+    ["SHUTDOWN_TIMEOUT_MS", { SHUTDOWN_TIMEOUT_MS: "soon" }],
+    ["READ_YOUR_WRITES_TIMEOUT_MS", { READ_YOUR_WRITES_TIMEOUT_MS: "1.5" }],
+  ];
+  for (const [variable, env] of bad) {
+    it(`names ${variable} when ${JSON.stringify(env)} is bad`, () => {
+      const error = configError(env);
+      expect(error.problems).to.have.length(1);
+      expect(error.problems[0]).to.match(new RegExp(`^${variable}: `));
+    });
+  }
+
+  it("never echoes the PIN or any other value", () => {
+    const error = configError({ ...PKCS11, PORT: "pin-do-not-leak", LOG_LEVEL: "pin-do-not-leak" });
+    expect(error.message).not.to.include("pin-do-not-leak");
+  });
+
+  it("describes every variable it reads", () => {
+    const names = ENVIRONMENT_VARIABLES.map((v) => v.name);
+    expect(names).to.include.members(["PORT", "DATABASE_URL", "EVENTSTORE_URL", "KEY_PROVIDER", "PKCS11_PIN"]);
+    for (const variable of ENVIRONMENT_VARIABLES) expect(variable.description).not.to.equal("");
+  });
+});

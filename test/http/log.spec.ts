@@ -1,0 +1,22 @@
+import { expect } from "chai";
+import { createLogger } from "../../src/log.js";
+
+describe("logger", () => {
+  it("writes JSON lines and redacts credential- and secret-shaped fields", () => {
+    const lines: string[] = [];
+    const logger = createLogger({ destination: { write: (line: string) => void lines.push(line) } });
+    logger.info(
+      {
+        password: "p1",
+        req: { headers: { authorization: "Bearer t1", cookie: "c1" } },
+        body: { value: "v1", api_key: "k1", passphrase: "s1" },
+        pin: "1234",
+        vault_id: "kept",
+      },
+      "hello",
+    );
+    const line = JSON.parse(lines[0]);
+    expect(line).to.include({ msg: "hello", vault_id: "kept", service: "keyledger" });
+    for (const secret of ["p1", "Bearer t1", "c1", "v1", "k1", "s1", "1234"]) expect(lines[0]).not.to.include(`"${secret}"`);
+  });
+});
