@@ -15,8 +15,8 @@ export interface Metrics {
   readonly registry: Registry;
   observeHttpRequest(labels: HttpRequestLabels, seconds: number): void;
   observeAppend(seconds: number): void;
-  /** How many events a projection is behind the head of the store. */
-  setProjectionLag(projection: string, events: number): void;
+  /** Reports projection lag at each scrape: seconds since the oldest event a projection has not applied. */
+  trackProjectionLag(read: () => Promise<Array<{ name: string; lagSeconds: number }>>): void;
   /** The exposition text and its content type, for GET /metrics. */
   render(): Promise<{ contentType: string; body: string }>;
 }
@@ -51,11 +51,16 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     buckets: LATENCY_BUCKETS,
     registers: [registry],
   });
-  const projectionLag = new Gauge({
-    name: "keyledger_projection_lag_events",
-    help: "Events a projection is behind the head of the event store",
+  let readLag: (() => Promise<Array<{ name: string; lagSeconds: number }>>) | undefined;
+  new Gauge({
+    name: "keyledger_projection_lag_seconds",
+    help: "Age of the oldest event a projection has not applied yet (0 when caught up)",
     labelNames: ["projection"] as const,
     registers: [registry],
+    async collect() {
+      if (!readLag) return;
+      for (const { name, lagSeconds } of await readLag()) this.set({ projection: name }, lagSeconds);
+    },
   });
 
   return {
@@ -68,8 +73,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     observeAppend(seconds) {
       appendDuration.observe(seconds);
     },
-    setProjectionLag(projection, events) {
-      projectionLag.set({ projection }, events);
+    trackProjectionLag(read) {
+      readLag = read;
     },
     async render() {
       return { contentType: registry.contentType, body: await registry.metrics() };

@@ -32,7 +32,7 @@ export async function lockDataDir(dataDir: string): Promise<{ release(): Promise
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       const owner = Number((await readFile(file, "utf8").catch(() => "")).trim());
-      if (owner && owner !== process.pid && isAlive(owner)) throw new DataDirInUse(dataDir, owner);
+      if (owner && isAlive(owner)) throw new DataDirInUse(dataDir, owner);
       await unlink(file).catch(() => {});
     }
   }

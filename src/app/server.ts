@@ -1,0 +1,83 @@
+/**
+ * The running server: opens the stores the configuration names, starts the projection runner and the
+ * HTTP API, and closes everything in order on shutdown (stop accepting, finish in-flight requests, stop
+ * the runners, close the stores).
+ */
+import { allProjections } from "../../projections/index.js";
+import type { Config } from "../config.js";
+import type { Database } from "../db/database.js";
+import { instrumentAppends } from "../eventstore/instrumented.js";
+import type { EventStore } from "../eventstore/port.js";
+import { createHttpApp } from "../http/app.js";
+import { healthRoutes } from "../http/routes/health.js";
+import type { KeyProvider } from "../keys/port.js";
+import type { Logger } from "../log.js";
+import { createMetrics } from "../metrics.js";
+import { ProjectionRunner } from "../projections/runner.js";
+import { lockDataDir } from "./data-dir-lock.js";
+import { describeStores, openDatabase, openEventStore, openKeyProvider } from "./stores.js";
+import pkg from "../../package.json" with { type: "json" };
+
+export interface RunningServer {
+  url: string;
+  db: Database;
+  store: EventStore;
+  keys: KeyProvider;
+  runner: ProjectionRunner;
+  close(): Promise<void>;
+}
+
+/** Opens resources one by one; on failure, closes what was opened, newest first. */
+class Resources {
+  private readonly closers: Array<{ name: string; close: () => Promise<unknown> }> = [];
+  add<T>(name: string, resource: T, close: (r: T) => Promise<unknown>): T {
+    this.closers.push({ name, close: () => close(resource) });
+    return resource;
+  }
+  async closeAll(logger: Logger): Promise<void> {
+    for (const { name, close } of this.closers.splice(0).reverse()) {
+      await close().catch((error: unknown) =>
+        logger.error({ err: error instanceof Error ? error.message : String(error), resource: name }, "close failed"));
+    }
+  }
+}
+
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const resources = new Resources();
+  try {
+    const embedded = !config.databaseUrl;
+    if (embedded || config.keyProvider.kind === "local") {
+      resources.add("data dir lock", await lockDataDir(config.dataDir), (lock) => lock.release());
+    }
+    const metrics = createMetrics();
+    const db = resources.add("database", await openDatabase(config), (d) => d.close());
+    const store = resources.add("event store",
+      instrumentAppends(await openEventStore(config, db), (s) => metrics.observeAppend(s)), (s) => s.close());
+    const keys = resources.add("key provider", await openKeyProvider(config), (k) => k.close());
+    const stores = describeStores(config);
+    if (keys.kind === "local") {
+      logger.warn({ keys: stores.keys }, "LOCAL KEY PROVIDER: keys are software keys in the data directory, not in an HSM");
+    }
+
+    const runner = new ProjectionRunner({ db, store, projections: allProjections, logger: logger.child({ component: "projections" }) });
+    await runner.start();
+    resources.add("projection runner", runner, (r) => r.stop());
+    metrics.trackProjectionLag(async () => (await runner.status()).map(({ name, lagSeconds }) => ({ name, lagSeconds })));
+
+    const http = createHttpApp({
+      routes: [...healthRoutes({ keys })],
+      logger,
+      metrics,
+      api: { title: "Keyledger API", version: pkg.version, serverUrl: config.publicUrl },
+      shutdownTimeoutMs: config.shutdownTimeoutMs,
+    });
+    const { url } = await http.listen(config.port, config.host);
+    resources.add("http server", http, (h) => h.close());
+    logger.info({ url, ...stores, dataDir: embedded ? config.dataDir : undefined }, `keyledger listening on ${url}`);
+
+    return { url, db, store, keys, runner, close: () => resources.closeAll(logger) };
+  } catch (error) {
+    await resources.closeAll(logger);
+    throw error;
+  }
+}

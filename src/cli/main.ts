@@ -1,0 +1,50 @@
+/** The `keyledger` command line: `serve`, and operator commands that work on the configured stores. */
+import { Command, CommanderError } from "commander";
+import { ConfigError, ENVIRONMENT_VARIABLES, loadConfig } from "../config.js";
+import { DataDirInUse } from "../app/data-dir-lock.js";
+import { createLogger } from "../log.js";
+import { serveCommand } from "./serve.js";
+import { projectionsRebuildCommand, projectionsStatusCommand } from "./projections.js";
+import pkg from "../../package.json" with { type: "json" };
+
+const environmentHelp = [
+  "",
+  "Configuration (environment variables):",
+  ...ENVIRONMENT_VARIABLES.map((v) => `  ${v.name.padEnd(28)} ${v.description}${v.default ? ` (default: ${v.default})` : ""}`),
+].join("\n");
+
+const program = new Command("keyledger")
+  .description("Keyledger: an event-sourced secrets vault for humans and AI agents")
+  .version(pkg.version)
+  .addHelpText("after", environmentHelp)
+  .exitOverride();
+
+program.command("serve").description("run the HTTP API (embedded PGlite and local keys unless configured otherwise)")
+  .action(async () => {
+    const config = loadConfig();
+    await serveCommand(config, createLogger({ level: config.logLevel }));
+  });
+
+const projections = program.command("projections").description("inspect and rebuild read models");
+projections.command("status").description("show each read model's generations, position and lag")
+  .option("--json", "print JSON")
+  .action(async (options: { json?: boolean }) => {
+    await projectionsStatusCommand(loadConfig(), options);
+  });
+projections.command("rebuild").argument("<name>", "the read model to rebuild")
+  .description("rebuild a read model from the event log beside the live one, then swap it in (no downtime)")
+  .action(async (name: string) => {
+    await projectionsRebuildCommand(loadConfig(), name);
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) process.exit(error.exitCode);
+  if (error instanceof ConfigError || error instanceof DataDirInUse) {
+    process.stderr.write(`keyledger: ${error.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`keyledger: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}
