@@ -31,7 +31,7 @@ describe("keyledger CLI", () => {
   });
 
   it("refuses a bad configuration with a message naming the variable, never a secret value", () => {
-    const run = keyledger(["serve"], { PORT: "eighty", KEY_PROVIDER: "pkcs11", PKCS11_PIN: "pin-4711-do-not-print" });
+    const run = keyledger(["serve"], { PORT: "eighty", KEY_PROVIDER: "pkcs11", PKCS11_MODULE: "", PKCS11_PIN: "pin-4711-do-not-print" });
     expect(run.status).to.equal(2);
     expect(run.stderr).to.include("PORT");
     expect(run.stderr).to.include("PKCS11_MODULE");

@@ -1,0 +1,77 @@
+/**
+ * The one way events get appended: read the aggregate's stream, fold it, decide, append with the
+ * expected revision, and on a conflict start over (someone else decided in between). This is what makes
+ * counters, nonces and idempotency keys exact under concurrency.
+ */
+import { randomUUID } from "node:crypto";
+import { fold, type Decider, type DomainEvent } from "../../commands/decider.js";
+import {
+  WrongExpectedRevision, type EventMetadata, type EventStore, type Position, type RecordedEvent,
+} from "../eventstore/port.js";
+
+export interface CommandContext {
+  /** Who, from where, why: stamped on every event the command produces. */
+  metadata: EventMetadata;
+}
+
+export interface CommandResult<Event extends DomainEvent> {
+  events: Event[];
+  /** Global position of the last appended event; absent when the decision produced no events. */
+  position?: Position;
+}
+
+/** Turns stored events back into domain events (the place for upcasting old versions). */
+export type EventReader<Event extends DomainEvent> = (recorded: RecordedEvent) => Event;
+
+export class ConcurrencyRetriesExhausted extends Error {
+  constructor(readonly stream: string, readonly attempts: number) {
+    super(`stream ${stream}: still conflicting after ${attempts} attempts`);
+    this.name = "ConcurrencyRetriesExhausted";
+  }
+}
+
+export interface CommandBusOptions {
+  store: EventStore;
+  clock?: () => Date;
+  /** Attempts before giving up on a hot stream. */
+  maxAttempts?: number;
+}
+
+export class CommandBus {
+  private readonly clock: () => Date;
+  private readonly maxAttempts: number;
+
+  constructor(private readonly options: CommandBusOptions) {
+    this.clock = options.clock ?? (() => new Date());
+    this.maxAttempts = options.maxAttempts ?? 20;
+  }
+
+  async handle<Command, State, Event extends DomainEvent>(
+    stream: string,
+    decider: Decider<Command, State, Event>,
+    read: EventReader<Event>,
+    command: Command,
+    context: CommandContext,
+  ): Promise<CommandResult<Event>> {
+    const { store } = this.options;
+    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+      const history = await store.readStream(stream);
+      const state = fold(decider, history.map(read));
+      const now = this.clock();
+      const events = decider.decide(command, state, now);
+      if (events.length === 0) return { events };
+      const expected = history.length === 0 ? "no_stream" : history[history.length - 1].revision;
+      const metadata: EventMetadata = { ...context.metadata, occurred_at: now.toISOString() };
+      try {
+        const result = await store.append(stream,
+          events.map((event) => ({ id: randomUUID(), type: event.type, data: event.data, metadata })), expected);
+        return { events, position: result.position };
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevision)) throw error;
+        // Lost the race: decide again on the newer state. A short random pause spreads out hot contenders.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(attempt, 10)));
+      }
+    }
+    throw new ConcurrencyRetriesExhausted(stream, this.maxAttempts);
+  }
+}

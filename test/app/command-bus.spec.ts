@@ -1,0 +1,73 @@
+import { expect } from "chai";
+import { randomUUID } from "node:crypto";
+import type { Decider } from "../../commands/decider.js";
+import { CommandBus } from "../../src/app/command-bus.js";
+import { createPostgresEventStore } from "../../src/eventstore/postgres.js";
+import type { EventStore, RecordedEvent } from "../../src/eventstore/port.js";
+import { primaryDatabaseKind, type TestDatabase } from "../support/databases.js";
+import { specFor } from "../support/decider.js";
+
+// A ticket roll with a fixed number of tickets: the shape of max_access_count, nonces and quotas.
+type TicketEvent = { type: "TicketTaken"; data: { holder: string; at: string } };
+type TakeTicket = { holder: string };
+class SoldOut extends Error {}
+const TICKETS = 5;
+
+const tickets: Decider<TakeTicket, { taken: number }, TicketEvent> = {
+  initialState: { taken: 0 },
+  evolve: (state) => ({ taken: state.taken + 1 }),
+  decide(command, state, now) {
+    if (state.taken >= TICKETS) throw new SoldOut();
+    return [{ type: "TicketTaken", data: { holder: command.holder, at: now.toISOString() } }];
+  },
+};
+const readTicketEvent = (e: RecordedEvent) => ({ type: e.type, data: e.data }) as TicketEvent;
+
+describe("decider specs", () => {
+  const spec = specFor(tickets);
+  const taken = (holder: string): TicketEvent => ({ type: "TicketTaken", data: { holder, at: "2026-01-01T00:00:00.000Z" } });
+
+  it("hands out a ticket while some are left", () =>
+    spec.given(taken("a")).when({ holder: "b" }).then(taken("b")));
+
+  it("refuses once all are taken", () =>
+    spec.given(taken("a"), taken("b"), taken("c"), taken("d"), taken("e")).when({ holder: "f" }).thenThrows(SoldOut));
+});
+
+describe(`command bus (${primaryDatabaseKind().name})`, () => {
+  let t: TestDatabase;
+  let store: EventStore;
+
+  beforeEach(async () => {
+    t = await primaryDatabaseKind().create();
+    store = await createPostgresEventStore(t.db, { notificationsUrl: t.url });
+  });
+
+  afterEach(async () => {
+    await store.close();
+    await t.dispose();
+  });
+
+  it("stamps metadata and the decision time on appended events", async () => {
+    const bus = new CommandBus({ store, clock: () => new Date("2026-05-05T10:00:00Z") });
+    const stream = `roll-${randomUUID()}`;
+    const result = await bus.handle(stream, tickets, readTicketEvent, { holder: "a" },
+      { metadata: { actor: { type: "user", id: "u1" }, request_id: "r1" } });
+    expect(result.position).to.exist;
+    const [event] = await store.readStream(stream);
+    expect(event.data).to.deep.equal({ holder: "a", at: "2026-05-05T10:00:00.000Z" });
+    expect(event.metadata).to.deep.include({ actor: { type: "user", id: "u1" }, request_id: "r1",
+      occurred_at: "2026-05-05T10:00:00.000Z" });
+  });
+
+  it("is exact under concurrency: of 30 parallel takers, exactly 5 get a ticket", async () => {
+    const bus = new CommandBus({ store });
+    const stream = `roll-${randomUUID()}`;
+    const outcomes = await Promise.allSettled(Array.from({ length: 30 }, (_, i) =>
+      bus.handle(stream, tickets, readTicketEvent, { holder: `h${i}` }, { metadata: {} })));
+    expect(outcomes.filter((o) => o.status === "fulfilled")).to.have.length(TICKETS);
+    const refusals = outcomes.filter((o): o is PromiseRejectedResult => o.status === "rejected");
+    expect(refusals.every((o) => o.reason instanceof SoldOut)).to.equal(true);
+    expect(await store.readStream(stream)).to.have.length(TICKETS);
+  });
+});
