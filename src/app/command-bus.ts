@@ -35,6 +35,14 @@ export interface CommandBusOptions {
   clock?: () => Date;
   /** Attempts before giving up on a hot stream. */
   maxAttempts?: number;
+  /**
+   * Read-your-writes: when given, handle() returns only once the read models include the appended events,
+   * or after readYourWritesTimeoutMs, when it reports the lag and answers anyway (the write is committed;
+   * failing the request would invite a duplicate retry).
+   */
+  readModels?: { waitFor(position: Position, timeoutMs: number): Promise<void> };
+  readYourWritesTimeoutMs?: number;
+  onReadModelsLagging?(error: unknown): void;
 }
 
 export class CommandBus {
@@ -65,6 +73,7 @@ export class CommandBus {
       try {
         const result = await store.append(stream,
           events.map((event) => ({ id: randomUUID(), type: event.type, data: event.data, metadata })), expected);
+        await this.waitForReadModels(result.position);
         return { events, position: result.position };
       } catch (error) {
         if (!(error instanceof WrongExpectedRevision)) throw error;
@@ -73,5 +82,15 @@ export class CommandBus {
       }
     }
     throw new ConcurrencyRetriesExhausted(stream, this.maxAttempts);
+  }
+
+  private async waitForReadModels(position: Position): Promise<void> {
+    const { readModels, readYourWritesTimeoutMs = 5000, onReadModelsLagging } = this.options;
+    if (!readModels) return;
+    try {
+      await readModels.waitFor(position, readYourWritesTimeoutMs);
+    } catch (error) {
+      onReadModelsLagging?.(error);
+    }
   }
 }

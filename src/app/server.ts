@@ -9,11 +9,16 @@ import type { Database } from "../db/database.js";
 import { instrumentAppends } from "../eventstore/instrumented.js";
 import type { EventStore } from "../eventstore/port.js";
 import { createHttpApp } from "../http/app.js";
-import { healthRoutes } from "../http/routes/health.js";
+import { TokenService } from "../auth/tokens.js";
+import { createOutboxMailer } from "../mail/outbox.js";
+import path from "node:path";
 import type { KeyProvider } from "../keys/port.js";
 import type { Logger } from "../log.js";
 import { createMetrics } from "../metrics.js";
 import { ProjectionRunner } from "../projections/runner.js";
+import { CommandBus } from "./command-bus.js";
+import { appRoutes } from "./routes.js";
+import type { Services } from "./services.js";
 import { lockDataDir } from "./data-dir-lock.js";
 import { describeStores, openDatabase, openEventStore, openKeyProvider } from "./stores.js";
 import pkg from "../../package.json" with { type: "json" };
@@ -24,6 +29,7 @@ export interface RunningServer {
   store: EventStore;
   keys: KeyProvider;
   runner: ProjectionRunner;
+  services: Services;
   close(): Promise<void>;
 }
 
@@ -64,8 +70,20 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     resources.add("projection runner", runner, (r) => r.stop());
     metrics.trackProjectionLag(async () => (await runner.status()).map(({ name, lagSeconds }) => ({ name, lagSeconds })));
 
+    const clock = () => new Date();
+    const bus = new CommandBus({
+      store, clock, readModels: runner, readYourWritesTimeoutMs: config.readYourWritesTimeoutMs,
+      onReadModelsLagging: (error) => logger.warn({ err: error instanceof Error ? error.message : String(error) },
+        "read models lagging: answering before they include the write"),
+    });
+    const tokens = await TokenService.open(keys, {
+      issuer: config.publicUrl ?? "keyledger", audience: "keyledger-api", clock,
+    });
+    const mail = resources.add("mailer", createOutboxMailer(path.join(config.dataDir, "outbox"), logger), (m) => m.close());
+    const services: Services = { config, logger, db, store, keys, bus, tokens, mail, clock };
+
     const http = createHttpApp({
-      routes: [...healthRoutes({ keys })],
+      routes: appRoutes(services),
       logger,
       metrics,
       api: { title: "Keyledger API", version: pkg.version, serverUrl: config.publicUrl },
@@ -73,11 +91,16 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     });
     const { url } = await http.listen(config.port, config.host);
     resources.add("http server", http, (h) => h.close());
-    logger.info({ url, ...stores, dataDir: embedded ? config.dataDir : undefined }, `keyledger listening on ${url}`);
+    logger.info({ url, ...stores, dataDir: embedded ? config.dataDir : undefined }, `keyledger listening on ${displayUrl(url)}`);
 
-    return { url, db, store, keys, runner, close: () => resources.closeAll(logger) };
+    return { url, db, store, keys, runner, services, close: () => resources.closeAll(logger) };
   } catch (error) {
     await resources.closeAll(logger);
     throw error;
   }
+}
+
+/** "http://0.0.0.0:8080" is where we listen, not an address to open: show localhost instead. */
+function displayUrl(url: string): string {
+  return url.replace("//0.0.0.0:", "//localhost:").replace("//[::]:", "//localhost:");
 }

@@ -4,11 +4,9 @@
  */
 import type { IncomingHttpHeaders } from "node:http";
 
-/** Who is calling: a user or an agent, as recorded in event metadata. */
-export interface Principal {
-  type: string;
-  id: string;
-}
+import type { Principal } from "../auth/principal.js";
+
+export type { Principal };
 
 /** The parts of a request an authenticator may look at. */
 export interface AuthRequest {

@@ -70,7 +70,9 @@ describe("HTTP app", () => {
     slow = deferred();
     slowStarted = deferred();
     app = await startApp(routes, {
-      authenticate: ({ headers }) => (headers.authorization === "Bearer good" ? { type: "user", id: "u1" } : undefined),
+      authenticate: ({ headers }) => (headers.authorization === "Bearer good"
+        ? { type: "user", id: "u1", orgId: "o1", email: "u1@example.com", role: "owner", credential: "jwt" }
+        : undefined),
     });
   });
   afterEach(() => app.http.close());

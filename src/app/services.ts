@@ -1,0 +1,26 @@
+/**
+ * What route factories and feature services get to work with: narrow, typed dependencies opened once by
+ * the server (or by a test) and shared.
+ */
+import type { TokenService } from "../auth/tokens.js";
+import type { Config } from "../config.js";
+import type { Database } from "../db/database.js";
+import type { EventStore } from "../eventstore/port.js";
+import type { KeyProvider } from "../keys/port.js";
+import type { Logger } from "../log.js";
+import type { Mailer } from "../mail/port.js";
+import type { CommandBus } from "./command-bus.js";
+
+export interface Services {
+  config: Config;
+  logger: Logger;
+  /** Read models are queried here (the views in `public`); nothing but projections writes them. */
+  db: Database;
+  /** For reads of streams; appends go through `bus`. */
+  store: EventStore;
+  keys: KeyProvider;
+  bus: CommandBus;
+  tokens: TokenService;
+  mail: Mailer;
+  clock: () => Date;
+}
