@@ -2,7 +2,7 @@
  * Everything the benchmark creates (scratch databases, key directories, tokens) registers how to remove
  * it here, so that it goes away on a normal end, on an error, and on Ctrl-C.
  */
-const cleanups = new Set<() => Promise<void> | void>();
+const cleanups = new Set<() => Promise<void>>();
 
 /** Registers a cleanup; returns a function that runs it now (once) and unregisters it. */
 export function onCleanup(fn: () => Promise<void> | void): () => Promise<void> {

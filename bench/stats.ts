@@ -3,6 +3,8 @@
  * concurrency, a progress bar for long phases, and the table of results printed at the end.
  */
 import cliProgress from "cli-progress";
+import { readFileSync } from "node:fs";
+import { cpus } from "node:os";
 
 /** Milliseconds on a monotonic clock. */
 export function now(): number {
@@ -30,6 +32,8 @@ export interface LoadResult {
   p50: number;
   p99: number;
   operations: number;
+  /** CPU use over all trials (see cpuMeter). */
+  cpu: { node: number; machine: number };
 }
 
 export interface LoadOptions {
@@ -53,6 +57,7 @@ export async function timedLoad(
   const rates: number[] = [];
   const latencies: number[] = [];
   const counters = new Array<number>(options.concurrency).fill(0);
+  const cpu = cpuMeter();
   for (let trial = 0; trial < options.trials; trial++) {
     options.onTrial?.(trial);
     let done = 0;
@@ -68,8 +73,10 @@ export async function timedLoad(
     }));
     rates.push(done / ((now() - started) / 1000));
   }
+  const used = cpu();
   latencies.sort((a, b) => a - b);
   return {
+    cpu: used,
     rate: median(rates), min: Math.min(...rates), max: Math.max(...rates),
     p50: percentile(latencies, 50), p99: percentile(latencies, 99), operations: latencies.length,
   };
@@ -160,5 +167,42 @@ export function ms(value: number): string {
 
 /** "p50 1.2 ms p99 8 ms (spread 2,900-3,100/s)" */
 export function describeLoad(result: LoadResult): string {
-  return `p50 ${ms(result.p50)}, p99 ${ms(result.p99)}; trials ${formatRate(result.min)}-${formatRate(result.max)}/s`;
+  return `p50 ${ms(result.p50)}, p99 ${ms(result.p99)}; trials ${formatRate(result.min)}-${formatRate(result.max)}/s; ${describeCpu(result.cpu)}`;
+}
+
+// --- CPU ---
+
+function machineTicks(): { busy: number; total: number } | undefined {
+  try {
+    const line = readFileSync("/proc/stat", "utf8").split("\n")[0];
+    const fields = line.trim().split(/\s+/).slice(1).map(Number);
+    const idle = fields[3] + (fields[4] ?? 0);
+    const total = fields.reduce((a, b) => a + b, 0);
+    return { busy: total - idle, total };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU use over an interval, in cores (1.0 = one core fully busy): this Node process, and the whole machine
+ * (PostgreSQL, SoftHSM threads, other jobs). Tells which side a figure is bound by.
+ */
+export function cpuMeter(): () => { node: number; machine: number } {
+  const started = now();
+  const node = process.cpuUsage();
+  const machine = machineTicks();
+  const cores = cpus().length;
+  return () => {
+    const wall = (now() - started) / 1000;
+    const used = process.cpuUsage(node);
+    const after = machineTicks();
+    const machineCores = machine && after && after.total > machine.total
+      ? ((after.busy - machine.busy) / (after.total - machine.total)) * cores : NaN;
+    return { node: (used.user + used.system) / 1e6 / wall, machine: machineCores };
+  };
+}
+
+export function describeCpu(cpu: { node: number; machine: number }): string {
+  return `CPU node ${cpu.node.toFixed(2)} + rest ${(cpu.machine - cpu.node).toFixed(2)} of ${cpus().length} cores`;
 }

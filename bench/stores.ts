@@ -17,7 +17,7 @@ import { createEventStoreDbStore } from "../src/eventstore/eventstoredb.js";
 import { createPostgresEventStore } from "../src/eventstore/postgres.js";
 import type { EventStore, EventToAppend, Position } from "../src/eventstore/port.js";
 import { onCleanup } from "./cleanup.js";
-import { describeLoad, now, progress, timedLoad, type Report } from "./stats.js";
+import { cpuMeter, describeCpu, describeLoad, now, progress, timedLoad, type Report } from "./stats.js";
 
 export const DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/postgres";
 
@@ -84,7 +84,7 @@ async function pglite(): Promise<Database> {
 }
 
 /** Which configurations this machine can run, and why the others are skipped. */
-export async function availableTargets(wanted: readonly string[]): Promise<Availability> {
+export async function availableTargets(wanted: readonly string[], batchSize?: number): Promise<Availability> {
   const targets: TargetFactory[] = [];
   const skipped: Availability["skipped"] = [];
   if (wanted.includes("pglite")) {
@@ -92,7 +92,7 @@ export async function availableTargets(wanted: readonly string[]): Promise<Avail
       name: "pglite",
       async open() {
         const db = await pglite();
-        const store = await createPostgresEventStore(db);
+        const store = await createPostgresEventStore(db, { batchSize });
         return { name: "pglite", store, db, dispose: async () => { await store.close(); await db.close(); } };
       },
     });
@@ -108,7 +108,7 @@ export async function availableTargets(wanted: readonly string[]): Promise<Avail
         name: "postgres",
         async open() {
           const scratch = await scratchPostgres(serverUrl);
-          const store = await createPostgresEventStore(scratch.db, { notificationsUrl: scratch.url });
+          const store = await createPostgresEventStore(scratch.db, { notificationsUrl: scratch.url, batchSize });
           return { name: "postgres", store, db: scratch.db, dispose: async () => { await store.close(); await scratch.dispose(); } };
         },
       });
@@ -255,6 +255,7 @@ export async function benchReadAll(target: StoreTarget, report: Report, options:
   const present = await countAll(store, options.events);
   if (present < options.events) await seed(store, options.events - present, `${target.name} seed to ${options.events} events`);
   const rates: number[] = [];
+  const cpu = cpuMeter();
   for (let trial = 0; trial < options.trials; trial++) {
     const bar = progress(`${target.name} read-all ${trial + 1}/${options.trials}`, options.events);
     let after: Position | undefined;
@@ -270,9 +271,10 @@ export async function benchReadAll(target: StoreTarget, report: Report, options:
     bar.stop();
     rates.push(read / ((now() - started) / 1000));
   }
+  const used = cpu();
   rates.sort((a, b) => a - b);
   report.add({
     target: target.name, measure: `read-all (batches of ${options.readBatch})`, rate: rates[Math.floor(rates.length / 2)],
-    unit: "events/s", detail: `${options.events} events, median of ${options.trials}; trials ${rates.map((r) => Math.round(r)).join(", ")}/s`,
+    unit: "events/s", detail: `${options.events} events, median of ${options.trials}; trials ${rates.map((r) => Math.round(r)).join(", ")}/s; ${describeCpu(used)}`,
   });
 }

@@ -29,6 +29,13 @@ export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = [
   { name: "KEYLEDGER_PUBLIC_URL", description: "Base URL clients reach us at, used in links (e.g. https://vault.example.com)" },
   { name: "SHUTDOWN_TIMEOUT_MS", description: "How long in-flight requests may run after a shutdown signal", default: "10000" },
   { name: "READ_YOUR_WRITES_TIMEOUT_MS", description: "How long a write waits for the read models to catch up", default: "5000" },
+  { name: "SMTP_URL", description: "SMTP server for outgoing mail (smtp://user:pass@host:587 or smtps://...); without it mail goes to <data dir>/outbox" },
+  { name: "MAIL_FROM", description: "Sender address of outgoing mail", default: "Keyledger <no-reply@keyledger.invalid>" },
+  { name: "GOOGLE_CLIENT_ID", description: "OAuth client id that Google ID tokens must be issued for (POST /v1/auth/google is off without it)" },
+  { name: "GOOGLE_ISSUER", description: "Issuer that ID tokens for POST /v1/auth/google must name", default: "https://accounts.google.com" },
+  { name: "GOOGLE_JWKS_URL", description: "Where that issuer publishes its signing keys", default: "https://www.googleapis.com/oauth2/v3/certs" },
+  { name: "RATE_LIMIT_AUTH_BURST", description: "Requests a client address may make at once to POST /v1/auth/* and /v1/agents/enroll", default: "5" },
+  { name: "RATE_LIMIT_AUTH_PER_SECOND", description: "Sustained requests per second per client address to those routes once the burst is spent", default: "1" },
 ];
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -52,6 +59,13 @@ export interface Config {
   publicUrl?: string;
   shutdownTimeoutMs: number;
   readYourWritesTimeoutMs: number;
+  /** Outgoing mail over SMTP; absent: the outbox in the data directory. */
+  smtpUrl?: string;
+  mailFrom: string;
+  /** Sign-in with Google (OpenID Connect ID tokens); off without a client id. */
+  google: { clientId?: string; issuer: string; jwksUrl: string };
+  /** Shared by every API process on the database (the buckets live there). */
+  authRateLimit: { burst: number; perSecond: number };
 }
 
 export class ConfigError extends Error {
@@ -105,6 +119,17 @@ const EnvSchema = z
     KEYLEDGER_PUBLIC_URL: url(["http:", "https:"], "must be an http:// or https:// URL").optional(),
     SHUTDOWN_TIMEOUT_MS: milliseconds.default(10000),
     READ_YOUR_WRITES_TIMEOUT_MS: milliseconds.default(5000),
+    SMTP_URL: url(["smtp:", "smtps:"], "must be an smtp:// or smtps:// URL").optional(),
+    MAIL_FROM: z.string().default("Keyledger <no-reply@keyledger.invalid>"),
+    GOOGLE_CLIENT_ID: z.string().optional(),
+    GOOGLE_ISSUER: z.string().default("https://accounts.google.com"),
+    GOOGLE_JWKS_URL: url(["http:", "https:"], "must be an http:// or https:// URL").default("https://www.googleapis.com/oauth2/v3/certs"),
+    RATE_LIMIT_AUTH_BURST: integer(1, 1_000_000_000, "must be a whole number of requests from 1 to 1000000000").default(5),
+    RATE_LIMIT_AUTH_PER_SECOND: z.string()
+      .regex(/^\d+(\.\d+)?$/, "must be a positive number of requests per second")
+      .transform(Number)
+      .refine((n) => n > 0 && n <= 1_000_000_000, "must be a positive number of requests per second")
+      .default(1),
   })
   .superRefine((env, ctx) => {
     if (keyProviderKind(env) !== "pkcs11") return;
@@ -142,5 +167,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl: e.KEYLEDGER_PUBLIC_URL?.replace(/\/+$/, ""),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     readYourWritesTimeoutMs: e.READ_YOUR_WRITES_TIMEOUT_MS,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    google: { clientId: e.GOOGLE_CLIENT_ID, issuer: e.GOOGLE_ISSUER, jwksUrl: e.GOOGLE_JWKS_URL },
+    authRateLimit: { burst: e.RATE_LIMIT_AUTH_BURST, perSecond: e.RATE_LIMIT_AUTH_PER_SECOND },
   };
 }

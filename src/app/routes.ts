@@ -1,8 +1,14 @@
 /** Every HTTP route the server answers, by feature. */
+import { agentRoutes } from "../http/routes/agents.js";
+import { authTokenRoutes } from "../http/routes/auth-tokens.js";
 import { healthRoutes } from "../http/routes/health.js";
+import { humanRoutes } from "../http/routes/humans.js";
+import { orgMemberRoutes } from "../http/routes/org-members.js";
+import { ipRuleRoutes } from "../http/routes/ip-rules.js";
 import type { Route } from "../http/route.js";
 import type { Services } from "./services.js";
 
 export function appRoutes(services: Services): Route[] {
-  return [...healthRoutes({ keys: services.keys })];
+  return [...healthRoutes({ keys: services.keys }), ...ipRuleRoutes(services), ...authTokenRoutes(services),
+    ...agentRoutes(services), ...humanRoutes(services), ...orgMemberRoutes(services)];
 }

@@ -9,8 +9,12 @@ import type { Database } from "../db/database.js";
 import { instrumentAppends } from "../eventstore/instrumented.js";
 import type { EventStore } from "../eventstore/port.js";
 import { createHttpApp } from "../http/app.js";
+import { authRateLimit } from "../security/auth-rate-limit.js";
+import { openRateLimiter } from "../security/rate-limit.js";
+import { createAuthenticator } from "../auth/authenticator.js";
 import { TokenService } from "../auth/tokens.js";
 import { createOutboxMailer } from "../mail/outbox.js";
+import { createSmtpMailer } from "../mail/smtp.js";
 import path from "node:path";
 import type { KeyProvider } from "../keys/port.js";
 import type { Logger } from "../log.js";
@@ -79,15 +83,20 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     const tokens = await TokenService.open(keys, {
       issuer: config.publicUrl ?? "keyledger", audience: "keyledger-api", clock,
     });
-    const mail = resources.add("mailer", createOutboxMailer(path.join(config.dataDir, "outbox"), logger), (m) => m.close());
+    const mail = resources.add("mailer", config.smtpUrl
+      ? createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom }, logger)
+      : createOutboxMailer(path.join(config.dataDir, "outbox"), logger), (m) => m.close());
     const services: Services = { config, logger, db, store, keys, bus, tokens, mail, clock };
 
+    const authLimiter = await openRateLimiter(db, config.authRateLimit, "auth");
     const http = createHttpApp({
       routes: appRoutes(services),
+      authenticate: createAuthenticator(services),
       logger,
       metrics,
       api: { title: "Keyledger API", version: pkg.version, serverUrl: config.publicUrl },
       shutdownTimeoutMs: config.shutdownTimeoutMs,
+      rateLimit: authRateLimit(authLimiter),
     });
     const { url } = await http.listen(config.port, config.host);
     resources.add("http server", http, (h) => h.close());

@@ -5,6 +5,7 @@ import { DataDirInUse } from "../app/data-dir-lock.js";
 import { createLogger } from "../log.js";
 import { serveCommand } from "./serve.js";
 import { projectionsRebuildCommand, projectionsStatusCommand } from "./projections.js";
+import { InvalidUserOptions, userCreateCommand } from "./user.js";
 import pkg from "../../package.json" with { type: "json" };
 
 const environmentHelp = [
@@ -37,11 +38,23 @@ projections.command("rebuild").argument("<name>", "the read model to rebuild")
     await projectionsRebuildCommand(loadConfig(), name);
   });
 
+const users = program.command("user").description("manage human accounts");
+users.command("create").description("create a user (and their organisation, unless --org is given) without email verification")
+  .requiredOption("--email <email>", "the user's email address")
+  .requiredOption("--password <password>", "the user's password (at least 8 characters)")
+  .option("--display-name <name>", "the user's display name")
+  .option("--org <org_id>", "join this existing organisation instead of founding a new one")
+  .option("--role <role>", "the role in the organisation given with --org: owner, admin or member", "member")
+  .action(async (options: { email: string; password: string; displayName?: string; org?: string; role: string }) => {
+    if (!["owner", "admin", "member"].includes(options.role)) throw new InvalidUserOptions("--role must be owner, admin or member");
+    await userCreateCommand(loadConfig(), { ...options, role: options.role as "owner" | "admin" | "member" });
+  });
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) process.exit(error.exitCode);
-  if (error instanceof ConfigError || error instanceof DataDirInUse) {
+  if (error instanceof ConfigError || error instanceof DataDirInUse || error instanceof InvalidUserOptions) {
     process.stderr.write(`keyledger: ${error.message}\n`);
     process.exit(2);
   }

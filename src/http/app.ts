@@ -28,7 +28,15 @@ export interface HttpAppOptions {
   /** How long close() lets in-flight requests run before cutting their connections. */
   shutdownTimeoutMs?: number;
   bodyLimitBytes?: number;
+  /**
+   * The rate limit a route's callers are held to (by client address), or undefined for none. Asked once per
+   * route at start-up; checked before authentication and body parsing, so refused requests cost little.
+   */
+  rateLimit?: (route: Route) => RateLimitCheck | undefined;
 }
+
+/** Undefined when the client may go ahead; else how long it should wait (the 429's Retry-After). */
+export type RateLimitCheck = (clientIp: string) => Promise<{ retryAfterSeconds: number } | undefined>;
 
 export interface HttpApp {
   app: Koa;
@@ -94,9 +102,15 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   }
 
   function handle(route: Route): RouterMiddleware {
+    const rateLimit = options.rateLimit?.(route);
     return async (ctx) => {
       const state = ctx.state as RequestState;
       state.route = route.path;
+      const limited = await rateLimit?.(ctx.ip);
+      if (limited) {
+        throw new HttpProblem(429, `too many requests; retry in ${limited.retryAfterSeconds} s`,
+          { "Retry-After": String(limited.retryAfterSeconds) });
+      }
       const principal = route.auth === "none" ? undefined : await principalFor(ctx, state);
       const input = await validatedInput(ctx, route);
       const reply = await route.handler({

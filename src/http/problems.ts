@@ -6,6 +6,22 @@ import { STATUS_CODES } from "node:http";
 import { z } from "zod";
 import { EventStoreUnavailable, WrongExpectedRevision } from "../eventstore/port.js";
 import { KeyAlreadyExists, KeyNotFound, KeyUnwrapFailed } from "../keys/port.js";
+import { IpRuleAlreadyExists, IpRuleLimitReached, IpRuleNotFound, IpRuleWouldLockOutCaller } from "../../commands/ip-rules.js";
+import { InvalidCidr } from "../security/cidr.js";
+import { ApiKeyExpiryInPast, ApiKeyNotFound } from "../../commands/api-key.js";
+import { NoTokenToRevoke } from "../auth/revocation.js";
+import { AgentAlreadyExists, AgentNotFound, InvalidAgentSettings } from "../../commands/agent.js";
+import { AgentCredentialsRejected } from "../agents/service.js";
+import { EmailTaken } from "../../commands/email.js";
+import { LastOwner, MemberNotFound, RoleChangeForbidden } from "../../commands/org.js";
+import { MfaChallengeInvalid } from "../../commands/login.js";
+import { VerificationTokenInvalid } from "../../commands/signup.js";
+import {
+  InvalidMfaCode, MfaAlreadyEnabled, MfaNotEnabled, MfaSetupNotStarted, PasswordNotSet, UserNotFound, WrongPassword,
+} from "../../commands/user.js";
+import { InvalidCredentials, MfaCodeRejected } from "../humans/login.js";
+import { GoogleTokenRejected } from "../humans/google.js";
+import { SealedValueUnreadable } from "../keys/envelope.js";
 
 export const ProblemSchema = z
   .object({
@@ -48,6 +64,35 @@ const DOMAIN_PROBLEMS: ReadonlyArray<readonly [ErrorClass, ProblemRow]> = [
   [KeyNotFound, { status: 404, detail: "the key does not exist" }],
   [KeyAlreadyExists, { status: 409, detail: "the key already exists" }],
   [KeyUnwrapFailed, { status: 500, detail: "an unexpected error occurred" }],
+  [InvalidCidr, { status: 400 }],
+  [IpRuleNotFound, { status: 404, detail: "IP rule not found" }],
+  [IpRuleAlreadyExists, { status: 409 }],
+  [IpRuleLimitReached, { status: 409 }],
+  [IpRuleWouldLockOutCaller, { status: 409 }],
+  [ApiKeyNotFound, { status: 404 }],
+  [ApiKeyExpiryInPast, { status: 400 }],
+  [NoTokenToRevoke, { status: 400 }],
+  [AgentNotFound, { status: 404 }],
+  [AgentAlreadyExists, { status: 409 }],
+  [InvalidAgentSettings, { status: 400 }],
+  [AgentCredentialsRejected, { status: 401 }],
+  [InvalidCredentials, { status: 401 }],
+  [MfaChallengeInvalid, { status: 401 }],
+  [MfaCodeRejected, { status: 401 }],
+  [GoogleTokenRejected, { status: 401 }],
+  [InvalidMfaCode, { status: 400 }],
+  [VerificationTokenInvalid, { status: 400 }],
+  [EmailTaken, { status: 409 }],
+  [WrongPassword, { status: 400 }],
+  [PasswordNotSet, { status: 400 }],
+  [MfaAlreadyEnabled, { status: 409 }],
+  [MfaNotEnabled, { status: 400 }],
+  [MfaSetupNotStarted, { status: 400 }],
+  [UserNotFound, { status: 404 }],
+  [MemberNotFound, { status: 404 }],
+  [RoleChangeForbidden, { status: 403 }],
+  [LastOwner, { status: 409 }],
+  [SealedValueUnreadable, { status: 500, detail: "an unexpected error occurred" }],
 ];
 
 export function problem(status: number, detail: string): Problem {

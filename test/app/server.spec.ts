@@ -42,7 +42,7 @@ describe(`server (${process.env.DATABASE_URL ? "postgres" : "pglite"}, ${usesSof
   it("documents its routes in /openapi.json", async () => {
     const doc = await (await fetch(`${server.url}/openapi.json`)).json();
     expect(doc.openapi).to.equal("3.1.0");
-    expect(doc.paths).to.have.keys(["/v1/health", "/v1/health/hsm"]);
+    expect(doc.paths).to.include.keys(["/v1/health", "/v1/health/hsm"]);
   });
 
   (process.env.DATABASE_URL ? it.skip : it)("refuses a second server on the same embedded data directory", async () => {

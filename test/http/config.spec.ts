@@ -28,6 +28,10 @@ describe("configuration", () => {
       publicUrl: undefined,
       shutdownTimeoutMs: 10000,
       readYourWritesTimeoutMs: 5000,
+      authRateLimit: { burst: 5, perSecond: 1 },
+      smtpUrl: undefined,
+      mailFrom: "Keyledger <no-reply@keyledger.invalid>",
+      google: { clientId: undefined, issuer: "https://accounts.google.com", jwksUrl: "https://www.googleapis.com/oauth2/v3/certs" },
     });
   });
 
@@ -72,6 +76,9 @@ describe("configuration", () => {
     ["KEYLEDGER_PUBLIC_URL", { KEYLEDGER_PUBLIC_URL: "ftp://x" }],
     ["SHUTDOWN_TIMEOUT_MS", { SHUTDOWN_TIMEOUT_MS: "soon" }],
     ["READ_YOUR_WRITES_TIMEOUT_MS", { READ_YOUR_WRITES_TIMEOUT_MS: "1.5" }],
+    ["RATE_LIMIT_AUTH_BURST", { RATE_LIMIT_AUTH_BURST: "0" }],
+    ["RATE_LIMIT_AUTH_PER_SECOND", { RATE_LIMIT_AUTH_PER_SECOND: "0" }],
+    ["RATE_LIMIT_AUTH_PER_SECOND", { RATE_LIMIT_AUTH_PER_SECOND: "fast" }],
   ];
   for (const [variable, env] of bad) {
     it(`names ${variable} when ${JSON.stringify(env)} is bad`, () => {

@@ -21,7 +21,9 @@ export interface TestConfig {
 export async function testConfig(label = "app"): Promise<TestConfig> {
   const dataDir = await mkdtemp(path.join(tmpdir(), "keyledger-test-"));
   let database: TestDatabase | undefined;
-  const env: Record<string, string> = { PORT: "0", HOST: "127.0.0.1", KEYLEDGER_DATA_DIR: dataDir, LOG_LEVEL: "silent" };
+  const env: Record<string, string> = { PORT: "0", HOST: "127.0.0.1", KEYLEDGER_DATA_DIR: dataDir, LOG_LEVEL: "silent",
+    // Tests make many auth calls from one address; the rate-limit tests set their own low limits.
+    RATE_LIMIT_AUTH_BURST: "1000000", RATE_LIMIT_AUTH_PER_SECOND: "1000000" };
   if (postgresServerUrl) {
     database = await freshPostgres();
     env.DATABASE_URL = database.url!;

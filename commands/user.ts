@@ -1,0 +1,161 @@
+/** The user aggregate: registration, profile, password, TOTP MFA with one-time recovery codes, deletion. */
+import type { Decider } from "./decider.js";
+import { sameDigest } from "./secret-compare.js";
+import {
+  UserDeleted, UserMfaCodeUsed, UserMfaDisabled, UserMfaEnabled, UserMfaSetupStarted, UserPasswordChanged,
+  UserProfileUpdated, UserRegistered, type SealedSecret, type UserEvent,
+} from "../events/user.js";
+
+export type Role = "owner" | "admin" | "member";
+
+/** A second factor as presented: the TOTP time step it matched (if any), or the hash of a recovery code. */
+export interface MfaProof {
+  totpStep?: number;
+  recoveryCodeHash?: string;
+}
+
+export type UserCommand =
+  | { type: "RegisterUser"; userId: string; orgId: string; email: string; displayName: string;
+      authMethod: "password" | "google"; passwordHash?: string; googleSubject?: string; role: Role }
+  | { type: "UpdateProfile"; displayName?: string; marketingEmails?: boolean }
+  | { type: "ChangePassword"; currentPasswordMatches: boolean; newPasswordHash: string }
+  | { type: "StartMfaSetup"; sealedSecret: SealedSecret }
+  | { type: "ConfirmMfaSetup"; totpStep?: number; recoveryCodeHashes: string[] }
+  | { type: "UseMfaCode"; proof: MfaProof }
+  | { type: "DisableMfa"; proof: MfaProof }
+  | { type: "DeleteUser" };
+
+export interface ActiveUser {
+  status: "active";
+  userId: string;
+  orgId: string;
+  email: string;
+  authMethod: "password" | "google";
+  passwordHash?: string;
+  mfa: {
+    enabled: boolean;
+    pendingSecret?: SealedSecret;
+    secret?: SealedSecret;
+    /** The newest TOTP step accepted: a code is good once (RFC 6238 §5.2). */
+    lastStep: number;
+    recoveryCodeHashes: string[];
+    usedRecoveryCodes: number[];
+  };
+}
+
+export type UserState = { status: "absent" } | ActiveUser | { status: "deleted" };
+
+export class UserNotFound extends Error {
+  constructor() { super("the user does not exist"); this.name = "UserNotFound"; }
+}
+export class UserAlreadyExists extends Error {
+  constructor() { super("the user already exists"); this.name = "UserAlreadyExists"; }
+}
+export class WrongPassword extends Error {
+  constructor() { super("the current password is wrong"); this.name = "WrongPassword"; }
+}
+export class InvalidMfaCode extends Error {
+  constructor() { super("the code is wrong, expired or already used"); this.name = "InvalidMfaCode"; }
+}
+export class MfaAlreadyEnabled extends Error {
+  constructor() { super("MFA is already enabled"); this.name = "MfaAlreadyEnabled"; }
+}
+export class MfaNotEnabled extends Error {
+  constructor() { super("MFA is not enabled"); this.name = "MfaNotEnabled"; }
+}
+export class MfaSetupNotStarted extends Error {
+  constructor() { super("start MFA setup first (POST /v1/auth/mfa/setup)"); this.name = "MfaSetupNotStarted"; }
+}
+export class PasswordNotSet extends Error {
+  constructor() { super("this account signs in with Google and has no password"); this.name = "PasswordNotSet"; }
+}
+
+export const initialState: UserState = { status: "absent" };
+
+export function evolve(state: UserState, event: UserEvent): UserState {
+  switch (event.type) {
+    case "UserRegistered": {
+      const d = event.data;
+      return { status: "active", userId: d.user_id, orgId: d.org_id, email: d.email, authMethod: d.auth_method,
+        passwordHash: d.password_hash, mfa: { enabled: false, lastStep: -1, recoveryCodeHashes: [], usedRecoveryCodes: [] } };
+    }
+    case "UserProfileUpdated": return state;
+    case "UserPasswordChanged":
+      return state.status === "active" ? { ...state, passwordHash: event.data.password_hash } : state;
+    case "UserMfaSetupStarted":
+      return state.status === "active" ? { ...state, mfa: { ...state.mfa, pendingSecret: event.data.sealed_secret } } : state;
+    case "UserMfaEnabled":
+      return state.status === "active" ? { ...state, mfa: { enabled: true, secret: state.mfa.pendingSecret,
+        lastStep: event.data.totp_step, recoveryCodeHashes: event.data.recovery_code_hashes, usedRecoveryCodes: [] } } : state;
+    case "UserMfaCodeUsed": {
+      if (state.status !== "active") return state;
+      const { totp_step, recovery_code_index } = event.data;
+      return { ...state, mfa: { ...state.mfa,
+        lastStep: totp_step !== undefined ? Math.max(state.mfa.lastStep, totp_step) : state.mfa.lastStep,
+        usedRecoveryCodes: recovery_code_index !== undefined
+          ? [...state.mfa.usedRecoveryCodes, recovery_code_index] : state.mfa.usedRecoveryCodes } };
+    }
+    case "UserMfaDisabled":
+      return state.status === "active"
+        ? { ...state, mfa: { enabled: false, lastStep: state.mfa.lastStep, recoveryCodeHashes: [], usedRecoveryCodes: [] } }
+        : state;
+    case "UserDeleted": return { status: "deleted" };
+  }
+}
+
+/** The event that spends a second factor, or InvalidMfaCode. */
+function spend(user: ActiveUser, proof: MfaProof) {
+  if (proof.totpStep !== undefined && proof.totpStep > user.mfa.lastStep) {
+    return UserMfaCodeUsed.of({ totp_step: proof.totpStep });
+  }
+  if (proof.recoveryCodeHash !== undefined) {
+    // Compare against every code so that the time taken does not say which one matched.
+    let match = -1;
+    user.mfa.recoveryCodeHashes.forEach((hash, index) => {
+      if (sameDigest(hash, proof.recoveryCodeHash!) && !user.mfa.usedRecoveryCodes.includes(index)) match = index;
+    });
+    if (match >= 0) return UserMfaCodeUsed.of({ recovery_code_index: match });
+  }
+  throw new InvalidMfaCode();
+}
+
+export function decide(command: UserCommand, state: UserState): UserEvent[] {
+  if (command.type === "RegisterUser") {
+    if (state.status !== "absent") throw new UserAlreadyExists();
+    return [UserRegistered.of({ user_id: command.userId, org_id: command.orgId, email: command.email,
+      display_name: command.displayName, auth_method: command.authMethod, role: command.role,
+      ...(command.passwordHash !== undefined && { password_hash: command.passwordHash }),
+      ...(command.googleSubject !== undefined && { google_subject: command.googleSubject }) })];
+  }
+  if (state.status !== "active") throw new UserNotFound();
+  switch (command.type) {
+    case "UpdateProfile": {
+      if (command.displayName === undefined && command.marketingEmails === undefined) return [];
+      return [UserProfileUpdated.of({
+        ...(command.displayName !== undefined && { display_name: command.displayName }),
+        ...(command.marketingEmails !== undefined && { marketing_emails: command.marketingEmails }) })];
+    }
+    case "ChangePassword":
+      if (!state.passwordHash) throw new PasswordNotSet();
+      if (!command.currentPasswordMatches) throw new WrongPassword();
+      return [UserPasswordChanged.of({ password_hash: command.newPasswordHash })];
+    case "StartMfaSetup":
+      if (state.mfa.enabled) throw new MfaAlreadyEnabled();
+      return [UserMfaSetupStarted.of({ sealed_secret: command.sealedSecret })];
+    case "ConfirmMfaSetup":
+      if (state.mfa.enabled) throw new MfaAlreadyEnabled();
+      if (!state.mfa.pendingSecret) throw new MfaSetupNotStarted();
+      if (command.totpStep === undefined) throw new InvalidMfaCode();
+      return [UserMfaEnabled.of({ recovery_code_hashes: command.recoveryCodeHashes, totp_step: command.totpStep })];
+    case "UseMfaCode":
+      if (!state.mfa.enabled) throw new MfaNotEnabled();
+      return [spend(state, command.proof)];
+    case "DisableMfa":
+      if (!state.mfa.enabled) throw new MfaNotEnabled();
+      return [spend(state, command.proof), UserMfaDisabled.of({})];
+    case "DeleteUser":
+      return [UserDeleted.of({ user_id: state.userId, org_id: state.orgId })];
+  }
+}
+
+export const userDecider: Decider<UserCommand, UserState, UserEvent> = { initialState, evolve, decide };

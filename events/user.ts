@@ -1,0 +1,63 @@
+/**
+ * A human user's life: registration, profile, password, MFA, deletion. Password hashes (argon2id PHC
+ * strings), recovery-code hashes and the TOTP secret sealed under the key provider only: never a plaintext.
+ */
+import { z } from "zod";
+import { defineEvent, eventReader, type EventsOf } from "./define.js";
+
+const Role = z.enum(["owner", "admin", "member"]);
+export const SealedSecret = z.object({
+  alg: z.literal("A256GCM+DEK-wrapped/v1"), kekId: z.string(), wrappedKey: z.string(), iv: z.string(),
+  ciphertext: z.string(), tag: z.string(),
+});
+
+export const UserRegistered = defineEvent("UserRegistered", z.object({
+  user_id: z.uuid(),
+  org_id: z.uuid(),
+  email: z.string(),
+  display_name: z.string(),
+  auth_method: z.enum(["password", "google"]),
+  /** argon2id PHC string; absent for accounts that only sign in with Google. */
+  password_hash: z.string().optional(),
+  /** The OpenID Connect `sub` of a Google account. */
+  google_subject: z.string().optional(),
+  role: Role,
+}));
+
+export const UserProfileUpdated = defineEvent("UserProfileUpdated", z.object({
+  display_name: z.string().optional(),
+  marketing_emails: z.boolean().optional(),
+}));
+
+export const UserPasswordChanged = defineEvent("UserPasswordChanged", z.object({ password_hash: z.string() }));
+
+export const UserMfaSetupStarted = defineEvent("UserMfaSetupStarted", z.object({
+  /** The TOTP secret, sealed under the key provider (src/humans/totp-secret.ts). */
+  sealed_secret: SealedSecret,
+}));
+
+export const UserMfaEnabled = defineEvent("UserMfaEnabled", z.object({
+  /** SHA-256 (hex) of each one-time recovery code, in the order they were shown. */
+  recovery_code_hashes: z.array(z.string()),
+  /** The TOTP time step of the code that confirmed the setup (not accepted again). */
+  totp_step: z.number().int(),
+}));
+
+/** A second factor was spent: a TOTP time step (never accepted twice) or a recovery code (by index). */
+export const UserMfaCodeUsed = defineEvent("UserMfaCodeUsed", z.object({
+  totp_step: z.number().int().optional(),
+  recovery_code_index: z.number().int().nonnegative().optional(),
+}));
+
+export const UserMfaDisabled = defineEvent("UserMfaDisabled", z.object({}));
+
+export const UserDeleted = defineEvent("UserDeleted", z.object({ user_id: z.uuid(), org_id: z.uuid() }));
+
+export type SealedSecret = z.output<typeof SealedSecret>;
+
+export const userEvents = [
+  UserRegistered, UserProfileUpdated, UserPasswordChanged, UserMfaSetupStarted, UserMfaEnabled, UserMfaCodeUsed,
+  UserMfaDisabled, UserDeleted,
+] as const;
+export type UserEvent = EventsOf<typeof userEvents>;
+export const readUserEvent = eventReader(userEvents);

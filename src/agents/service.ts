@@ -1,0 +1,120 @@
+/**
+ * What can be done with agents, over the command bus and the agents read model. The random parts (ids,
+ * API keys, identity key pairs) are made here and handed to the pure decider in its commands.
+ */
+import { randomUUID } from "node:crypto";
+import { AgentNotFound, agentDecider, type AgentCommand } from "../../commands/agent.js";
+import { readAgentEvent, type AgentSettings } from "../../events/agent.js";
+import type { Services } from "../app/services.js";
+import { issueAccessToken } from "../auth/issue.js";
+import type { IssuedToken } from "../auth/tokens.js";
+import { streamName, type EventMetadata } from "../eventstore/port.js";
+import { generateAgentApiKey } from "./api-keys.js";
+import { generateIdentityKeys } from "./identity-keys.js";
+import { agentView, findAgentByApiKey, type AgentRecord, type AgentView } from "./queries.js";
+
+export type AgentServices = Pick<Services, "bus" | "db" | "keys" | "tokens">;
+
+export const agentStream = (agentId: string) => streamName("agent", agentId);
+
+/** Settings of a new agent where its creator names none. */
+export const DEFAULT_AGENT_SETTINGS: Omit<AgentSettings, "name"> = {
+  description: null, scopes: [], vault_ids: [], is_active: true, intents_api_enabled: false, token_ttl_seconds: null,
+  expires_at: null, tx_to_allowlist: [], tx_max_value: null, tx_daily_limit: null, tx_allowed_chains: [],
+};
+
+/** The API key or agent id presented to the token exchange matches no active agent. */
+export class AgentCredentialsRejected extends Error {
+  constructor() {
+    super("invalid agent credentials");
+    this.name = "AgentCredentialsRejected";
+  }
+}
+
+export interface CreatedAgent {
+  agent: AgentView;
+  /** The only time the key is ever available. */
+  apiKey: string;
+}
+
+/** The agent as the read model has it once the command's events are in (read-your-writes). */
+async function current(services: AgentServices, orgId: string, agentId: string): Promise<AgentView> {
+  const view = await agentView(services.db, orgId, agentId);
+  if (!view) throw new Error(`agent ${agentId} is missing from the read model after its write`);
+  return view;
+}
+
+async function run(services: AgentServices, command: AgentCommand, metadata: EventMetadata): Promise<void> {
+  await services.bus.handle(agentStream(command.agentId), agentDecider, readAgentEvent, command, { metadata });
+}
+
+export async function createAgent(
+  services: AgentServices,
+  owner: { orgId: string; userId: string },
+  settings: AgentSettings,
+  origin: "api" | "enrollment",
+  metadata: EventMetadata,
+  agentId: string = randomUUID(),
+): Promise<CreatedAgent> {
+  const apiKey = generateAgentApiKey();
+  const identity = await generateIdentityKeys(services.keys, owner.orgId, agentId);
+  await run(services, {
+    type: "CreateAgent", agentId, orgId: owner.orgId, createdBy: owner.userId, origin, settings,
+    apiKey: { key_prefix: apiKey.prefix, key_hash: apiKey.hash }, identity,
+  }, metadata);
+  return { agent: await current(services, owner.orgId, agentId), apiKey: apiKey.key };
+}
+
+export async function updateAgent(
+  services: AgentServices, orgId: string, agentId: string, changes: Partial<AgentSettings>, metadata: EventMetadata,
+): Promise<AgentView> {
+  await run(services, { type: "UpdateAgent", agentId, orgId, changes }, metadata);
+  return current(services, orgId, agentId);
+}
+
+export async function deleteAgent(services: AgentServices, orgId: string, agentId: string, metadata: EventMetadata): Promise<void> {
+  await run(services, { type: "DeleteAgent", agentId, orgId }, metadata);
+}
+
+/** A new key; the old one stops working as soon as the read model has the rotation (before this returns). */
+export async function rotateAgentApiKey(
+  services: AgentServices, orgId: string, agentId: string, metadata: EventMetadata,
+): Promise<string> {
+  const apiKey = generateAgentApiKey();
+  await run(services, {
+    type: "RotateAgentApiKey", agentId, orgId, apiKey: { key_prefix: apiKey.prefix, key_hash: apiKey.hash },
+  }, metadata);
+  return apiKey.key;
+}
+
+export async function rotateAgentIdentityKeys(
+  services: AgentServices, orgId: string, agentId: string, metadata: EventMetadata,
+): Promise<AgentView> {
+  // Refuse before spending key-provider work on an agent that is not there.
+  if (!(await agentView(services.db, orgId, agentId))) throw new AgentNotFound(agentId);
+  const identity = await generateIdentityKeys(services.keys, orgId, agentId);
+  await run(services, { type: "RotateAgentIdentityKeys", agentId, orgId, identity }, metadata);
+  return current(services, orgId, agentId);
+}
+
+export interface AgentToken {
+  agent: AgentRecord;
+  token: IssuedToken;
+}
+
+/**
+ * `POST /v1/auth/agent-token`: an active agent's key (and, optionally, its id, which must then match)
+ * for a JWT carrying its scopes, vault ids and Intents API flag, valid for its token TTL.
+ */
+export async function exchangeAgentToken(
+  services: AgentServices, credentials: { apiKey: string; agentId?: string }, metadata: EventMetadata,
+): Promise<AgentToken> {
+  const agent = await findAgentByApiKey(services.db, credentials.apiKey);
+  if (!agent || !agent.active || (credentials.agentId !== undefined && credentials.agentId !== agent.id)) {
+    throw new AgentCredentialsRejected();
+  }
+  const token = await issueAccessToken(services, { type: "agent", id: agent.id, orgId: agent.orgId }, {
+    scopes: agent.scopes, vault_ids: agent.vaultIds, intents_api_enabled: agent.intentsApiEnabled, method: "agent_key",
+  }, agent.tokenTtlSeconds, metadata);
+  return { agent, token };
+}

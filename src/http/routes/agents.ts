@@ -1,0 +1,260 @@
+/**
+ * Agents, as in the 1claw reference: registration and management by humans (agents get 403), an agent's
+ * own profile, self-enrolment, and the agent key -> JWT exchange.
+ */
+import { z } from "zod";
+import { EnrollmentCoolingDown } from "../../../commands/agent-enrollment.js";
+import { TOKEN_TTL_BOUNDS } from "../../../commands/agent.js";
+import type { AgentSettings } from "../../../events/agent.js";
+import { enrollAgent } from "../../agents/enrollment.js";
+import { agentView, listAgentViews, type AgentView } from "../../agents/queries.js";
+import {
+  createAgent, deleteAgent, DEFAULT_AGENT_SETTINGS, exchangeAgentToken, rotateAgentApiKey, rotateAgentIdentityKeys,
+  updateAgent,
+} from "../../agents/service.js";
+import type { Services } from "../../app/services.js";
+import { requireUser } from "../../auth/guards.js";
+import { requestMetadata } from "../../auth/metadata.js";
+import { HttpProblem } from "../problems.js";
+import { defineRoute, type Route } from "../route.js";
+
+const decimal = z.string().regex(/^\d+(\.\d+)?$/, "must be a non-negative decimal number");
+const timestamp = z.iso.datetime({ offset: true }).transform((text) => new Date(text).toISOString());
+
+/** Fields a human may set at creation and change later; `tx_*_eth` are the reference's deprecated aliases. */
+const settingsFields = {
+  description: z.string().max(2000).nullable().optional(),
+  scopes: z.array(z.string().max(500)).max(200).optional(),
+  vault_ids: z.array(z.uuid()).max(200).optional(),
+  intents_api_enabled: z.boolean().optional(),
+  token_ttl_seconds: z.number().int().min(TOKEN_TTL_BOUNDS.min).max(TOKEN_TTL_BOUNDS.max).nullable().optional(),
+  expires_at: timestamp.nullable().optional(),
+  tx_to_allowlist: z.array(z.string().max(200)).max(1000).optional(),
+  tx_max_value: decimal.nullable().optional(),
+  tx_max_value_eth: decimal.nullable().optional(),
+  tx_daily_limit: decimal.nullable().optional(),
+  tx_daily_limit_eth: decimal.nullable().optional(),
+  tx_allowed_chains: z.array(z.string().max(100)).max(100).optional(),
+};
+
+const name = z.string().trim().min(1, "must not be empty").max(200);
+
+export const CreateAgentRequest = z.object({
+  name,
+  auth_method: z.literal("api_key", "only api_key agents are supported").optional(),
+  ...settingsFields,
+}).meta({ id: "CreateAgentRequest" });
+
+export const UpdateAgentRequest = z.object({
+  name: name.optional(),
+  is_active: z.boolean().optional(),
+  ...settingsFields,
+}).meta({ id: "UpdateAgentRequest" });
+
+export const AgentResponse = z.object({
+  id: z.uuid(),
+  org_id: z.uuid(),
+  name: z.string(),
+  description: z.string().optional(),
+  auth_method: z.literal("api_key"),
+  scopes: z.array(z.string()),
+  is_active: z.boolean(),
+  intents_api_enabled: z.boolean(),
+  tx_to_allowlist: z.array(z.string()),
+  tx_max_value: z.string().nullable(),
+  tx_daily_limit: z.string().nullable(),
+  tx_max_value_eth: z.string().nullable(),
+  tx_daily_limit_eth: z.string().nullable(),
+  tx_allowed_chains: z.array(z.string()),
+  token_ttl_seconds: z.number().int().nullable(),
+  vault_ids: z.array(z.uuid()),
+  ssh_public_key: z.string(),
+  ecdh_public_key: z.string(),
+  shroud_enabled: z.boolean(),
+  created_by: z.uuid(),
+  created_at: z.string(),
+  expires_at: z.string().optional(),
+}).meta({ id: "AgentResponse" });
+
+const AgentCreatedResponse = z.object({ agent: AgentResponse, api_key: z.string() }).meta({ id: "AgentCreatedResponse" });
+const AgentListResponse = z.object({ agents: z.array(AgentResponse) }).meta({ id: "AgentListResponse" });
+const AgentKeyRotatedResponse = z.object({ api_key: z.string() }).meta({ id: "AgentKeyRotatedResponse" });
+
+const AgentTokenRequest = z.object({ agent_id: z.uuid().optional(), api_key: z.string().min(1).max(200) })
+  .meta({ id: "AgentTokenRequest" });
+const AgentTokenResponse = z.object({
+  access_token: z.string(),
+  token_type: z.literal("Bearer"),
+  expires_in: z.number().int(),
+  agent_id: z.uuid(),
+  vault_ids: z.array(z.uuid()),
+}).meta({ id: "AgentTokenResponse" });
+
+const EnrollAgentRequest = z.object({
+  name,
+  human_email: z.email().max(320),
+  description: z.string().max(2000).optional(),
+}).meta({ id: "EnrollAgentRequest" });
+const EnrollAgentResponse = z.object({ agent_id: z.uuid(), message: z.string() }).meta({ id: "EnrollAgentResponse" });
+
+const AgentIdParams = z.object({ agent_id: z.uuid() });
+
+/** The enrolment answer never says whether the email has an account: the agent id is the nil UUID. */
+const NIL_UUID = "00000000-0000-0000-0000-000000000000";
+const ENROLLMENT_MESSAGE = "If the email belongs to a Keyledger account, its owner will receive the agent's credentials by email.";
+
+type SettingsInput = z.output<z.ZodObject<typeof settingsFields>> & { name?: string; is_active?: boolean };
+
+/** Request fields -> settings changes: absent fields stay untouched, the current names win over the aliases. */
+function settingsFrom(input: SettingsInput): Partial<AgentSettings> {
+  const { tx_max_value, tx_max_value_eth, tx_daily_limit, tx_daily_limit_eth, ...rest } = input;
+  // Only undefined means "not given": null clears a limit, so `??` would be wrong here.
+  const changes: Partial<AgentSettings> = { ...rest,
+    tx_max_value: tx_max_value !== undefined ? tx_max_value : tx_max_value_eth,
+    tx_daily_limit: tx_daily_limit !== undefined ? tx_daily_limit : tx_daily_limit_eth };
+  return Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
+}
+
+export function toAgentResponse(agent: AgentView): z.input<typeof AgentResponse> {
+  return {
+    id: agent.id,
+    org_id: agent.orgId,
+    name: agent.name,
+    description: agent.description ?? undefined,
+    auth_method: agent.authMethod,
+    scopes: agent.scopes,
+    is_active: agent.isActive,
+    intents_api_enabled: agent.intentsApiEnabled,
+    tx_to_allowlist: agent.txToAllowlist,
+    tx_max_value: agent.txMaxValue,
+    tx_daily_limit: agent.txDailyLimit,
+    tx_max_value_eth: agent.txMaxValue,
+    tx_daily_limit_eth: agent.txDailyLimit,
+    tx_allowed_chains: agent.txAllowedChains,
+    token_ttl_seconds: agent.tokenTtlSeconds,
+    vault_ids: agent.vaultIds,
+    ssh_public_key: agent.sshPublicKey,
+    ecdh_public_key: agent.ecdhPublicKey,
+    // Shroud (the LLM proxy) is not part of Keyledger: no agent routes through it.
+    shroud_enabled: false,
+    created_by: agent.createdBy,
+    created_at: agent.createdAt.toISOString(),
+    expires_at: agent.expiresAt?.toISOString(),
+  };
+}
+
+const notFound = (agentId: string) => new HttpProblem(404, `agent ${agentId} not found`);
+
+export function agentRoutes(services: Services): Route[] {
+  const tags = ["Agents"];
+  return [
+    defineRoute({
+      method: "POST", path: "/v1/agents", summary: "Register a new agent", operationId: "createAgent", tags,
+      auth: "required", request: { body: CreateAgentRequest }, responses: { 201: AgentCreatedResponse },
+    }).handle(async ({ body, principal, request }) => {
+      const user = requireUser(principal);
+      const { name: agentName, auth_method: _method, ...fields } = body;
+      const settings = { ...DEFAULT_AGENT_SETTINGS, ...settingsFrom(fields), name: agentName };
+      const created = await createAgent(services, { orgId: user.orgId, userId: user.id }, settings, "api",
+        requestMetadata(request, user));
+      return { status: 201, body: { agent: toAgentResponse(created.agent), api_key: created.apiKey } };
+    }),
+
+    defineRoute({
+      method: "GET", path: "/v1/agents", summary: "List agents", operationId: "listAgents", tags,
+      auth: "required", responses: { 200: AgentListResponse },
+    }).handle(async ({ principal }) => {
+      const user = requireUser(principal);
+      return { status: 200, body: { agents: (await listAgentViews(services.db, user.orgId)).map(toAgentResponse) } };
+    }),
+
+    // Before /v1/agents/{agent_id}: "me" and "enroll" are not agent ids.
+    defineRoute({
+      method: "GET", path: "/v1/agents/me", summary: "Get the calling agent's own profile", operationId: "getAgentSelf",
+      tags, auth: "required", responses: { 200: AgentResponse },
+    }).handle(async ({ principal }) => {
+      if (principal.type !== "agent") throw new HttpProblem(403, "only agents have an agent profile; humans use /v1/auth/me");
+      const agent = await agentView(services.db, principal.orgId, principal.id);
+      if (!agent) throw notFound(principal.id);
+      return { status: 200, body: toAgentResponse(agent) };
+    }),
+
+    defineRoute({
+      method: "POST", path: "/v1/agents/enroll", summary: "Self-enroll an agent", operationId: "enrollAgent", tags,
+      auth: "none", request: { body: EnrollAgentRequest }, responses: { 201: EnrollAgentResponse },
+    }).handle(async ({ body, request }) => {
+      try {
+        await enrollAgent(services, { name: body.name, description: body.description, humanEmail: body.human_email },
+          requestMetadata(request));
+      } catch (error) {
+        if (!(error instanceof EnrollmentCoolingDown)) throw error;
+        throw new HttpProblem(429, "an agent was enrolled for this email recently; try again later",
+          { "Retry-After": String(error.retryAfterSeconds) });
+      }
+      return { status: 201, body: { agent_id: NIL_UUID, message: ENROLLMENT_MESSAGE } };
+    }),
+
+    defineRoute({
+      method: "GET", path: "/v1/agents/{agent_id}", summary: "Get agent details", operationId: "getAgent", tags,
+      auth: "required", request: { params: AgentIdParams }, responses: { 200: AgentResponse },
+    }).handle(async ({ params, principal }) => {
+      // An agent may read its own record; every other agent record is for humans.
+      const caller = principal.type === "agent" && principal.id === params.agent_id ? principal : requireUser(principal);
+      const agent = await agentView(services.db, caller.orgId, params.agent_id);
+      if (!agent) throw notFound(params.agent_id);
+      return { status: 200, body: toAgentResponse(agent) };
+    }),
+
+    defineRoute({
+      method: "PATCH", path: "/v1/agents/{agent_id}", summary: "Update an agent", operationId: "updateAgent", tags,
+      auth: "required", request: { params: AgentIdParams, body: UpdateAgentRequest }, responses: { 200: AgentResponse },
+    }).handle(async ({ params, body, principal, request }) => {
+      const user = requireUser(principal);
+      const agent = await updateAgent(services, user.orgId, params.agent_id, settingsFrom(body), requestMetadata(request, user));
+      return { status: 200, body: toAgentResponse(agent) };
+    }),
+
+    defineRoute({
+      method: "DELETE", path: "/v1/agents/{agent_id}", summary: "Delete an agent", operationId: "deleteAgent", tags,
+      auth: "required", request: { params: AgentIdParams }, responses: { 204: null },
+    }).handle(async ({ params, principal, request }) => {
+      const user = requireUser(principal);
+      await deleteAgent(services, user.orgId, params.agent_id, requestMetadata(request, user));
+      return { status: 204 };
+    }),
+
+    defineRoute({
+      method: "POST", path: "/v1/agents/{agent_id}/rotate-key", summary: "Rotate agent API key",
+      operationId: "rotateAgentKey", tags, auth: "required", request: { params: AgentIdParams },
+      responses: { 200: AgentKeyRotatedResponse },
+    }).handle(async ({ params, principal, request }) => {
+      const user = requireUser(principal);
+      const apiKey = await rotateAgentApiKey(services, user.orgId, params.agent_id, requestMetadata(request, user));
+      return { status: 200, body: { api_key: apiKey } };
+    }),
+
+    defineRoute({
+      method: "POST", path: "/v1/agents/{agent_id}/rotate-identity-keys",
+      summary: "Rotate agent identity keys (SSH + ECDH)", operationId: "rotateAgentIdentityKeys", tags,
+      auth: "required", request: { params: AgentIdParams }, responses: { 200: AgentResponse },
+    }).handle(async ({ params, principal, request }) => {
+      const user = requireUser(principal);
+      const agent = await rotateAgentIdentityKeys(services, user.orgId, params.agent_id, requestMetadata(request, user));
+      return { status: 200, body: toAgentResponse(agent) };
+    }),
+
+    defineRoute({
+      method: "POST", path: "/v1/auth/agent-token", summary: "Exchange agent credentials for JWT",
+      operationId: "agentToken", tags: ["Authentication"], auth: "none", request: { body: AgentTokenRequest },
+      responses: { 200: AgentTokenResponse },
+    }).handle(async ({ body, request }) => {
+      const { agent, token } = await exchangeAgentToken(services, { apiKey: body.api_key, agentId: body.agent_id },
+        requestMetadata(request));
+      return {
+        status: 200,
+        body: { access_token: token.token, token_type: "Bearer", expires_in: token.expiresIn, agent_id: agent.id,
+          vault_ids: agent.vaultIds },
+      };
+    }),
+  ];
+}

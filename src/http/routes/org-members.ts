@@ -1,0 +1,69 @@
+/** The members of the caller's organisation: list (any member), change role and remove (owners and admins). */
+import { z } from "zod";
+import type { Services } from "../../app/services.js";
+import { requireRole, requireUser } from "../../auth/guards.js";
+import { requestMetadata } from "../../auth/metadata.js";
+import { MemberNotFound } from "../../../commands/org.js";
+import { changeMemberRole, removeMember } from "../../humans/members.js";
+import { findUserById, listOrgMembers, type UserProfile } from "../../humans/queries.js";
+import { defineRoute, type Route } from "../route.js";
+
+export const OrgMemberResponse = z.object({
+  id: z.uuid(),
+  email: z.string(),
+  display_name: z.string(),
+  role: z.enum(["owner", "admin", "member"]),
+  auth_method: z.string(),
+  created_at: z.string(),
+}).meta({ id: "OrgMemberResponse" });
+
+function toMember(user: UserProfile): z.input<typeof OrgMemberResponse> {
+  return { id: user.id, email: user.email, display_name: user.displayName, role: user.role, auth_method: user.authMethod,
+    created_at: user.createdAt.toISOString() };
+}
+
+const MemberParams = z.object({ user_id: z.uuid() });
+
+export function orgMemberRoutes(services: Services): Route[] {
+  const tags = ["Organization"];
+
+  /** A member of the caller's own org; anyone else is "not found", whether they exist elsewhere or not. */
+  async function memberOf(orgId: string, userId: string): Promise<UserProfile> {
+    const user = await findUserById(services.db, userId);
+    if (!user?.active || user.orgId !== orgId) throw new MemberNotFound();
+    return user;
+  }
+
+  return [
+    defineRoute({
+      method: "GET", path: "/v1/org/members", summary: "List organisation members", tags, auth: "required",
+      responses: { 200: z.object({ members: z.array(OrgMemberResponse) }) },
+    }).handle(async ({ principal }) => {
+      const user = requireUser(principal);
+      return { status: 200, body: { members: (await listOrgMembers(services.db, user.orgId)).map(toMember) } };
+    }),
+
+    defineRoute({
+      method: "PATCH", path: "/v1/org/members/{user_id}", summary: "Change a member's role", tags, auth: "required",
+      request: { params: MemberParams, body: z.object({ role: z.enum(["owner", "admin", "member"]) }) },
+      responses: { 200: OrgMemberResponse },
+    }).handle(async ({ params, body, principal, request }) => {
+      const actor = requireRole(principal, "owner", "admin");
+      await memberOf(actor.orgId, params.user_id);
+      await changeMemberRole(services, actor.orgId, actor.id, params.user_id, body.role, requestMetadata(request, actor));
+      return { status: 200, body: toMember(await memberOf(actor.orgId, params.user_id)) };
+    }),
+
+    defineRoute({
+      method: "DELETE", path: "/v1/org/members/{user_id}", summary: "Remove a member from the organisation", tags,
+      auth: "required",
+      request: { params: MemberParams },
+      responses: { 204: null },
+    }).handle(async ({ params, principal, request }) => {
+      const actor = requireRole(principal, "owner", "admin");
+      const member = await memberOf(actor.orgId, params.user_id);
+      await removeMember(services, actor.orgId, actor.id, member, requestMetadata(request, actor));
+      return { status: 204 };
+    }),
+  ];
+}

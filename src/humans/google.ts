@@ -1,0 +1,54 @@
+/**
+ * Sign-in with Google: an OpenID Connect ID token, verified against the issuer's published keys (JWKS),
+ * for our client id. A verified address that has an account signs into it; a new one gets an account.
+ */
+import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from "jose";
+import { userDecider } from "../../commands/user.js";
+import { readUserEvent } from "../../events/user.js";
+import type { Config } from "../config.js";
+import type { EventMetadata } from "../eventstore/port.js";
+import { HttpProblem } from "../http/problems.js";
+import { afterFirstFactor, type HumanServices, type LoginOutcome } from "./login.js";
+import { findUserByEmail } from "./queries.js";
+import { registerUser } from "./register.js";
+import { loadState, normaliseEmail, userStream } from "./streams.js";
+
+/** The ID token is not acceptable (signature, issuer, audience, expiry, unverified address); details go to logs only. */
+export class GoogleTokenRejected extends Error {
+  constructor(readonly reason: string) { super("the Google ID token was not accepted"); this.name = "GoogleTokenRejected"; }
+}
+
+export interface GoogleIdentity { subject: string; email: string; name?: string }
+
+export function googleVerifier(google: Config["google"]) {
+  const clientId = google.clientId;
+  if (!clientId) return undefined;
+  const keys = createRemoteJWKSet(new URL(google.jwksUrl));
+  // Google names itself with and without the scheme.
+  const issuers = google.issuer === "https://accounts.google.com" ? [google.issuer, "accounts.google.com"] : [google.issuer];
+  return async (idToken: string): Promise<GoogleIdentity> => {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(idToken, keys, { issuer: issuers, audience: clientId, algorithms: ["RS256", "ES256"],
+        requiredClaims: ["sub", "exp", "iat"] }));
+    } catch (error) {
+      throw new GoogleTokenRejected(error instanceof errors.JOSEError ? error.code : "malformed");
+    }
+    if (typeof payload.email !== "string" || payload.email_verified !== true) throw new GoogleTokenRejected("email not verified");
+    return { subject: payload.sub!, email: normaliseEmail(payload.email), name: typeof payload.name === "string" ? payload.name : undefined };
+  };
+}
+
+export async function googleSignIn(
+  services: HumanServices, verify: ReturnType<typeof googleVerifier>, idToken: string, metadata: EventMetadata,
+): Promise<LoginOutcome> {
+  if (!verify) throw new HttpProblem(404, "sign-in with Google is not configured on this server (GOOGLE_CLIENT_ID)");
+  const identity = await verify(idToken);
+  const existing = await findUserByEmail(services.db, identity.email);
+  const userId = existing?.id ?? (await registerUser(services.bus, {
+    email: identity.email, displayName: identity.name, authMethod: "google", googleSubject: identity.subject,
+  }, metadata)).userId;
+  const user = await loadState(services.store, userStream(userId), userDecider, readUserEvent);
+  if (user.status !== "active") throw new GoogleTokenRejected("account inactive");
+  return afterFirstFactor(services, user, "google", metadata);
+}

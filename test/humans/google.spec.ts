@@ -1,0 +1,81 @@
+/** POST /v1/auth/google against a local OpenID Connect issuer (its JWKS served on a free port). */
+import { expect } from "chai";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from "jose";
+import { startTestServer, type TestServer } from "../support/server.js";
+import { createUser } from "../support/identity.js";
+
+const CLIENT_ID = "keyledger-test-client.apps.example";
+
+describe("sign-in with Google (OpenID Connect)", () => {
+  let issuerServer: http.Server;
+  let issuer: string;
+  let signingKey: CryptoKey;
+  let strangerKey: CryptoKey;
+  let server: TestServer;
+
+  before(async () => {
+    const pair = await generateKeyPair("RS256");
+    signingKey = pair.privateKey;
+    strangerKey = (await generateKeyPair("RS256")).privateKey;
+    const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(pair.publicKey)), kid: "k1", alg: "RS256", use: "sig" }] });
+    issuerServer = http.createServer((_req, res) => { res.setHeader("content-type", "application/json"); res.end(jwks); });
+    await new Promise<void>((resolve) => issuerServer.listen(0, "127.0.0.1", resolve));
+    issuer = `http://127.0.0.1:${(issuerServer.address() as AddressInfo).port}`;
+    server = await startTestServer("humans-google", {
+      google: { clientId: CLIENT_ID, issuer, jwksUrl: `${issuer}/jwks` },
+    });
+  });
+  after(async () => {
+    await server?.close();
+    await new Promise((resolve) => issuerServer.close(resolve));
+  });
+
+  function idToken(claims: Record<string, unknown>, options: { key?: CryptoKey; iss?: string; aud?: string; exp?: number } = {}) {
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT({ email_verified: true, ...claims })
+      .setProtectedHeader({ alg: "RS256", kid: "k1" })
+      .setIssuer(options.iss ?? issuer).setAudience(options.aud ?? CLIENT_ID)
+      .setIssuedAt(now).setExpirationTime(options.exp ?? now + 300)
+      .sign(options.key ?? signingKey);
+  }
+  const google = (id_token: string) => server.request("POST", "/v1/auth/google", { body: { id_token } });
+
+  it("signs up a new verified address, then signs the same account in", async () => {
+    const first = await google(await idToken({ sub: "g-1", email: "Grace@Example.test", name: "Grace" }));
+    expect(first.status).to.equal(200);
+    const me = await server.request("GET", "/v1/auth/me", { token: first.body.access_token });
+    expect(me.body).to.include({ email: "grace@example.test", auth_method: "google", role: "owner", display_name: "Grace" });
+    const again = await google(await idToken({ sub: "g-1", email: "grace@example.test" }));
+    const meAgain = await server.request("GET", "/v1/auth/me", { token: again.body.access_token });
+    expect(meAgain.body.id).to.equal(me.body.id);
+  });
+
+  it("signs into an existing password account with the same verified address", async () => {
+    const user = await createUser(server);
+    const response = await google(await idToken({ sub: "g-2", email: user.email }));
+    expect(response.status).to.equal(200);
+    expect((await server.request("GET", "/v1/auth/me", { token: response.body.access_token })).body.id).to.equal(user.userId);
+  });
+
+  it("refuses tokens of another key, issuer or audience, expired ones and unverified addresses", async () => {
+    const claims = { sub: "g-3", email: "mallory@example.test" };
+    const refused = [
+      await idToken(claims, { key: strangerKey }),
+      await idToken(claims, { iss: "https://evil.example" }),
+      await idToken(claims, { aud: "someone-else" }),
+      await idToken(claims, { exp: Math.floor(Date.now() / 1000) - 600 }),
+      await idToken({ ...claims, email_verified: false }),
+      "not.a.token",
+    ];
+    for (const token of refused) {
+      const response = await google(token);
+      expect(response.status).to.equal(401);
+      expect(response.body.detail).to.equal("the Google ID token was not accepted");
+    }
+    expect((await server.request("POST", "/v1/auth/google", { body: {} })).status).to.equal(400);
+    const list = await server.server.db.query(`select 1 from users where email = 'mallory@example.test'`);
+    expect(list.rows).to.have.length(0);
+  });
+});
