@@ -5,15 +5,9 @@
  */
 import { z } from "zod";
 import { defineEvent, eventReader, type EventsOf } from "./define.js";
+import { SealedValueSchema } from "./sealed-value.js";
 
-const sealedValue = z.object({
-  alg: z.literal("A256GCM+DEK-wrapped/v1"),
-  kekId: z.string(),
-  wrappedKey: z.string(),
-  iv: z.string(),
-  ciphertext: z.string(),
-  tag: z.string(),
-});
+const sealedValue = SealedValueSchema;
 
 const apiKey = z.object({
   /** `ocv_` + lookup id: the part of the key that finds its row, never enough to use it. */

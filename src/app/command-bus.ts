@@ -12,6 +12,11 @@ import {
 export interface CommandContext {
   /** Who, from where, why: stamped on every event the command produces. */
   metadata: EventMetadata;
+  /**
+   * Wait for the read models to include the write before answering (default true). High-volume facts
+   * that no read by the same caller depends on (secret reads, token issuance) pass false.
+   */
+  readYourWrites?: boolean;
 }
 
 export interface CommandResult<Event extends DomainEvent> {
@@ -73,7 +78,7 @@ export class CommandBus {
       try {
         const result = await store.append(stream,
           events.map((event) => ({ id: randomUUID(), type: event.type, data: event.data, metadata })), expected);
-        await this.waitForReadModels(result.position);
+        if (context.readYourWrites !== false) await this.waitForReadModels(result.position);
         return { events, position: result.position };
       } catch (error) {
         if (!(error instanceof WrongExpectedRevision)) throw error;
@@ -82,6 +87,19 @@ export class CommandBus {
       }
     }
     throw new ConcurrencyRetriesExhausted(stream, this.maxAttempts);
+  }
+
+  /**
+   * Appends facts that need no decision (a denied request, a read of an unlimited secret): no stream to
+   * fold, no conflict to retry (expected revision "any"), no wait for the read models unless asked.
+   */
+  async record<Event extends DomainEvent>(stream: string, events: Event[], context: CommandContext): Promise<CommandResult<Event>> {
+    const now = this.clock();
+    const metadata: EventMetadata = { ...context.metadata, occurred_at: now.toISOString() };
+    const result = await this.options.store.append(stream,
+      events.map((event) => ({ id: randomUUID(), type: event.type, data: event.data, metadata })), "any");
+    if (context.readYourWrites === true) await this.waitForReadModels(result.position);
+    return { events, position: result.position };
   }
 
   private async waitForReadModels(position: Position): Promise<void> {

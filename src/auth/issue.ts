@@ -43,6 +43,10 @@ export async function issueAccessToken(
     orgId: subject.orgId,
     expiresAt: issued.expiresAt,
     method: typeof method === "string" ? method : undefined,
-  }, { metadata: { actor: { type: subject.type, id: subject.id }, org_id: subject.orgId, ...metadata } });
+  }, {
+    metadata: { actor: { type: subject.type, id: subject.id }, org_id: subject.orgId, ...metadata },
+    // No read model needs the issuance before the token is used: revocation needs only the token id.
+    readYourWrites: false,
+  });
   return issued;
 }

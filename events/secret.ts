@@ -1,0 +1,56 @@
+/**
+ * Secrets: one stream per secret (`secret-<uuid>`), the id derived from (vault id, path) so that concurrent
+ * first writes to one path meet in one stream. Values only ever appear sealed (envelope encryption bound to
+ * vault, secret and version). Reads are high-volume and live in their own stream (`secret_reads-<secret id>`):
+ * appended with expected revision "any" for unlimited secrets, and with the exact revision of that stream
+ * for secrets with a max_access_count, which makes the count exact under concurrent readers.
+ */
+import { z } from "zod";
+import { defineEvent, eventReader, type EventsOf } from "./define.js";
+import { SealedValueSchema } from "./sealed-value.js";
+
+export const SECRET_TYPES = ["api_key", "password", "private_key", "certificate", "file", "note", "ssh_key", "env_bundle"] as const;
+export const SecretTypeSchema = z.enum(SECRET_TYPES);
+
+const actor = z.object({ type: z.enum(["user", "agent"]), id: z.uuid() });
+const place = { vault_id: z.uuid(), org_id: z.uuid(), secret_id: z.uuid(), path: z.string() };
+
+export const SecretVersionAdded = defineEvent("SecretVersionAdded", z.object({
+  ...place,
+  version: z.number().int().positive(),
+  type: SecretTypeSchema,
+  sealed: SealedValueSchema,
+  /** Size of the plaintext in bytes (for reporting; never the value or a hash of it). */
+  size: z.number().int().nonnegative(),
+  metadata: z.record(z.string(), z.unknown()).default({}),
+  expires_at: z.iso.datetime({ offset: true }).nullable().default(null),
+  /** 0: unlimited. Counts reads of the secret from this version on. */
+  max_access_count: z.number().int().nonnegative().default(0),
+  /** "put" for PUT, "rotate" for POST secret-rotate. */
+  reason: z.enum(["put", "rotate"]).default("put"),
+  written_by: actor,
+}));
+
+export const SecretVersionDisabled = defineEvent("SecretVersionDisabled", z.object({
+  ...place, version: z.number().int().positive(), disabled_by: actor,
+}));
+
+export const SecretDeleted = defineEvent("SecretDeleted", z.object({ ...place, deleted_by: actor }));
+export const SecretRestored = defineEvent("SecretRestored", z.object({ ...place, restored_by: actor }));
+
+export const secretEvents = [SecretVersionAdded, SecretVersionDisabled, SecretDeleted, SecretRestored] as const;
+export type SecretEvent = EventsOf<typeof secretEvents>;
+export const readSecretEvent = eventReader(secretEvents);
+
+/** A value was returned to a caller: the audit record of the read, and what max_access_count counts. */
+export const SecretValueRead = defineEvent("SecretValueRead", z.object({
+  ...place,
+  version: z.number().int().positive(),
+  reader: actor,
+  /** The policy that granted the read; absent for the vault's creator. */
+  policy_id: z.uuid().optional(),
+}));
+
+export const secretReadEvents = [SecretValueRead] as const;
+export type SecretReadEvent = EventsOf<typeof secretReadEvents>;
+export const readSecretReadEvent = eventReader(secretReadEvents);
