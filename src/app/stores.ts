@@ -14,6 +14,7 @@ import type { EventStore } from "../eventstore/port.js";
 import { openLocalKeyProvider } from "../keys/local.js";
 import { openPkcs11Provider } from "../keys/pkcs11.js";
 import type { KeyProvider } from "../keys/port.js";
+import { lockDataDir } from "./data-dir-lock.js";
 
 export async function openDatabase(config: Config): Promise<Database> {
   if (config.databaseUrl) return openPostgres({ connectionString: config.databaseUrl, max: 20 });
@@ -48,4 +49,28 @@ export function describeStores(config: Config): { events: string; readModels: st
     readModels: config.databaseUrl ? "postgres" : "pglite (embedded)",
     keys: config.keyProvider.kind === "pkcs11" ? "pkcs11" : "local (software keys, not an HSM)",
   };
+}
+
+/**
+ * Opens the configured database and event store for a command-line operation, runs fn, and closes both.
+ * On the embedded default the data directory is locked first: PGlite allows one process, so the command is
+ * refused clearly while a server holds it.
+ */
+export async function withStores<T>(config: Config, fn: (stores: { db: Database; store: EventStore }) => Promise<T>): Promise<T> {
+  const lock = config.databaseUrl ? undefined : await lockDataDir(config.dataDir);
+  try {
+    const db = await openDatabase(config);
+    try {
+      const store = await openEventStore(config, db);
+      try {
+        return await fn({ db, store });
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await db.close();
+    }
+  } finally {
+    await lock?.release();
+  }
 }

@@ -2,8 +2,8 @@
 import { SingleBar, Presets } from "cli-progress";
 import { allProjections } from "../../projections/index.js";
 import type { Projection } from "../../projections/projection.js";
-import { lockDataDir } from "../app/data-dir-lock.js";
-import { openDatabase, openEventStore } from "../app/stores.js";
+import { withStores } from "../app/stores.js";
+import type { Database } from "../db/database.js";
 import type { Config } from "../config.js";
 import { parsePosition } from "../eventstore/port.js";
 import { ensureCatalog, listGenerations, requestRebuild } from "../projections/catalog.js";
@@ -14,32 +14,18 @@ export interface CliOptions {
   out?: NodeJS.WritableStream;
 }
 
-/** Opens the stores, runs fn with a runner that competes for leadership like a server would, closes all. */
+/** Runs fn with a runner that competes for leadership like a server would. */
 async function withRunner<T>(config: Config, projections: readonly Projection[],
-  fn: (runner: ProjectionRunner, db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>): Promise<T> {
-  // The embedded database allows one process: refuse clearly if a server holds it.
-  const lock = config.databaseUrl ? undefined : await lockDataDir(config.dataDir);
-  try {
-    const db = await openDatabase(config);
+  fn: (runner: ProjectionRunner, db: Database) => Promise<T>): Promise<T> {
+  return withStores(config, async ({ db, store }) => {
+    const runner = new ProjectionRunner({ db, store, projections, leaderPollMs: 200 });
+    await runner.start();
     try {
-      const store = await openEventStore(config, db);
-      try {
-        const runner = new ProjectionRunner({ db, store, projections, leaderPollMs: 200 });
-        await runner.start();
-        try {
-          return await fn(runner, db);
-        } finally {
-          await runner.stop();
-        }
-      } finally {
-        await store.close();
-      }
+      return await fn(runner, db);
     } finally {
-      await db.close();
+      await runner.stop();
     }
-  } finally {
-    await lock?.release();
-  }
+  });
 }
 
 function describe(status: ProjectionStatus): string {

@@ -2,9 +2,8 @@
  * `keyledger user create --email E --password P`: bootstraps an account without mail, writing the same
  * events as a verified signup to the configured store. The server's projections pick them up when it runs.
  */
-import { lockDataDir } from "../app/data-dir-lock.js";
 import { CommandBus } from "../app/command-bus.js";
-import { openDatabase, openEventStore } from "../app/stores.js";
+import { withStores } from "../app/stores.js";
 import type { Config } from "../config.js";
 import { hashPassword, MIN_PASSWORD_LENGTH } from "../humans/passwords.js";
 import { registerUser } from "../humans/register.js";
@@ -33,28 +32,14 @@ export async function userCreateCommand(config: Config, options: UserCreateOptio
     throw new InvalidUserOptions(`--password must be at least ${MIN_PASSWORD_LENGTH} characters`);
   }
   if (options.org !== undefined && !UUID.test(options.org)) throw new InvalidUserOptions("--org must be an organisation id (a UUID)");
-  // The embedded database allows one process: refuse clearly while a server holds it.
-  const lock = config.databaseUrl ? undefined : await lockDataDir(config.dataDir);
-  try {
-    const db = await openDatabase(config);
-    try {
-      const store = await openEventStore(config, db);
-      try {
-        const bus = new CommandBus({ store });
-        const created = await registerUser(bus, {
-          email: options.email, displayName: options.displayName, authMethod: "password",
-          passwordHash: await hashPassword(options.password),
-          join: options.org ? { orgId: options.org.toLowerCase(), role: options.role ?? "member" } : undefined,
-        }, { actor: { type: "operator", id: "cli" } });
-        out.write(`user_id: ${created.userId}\norg_id: ${created.orgId}\nrole: ${created.role}\n`);
-        return created;
-      } finally {
-        await store.close();
-      }
-    } finally {
-      await db.close();
-    }
-  } finally {
-    await lock?.release();
-  }
+  return withStores(config, async ({ store }) => {
+    const bus = new CommandBus({ store });
+    const created = await registerUser(bus, {
+      email: options.email, displayName: options.displayName, authMethod: "password",
+      passwordHash: await hashPassword(options.password),
+      join: options.org ? { orgId: options.org.toLowerCase(), role: options.role ?? "member" } : undefined,
+    }, { actor: { type: "operator", id: "cli" } });
+    out.write(`user_id: ${created.userId}\norg_id: ${created.orgId}\nrole: ${created.role}\n`);
+    return created;
+  });
 }
