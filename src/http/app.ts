@@ -60,6 +60,13 @@ function requestIdOf(ctx: Context): string {
   return SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 
+/** What the router's empty 404/405/501 means, in words. */
+function routingDetail(ctx: Context): string {
+  if (ctx.status === 405) return `${ctx.method} is not allowed here; allowed: ${ctx.response.get("Allow") || "none"}`;
+  if (ctx.status === 501) return `method ${ctx.method} is not implemented`;
+  return "no such route";
+}
+
 function sendProblem(ctx: Context, status: number, detail: string, headers: Record<string, string> = {}): void {
   ctx.status = status;
   ctx.set(headers);
@@ -151,7 +158,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     try {
       await next();
       // Unknown path (404), known path with another method (405, Allow set by the router), unknown method (501).
-      if (ctx.body == null && ctx.status >= 400) sendProblem(ctx, ctx.status, "no such route or method");
+      if (ctx.body == null && ctx.status >= 400) sendProblem(ctx, ctx.status, routingDetail(ctx));
     } catch (error) {
       const answer = problemFor(error);
       if (answer.serverFault) logger.error({ err: error, request_id: state.requestId }, "request failed");

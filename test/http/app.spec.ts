@@ -170,7 +170,7 @@ describe("HTTP app", () => {
       const res = await fetch(`${app.url}/v1/items`, { method: "DELETE" });
       expect(res.status).to.equal(405);
       expect(res.headers.get("allow")).to.include("GET");
-      await problemOf(res);
+      expect((await problemOf(res)).detail).to.match(/^DELETE is not allowed here; allowed: .*GET/);
     });
 
     it("answers a generic 500 for an unexpected error and logs it with the request id", async () => {
