@@ -36,6 +36,7 @@ export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = [
   { name: "GOOGLE_JWKS_URL", description: "Where that issuer publishes its signing keys", default: "https://www.googleapis.com/oauth2/v3/certs" },
   { name: "RATE_LIMIT_AUTH_BURST", description: "Requests a client address may make at once to POST /v1/auth/* and /v1/agents/enroll", default: "5" },
   { name: "RATE_LIMIT_AUTH_PER_SECOND", description: "Sustained requests per second per client address to those routes once the burst is spent", default: "1" },
+  { name: "AUDIT_SIGN_INTERVAL_SECONDS", description: "How often the audit hash chain's head is signed through the key provider (when new events arrived)", default: "60" },
 ];
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -66,6 +67,8 @@ export interface Config {
   google: { clientId?: string; issuer: string; jwksUrl: string };
   /** Shared by every API process on the database (the buckets live there). */
   authRateLimit: { burst: number; perSecond: number };
+  /** Seconds between signatures of the audit chain's head. */
+  auditSignIntervalSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -130,6 +133,7 @@ const EnvSchema = z
       .transform(Number)
       .refine((n) => n > 0 && n <= 1_000_000_000, "must be a positive number of requests per second")
       .default(1),
+    AUDIT_SIGN_INTERVAL_SECONDS: integer(1, 86_400, "must be a whole number of seconds from 1 to 86400").default(60),
   })
   .superRefine((env, ctx) => {
     if (keyProviderKind(env) !== "pkcs11") return;
@@ -171,5 +175,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mailFrom: e.MAIL_FROM,
     google: { clientId: e.GOOGLE_CLIENT_ID, issuer: e.GOOGLE_ISSUER, jwksUrl: e.GOOGLE_JWKS_URL },
     authRateLimit: { burst: e.RATE_LIMIT_AUTH_BURST, perSecond: e.RATE_LIMIT_AUTH_PER_SECOND },
+    auditSignIntervalSeconds: e.AUDIT_SIGN_INTERVAL_SECONDS,
   };
 }

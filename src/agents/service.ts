@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { AgentNotFound, agentDecider, type AgentCommand } from "../../commands/agent.js";
 import { readAgentEvent, type AgentSettings } from "../../events/agent.js";
+import { principalAllowPolicies } from "../access/policies.js";
 import type { Services } from "../app/services.js";
 import { issueAccessToken } from "../auth/issue.js";
 import type { IssuedToken } from "../auth/tokens.js";
@@ -107,14 +108,18 @@ export interface AgentToken {
  * for a JWT carrying its scopes, vault ids and Intents API flag, valid for its token TTL.
  */
 export async function exchangeAgentToken(
-  services: AgentServices, credentials: { apiKey: string; agentId?: string }, metadata: EventMetadata,
+  services: AgentServices & Pick<Services, "clock">, credentials: { apiKey: string; agentId?: string },
+  metadata: EventMetadata,
 ): Promise<AgentToken> {
   const agent = await findAgentByApiKey(services.db, credentials.apiKey);
   if (!agent || !agent.active || (credentials.agentId !== undefined && credentials.agentId !== agent.id)) {
     throw new AgentCredentialsRejected();
   }
+  // Explicit scopes on the agent's record win; otherwise its policies' patterns (none: zero access).
+  const scopes = agent.scopes.length > 0 ? agent.scopes : [...new Set(
+    (await principalAllowPolicies(services.db, { type: "agent", id: agent.id }, services.clock())).map((p) => p.pattern))];
   const token = await issueAccessToken(services, { type: "agent", id: agent.id, orgId: agent.orgId }, {
-    scopes: agent.scopes, vault_ids: agent.vaultIds, intents_api_enabled: agent.intentsApiEnabled, method: "agent_key",
+    scopes, vault_ids: agent.vaultIds, intents_api_enabled: agent.intentsApiEnabled, method: "agent_key",
   }, agent.tokenTtlSeconds, metadata);
   return { agent, token };
 }

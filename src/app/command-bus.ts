@@ -8,6 +8,7 @@ import { fold, type Decider, type DomainEvent } from "../../commands/decider.js"
 import {
   WrongExpectedRevision, type EventMetadata, type EventStore, type Position, type RecordedEvent,
 } from "../eventstore/port.js";
+import { FactBatcher } from "./fact-batcher.js";
 
 export interface CommandContext {
   /** Who, from where, why: stamped on every event the command produces. */
@@ -53,10 +54,12 @@ export interface CommandBusOptions {
 export class CommandBus {
   private readonly clock: () => Date;
   private readonly maxAttempts: number;
+  private readonly facts: FactBatcher;
 
   constructor(private readonly options: CommandBusOptions) {
     this.clock = options.clock ?? (() => new Date());
     this.maxAttempts = options.maxAttempts ?? 20;
+    this.facts = new FactBatcher(options.store);
   }
 
   async handle<Command, State, Event extends DomainEvent>(
@@ -92,12 +95,14 @@ export class CommandBus {
   /**
    * Appends facts that need no decision (a denied request, a read of an unlimited secret): no stream to
    * fold, no conflict to retry (expected revision "any"), no wait for the read models unless asked.
+   * Concurrent records share one transaction (FactBatcher).
    */
   async record<Event extends DomainEvent>(stream: string, events: Event[], context: CommandContext): Promise<CommandResult<Event>> {
     const now = this.clock();
     const metadata: EventMetadata = { ...context.metadata, occurred_at: now.toISOString() };
-    const result = await this.options.store.append(stream,
-      events.map((event) => ({ id: randomUUID(), type: event.type, data: event.data, metadata })), "any");
+    const result = await this.facts.append({
+      stream, events: events.map((event) => ({ id: randomUUID(), type: event.type, data: event.data, metadata })),
+    });
     if (context.readYourWrites === true) await this.waitForReadModels(result.position);
     return { events, position: result.position };
   }

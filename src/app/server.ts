@@ -22,6 +22,7 @@ import { createMetrics } from "../metrics.js";
 import { ProjectionRunner } from "../projections/runner.js";
 import { CommandBus } from "./command-bus.js";
 import { appRoutes } from "./routes.js";
+import { auditSigningKey, startAuditSigner } from "../audit/signer.js";
 import type { Services } from "./services.js";
 import { lockDataDir } from "./data-dir-lock.js";
 import { describeStores, openDatabase, openEventStore, openKeyProvider } from "./stores.js";
@@ -87,6 +88,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       ? createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom }, logger)
       : createOutboxMailer(path.join(config.dataDir, "outbox"), logger), (m) => m.close());
     const services: Services = { config, logger, db, store, keys, bus, tokens, mail, clock };
+    await auditSigningKey(keys);
+    resources.add("audit signer", startAuditSigner(services, config.auditSignIntervalSeconds * 1000,
+      logger.child({ component: "audit" })), (signer) => signer.stop());
 
     const authLimiter = await openRateLimiter(db, config.authRateLimit, "auth");
     const http = createHttpApp({

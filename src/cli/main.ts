@@ -6,6 +6,8 @@ import { createLogger } from "../log.js";
 import { serveCommand } from "./serve.js";
 import { projectionsRebuildCommand, projectionsStatusCommand } from "./projections.js";
 import { InvalidUserOptions, userCreateCommand } from "./user.js";
+import { auditVerifyCommand } from "./audit.js";
+import { replayCommand } from "./replay.js";
 import pkg from "../../package.json" with { type: "json" };
 
 const environmentHelp = [
@@ -36,6 +38,23 @@ projections.command("rebuild").argument("<name>", "the read model to rebuild")
   .description("rebuild a read model from the event log beside the live one, then swap it in (no downtime)")
   .action(async (name: string) => {
     await projectionsRebuildCommand(loadConfig(), name);
+  });
+
+program.command("replay")
+  .description("compliance replay: rebuild every read model from the event log into fresh tables and report whether they equal the live ones (exit code 1 if not)")
+  .option("--json", "print the report as JSON")
+  .option("--keep", "keep the replayed tables (schemas replay_<name>) for inspection")
+  .action(async (options: { json?: boolean; keep?: boolean }) => {
+    const report = await replayCommand(loadConfig(), options);
+    if (!report.equal) process.exitCode = 1;
+  });
+
+const audit = program.command("audit").description("check the audit log");
+audit.command("verify").description("re-derive the audit hash chain from the event log and report the first broken link")
+  .option("--json", "print JSON")
+  .action(async (options: { json?: boolean }) => {
+    const result = await auditVerifyCommand(loadConfig(), options);
+    if (!result.chainValid) process.exitCode = 1;
   });
 
 const users = program.command("user").description("manage human accounts");

@@ -36,6 +36,7 @@ import {
   type EventStore,
   type EventToAppend,
   type ExpectedRevision,
+  type FactAppend,
   type Position,
   type ReadAllOptions,
   type RecordedEvent,
@@ -114,6 +115,11 @@ class EventStoreDbStore implements EventStore {
 
   private boundedRead<E>(what: string, read: StreamingRead<E>): Promise<E[]> {
     return this.bounded(what, collect(read), () => void read.cancel().catch(() => {}));
+  }
+
+  /** EventStoreDB has no multi-stream append in this client: the facts go stream by stream, concurrently. */
+  appendFacts(appends: FactAppend[]): Promise<AppendResult[]> {
+    return Promise.all(appends.map(({ stream, events }) => this.append(stream, events, "any")));
   }
 
   async append(stream: string, events: EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {

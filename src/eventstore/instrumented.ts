@@ -12,6 +12,14 @@ export function instrumentAppends(store: EventStore, observe: (seconds: number) 
         observe(Number(process.hrtime.bigint() - started) / 1e9);
       }
     },
+    async appendFacts(appends) {
+      const started = process.hrtime.bigint();
+      try {
+        return await store.appendFacts(appends);
+      } finally {
+        observe(Number(process.hrtime.bigint() - started) / 1e9);
+      }
+    },
     readStream: (stream, from) => store.readStream(stream, from),
     readAll: (options) => store.readAll(options),
     headPosition: () => store.headPosition(),

@@ -95,10 +95,22 @@ export interface SubscribeOptions {
   onError?(error: unknown): void;
 }
 
+/** Events for one stream, appended with expected revision "any" (facts that need no decision). */
+export interface FactAppend {
+  stream: string;
+  events: EventToAppend[];
+}
+
 export interface EventStore {
   /** Which engine this is, for logs and health ("postgres", "pglite", "eventstoredb"). */
   readonly engine: string;
   append(stream: string, events: EventToAppend[], expected: ExpectedRevision): Promise<AppendResult>;
+  /**
+   * Appends facts to several streams at once, results in the order given. The PostgreSQL store commits them
+   * in one transaction (one round trip, one commit: how concurrent audit records share a disk flush);
+   * EventStoreDB appends them stream by stream. Idempotent per event id, like append.
+   */
+  appendFacts(appends: FactAppend[]): Promise<AppendResult[]>;
   /** Events of one stream in order, from a revision (inclusive). An absent stream reads as []. */
   readStream(stream: string, fromRevision?: bigint): Promise<RecordedEvent[]>;
   /** Events of all streams in global order. */

@@ -93,6 +93,25 @@ begin
   return query select 'appended', (v_current + v_count)::text, pg_current_xact_id()::text, v_last_position::text;
 end;
 $$;
+
+-- Several fact appends (expected revision "any") in one round trip and one transaction. Streams are locked
+-- in name order, so two batches can never wait on each other in a cycle.
+create or replace function eventstore_append_facts(p_appends jsonb)
+returns table (idx int, outcome text, revision text, commit_position text, prepare_position text)
+language plpgsql as $$
+declare
+  v_append record;
+begin
+  for v_append in
+    select (a.ordinality - 1)::int as i, a.value->>'stream' as stream, a.value->'events' as events
+      from jsonb_array_elements(p_appends) with ordinality a
+      order by a.value->>'stream', a.ordinality
+  loop
+    return query select v_append.i, r.outcome, r.revision, r.commit_position, r.prepare_position
+      from eventstore_append(v_append.stream, v_append.events, 'any') r;
+  end loop;
+end;
+$$;
 `;
 
 export async function migrateEventStoreSchema(db: Database): Promise<void> {

@@ -16,6 +16,7 @@ import {
   type EventStore,
   type EventToAppend,
   type ExpectedRevision,
+  type FactAppend,
   type Position,
   type ReadAllOptions,
   type RecordedEvent,
@@ -135,6 +136,31 @@ class PostgresEventStore implements EventStore, PollingSource {
       nextRevision: BigInt(row.revision!),
       position: { commit: BigInt(row.commit_position!), prepare: BigInt(row.prepare_position!) },
     };
+  }
+
+  async appendFacts(appends: FactAppend[]): Promise<AppendResult[]> {
+    if (appends.length === 0) return [];
+    for (const { stream, events } of appends) {
+      if (events.length === 0) throw new Error(`stream ${stream}: nothing to append`);
+    }
+    const payload = appends.map(({ stream, events }) => ({
+      stream, events: events.map((e) => ({ id: e.id, type: e.type, data: e.data, metadata: e.metadata })),
+    }));
+    const { rows } = await this.db.query<AppendRow & { idx: number }>(
+      "select * from eventstore_append_facts($1::jsonb)", [JSON.stringify(payload)]);
+    const results: AppendResult[] = new Array(appends.length);
+    for (const row of rows) {
+      if (row.outcome === "partly_appended_before") throw new PartlyAppendedBefore(appends[row.idx].stream);
+      results[row.idx] = {
+        nextRevision: BigInt(row.revision!),
+        position: { commit: BigInt(row.commit_position!), prepare: BigInt(row.prepare_position!) },
+      };
+    }
+    if (rows.some((row) => row.outcome === "appended")) {
+      this.wakeup.ring();
+      this.announcer?.announce();
+    }
+    return results;
   }
 
   async readStream(stream: string, fromRevision = 0n): Promise<RecordedEvent[]> {

@@ -22,6 +22,17 @@ import {
 import { InvalidCredentials, MfaCodeRejected } from "../humans/login.js";
 import { GoogleTokenRejected } from "../humans/google.js";
 import { SealedValueUnreadable } from "../keys/envelope.js";
+import { SystemVaultProtected, VaultAlreadyExists, VaultNotFound } from "../../commands/vault.js";
+import { VaultNameTaken } from "../../commands/vault-name.js";
+import { InvalidVaultName, VaultDeleteForbidden } from "../vaults/service.js";
+import { SecretGone, SecretNotFound, SecretVersionNotFound, SecretVersionRaced } from "../../commands/secret.js";
+import { InvalidSecretPath } from "../secrets/paths.js";
+import { InvalidEnvBundle } from "../secrets/env-bundle.js";
+import { ReadNotAudited, RestoreForbidden, SecretTypeForbidden } from "../secrets/service.js";
+import { InvalidPolicy, PolicyAlreadyExists, PolicyNotFound } from "../../commands/policy.js";
+import { InvalidPathPattern } from "../access/glob.js";
+import { InvalidPolicyConditions } from "../access/conditions.js";
+import { AccessDenied, PolicyNotManageable, UnknownPolicyPrincipal } from "../access/errors.js";
 
 export const ProblemSchema = z
   .object({
@@ -93,6 +104,29 @@ const DOMAIN_PROBLEMS: ReadonlyArray<readonly [ErrorClass, ProblemRow]> = [
   [RoleChangeForbidden, { status: 403 }],
   [LastOwner, { status: 409 }],
   [SealedValueUnreadable, { status: 500, detail: "an unexpected error occurred" }],
+  [VaultNotFound, { status: 404, detail: "vault not found" }],
+  [VaultAlreadyExists, { status: 409 }],
+  [VaultNameTaken, { status: 409 }],
+  [InvalidVaultName, { status: 400 }],
+  [VaultDeleteForbidden, { status: 403 }],
+  [SystemVaultProtected, { status: 403 }],
+  [InvalidSecretPath, { status: 400 }],
+  [InvalidEnvBundle, { status: 400 }],
+  [SecretNotFound, { status: 404 }],
+  [SecretVersionNotFound, { status: 404 }],
+  [SecretGone, { status: 410 }],
+  [SecretVersionRaced, { status: 409 }],
+  [SecretTypeForbidden, { status: 403 }],
+  [RestoreForbidden, { status: 403 }],
+  [ReadNotAudited, { status: 503, detail: "the read could not be recorded in the audit log; no value was returned; retry later" }],
+  [InvalidPolicy, { status: 400 }],
+  [InvalidPathPattern, { status: 400 }],
+  [InvalidPolicyConditions, { status: 400 }],
+  [UnknownPolicyPrincipal, { status: 400 }],
+  [PolicyNotFound, { status: 404, detail: "policy not found" }],
+  [PolicyAlreadyExists, { status: 409 }],
+  [AccessDenied, { status: 403 }],
+  [PolicyNotManageable, { status: 403 }],
 ];
 
 export function problem(status: number, detail: string): Problem {

@@ -70,4 +70,26 @@ describe(`command bus (${primaryDatabaseKind().name})`, () => {
     expect(refusals.every((o) => o.reason instanceof SoldOut)).to.equal(true);
     expect(await store.readStream(stream)).to.have.length(TICKETS);
   });
+
+  it("records concurrent facts together: fewer transactions than facts, every fact stored once", async () => {
+    let calls = 0;
+    // The real store, with its appendFacts calls counted.
+    const counting: EventStore = Object.assign(Object.create(store), {
+      appendFacts: (appends: Parameters<EventStore["appendFacts"]>[0]) => {
+        calls++;
+        return store.appendFacts(appends);
+      },
+    });
+    const bus = new CommandBus({ store: counting });
+    const streams = Array.from({ length: 40 }, () => `seen-${randomUUID()}`);
+    const results = await Promise.all(streams.map((stream) =>
+      bus.record(stream, [{ type: "Seen", data: { stream } }], { metadata: { request_id: stream } })));
+    expect(results.every((r) => r.position)).to.equal(true);
+    expect(calls).to.be.greaterThan(0).and.lessThan(streams.length);
+    for (const stream of streams) {
+      const [event] = await store.readStream(stream);
+      expect(event.data).to.deep.equal({ stream });
+      expect(event.metadata.request_id).to.equal(stream);
+    }
+  });
 });

@@ -211,6 +211,40 @@ export function eventStoreContract(name: string, open: () => Promise<StoreUnderT
       expect((await store.readStream(stream)).map((e) => e.id)).to.deep.equal(batch.map((e) => e.id));
     });
 
+    describe("appendFacts", function () {
+      it("appends to several streams at once, answering each append's result in the order given", async function () {
+        const [a, b] = [newStream(), newStream()];
+        await store.append(b, [event()], "no_stream");
+        const facts = [{ stream: a, events: [event("Noted")] }, { stream: b, events: [event("Noted"), event("Noted")] }];
+        const results = await store.appendFacts(facts);
+        expect(results.map((r) => r.nextRevision)).to.deep.equal([0n, 2n]);
+        expect((await store.readStream(a)).map((e) => e.id)).to.deep.equal(facts[0].events.map((e) => e.id));
+        expect((await store.readStream(b)).slice(1).map((e) => e.id)).to.deep.equal(facts[1].events.map((e) => e.id));
+        const recorded = [...await store.readStream(a), ...await store.readStream(b)];
+        for (const [i, result] of results.entries()) {
+          const last = recorded.filter((e) => e.stream === facts[i].stream).at(-1)!;
+          expect(comparePositions(last.position, result.position), `position of append ${i}`).to.equal(0);
+        }
+      });
+
+      it("is idempotent per event id, like append", async function () {
+        const stream = newStream();
+        const facts = [{ stream, events: [event("Noted")] }];
+        const [first] = await store.appendFacts(facts);
+        const [again] = await store.appendFacts(facts);
+        expect(again.nextRevision).to.equal(first.nextRevision);
+        expect(await store.readStream(stream)).to.have.length(1);
+      });
+
+      it("never deadlocks when concurrent batches touch the same streams in opposite orders", async function () {
+        const streams = [newStream(), newStream(), newStream()];
+        const batches = Array.from({ length: 12 }, (_, i) =>
+          (i % 2 ? [...streams].reverse() : streams).map((stream) => ({ stream, events: [event("Noted")] })));
+        await Promise.all(batches.map((batch) => store.appendFacts(batch)));
+        for (const stream of streams) expect(await store.readStream(stream)).to.have.length(12);
+      });
+    });
+
     describe("readAll and headPosition", function () {
       it("reads all streams in append order, after a position and up to a limit", async function () {
         const head = await store.headPosition();

@@ -29,10 +29,16 @@ describe("configuration", () => {
       shutdownTimeoutMs: 10000,
       readYourWritesTimeoutMs: 5000,
       authRateLimit: { burst: 5, perSecond: 1 },
+      auditSignIntervalSeconds: 60,
       smtpUrl: undefined,
       mailFrom: "Keyledger <no-reply@keyledger.invalid>",
       google: { clientId: undefined, issuer: "https://accounts.google.com", jwksUrl: "https://www.googleapis.com/oauth2/v3/certs" },
     });
+  });
+
+  it("takes the audit signing interval in whole seconds, at least one", () => {
+    expect(loadConfig({ AUDIT_SIGN_INTERVAL_SECONDS: "5" }).auditSignIntervalSeconds).to.equal(5);
+    expect(configError({ AUDIT_SIGN_INTERVAL_SECONDS: "0" }).problems.join()).to.include("AUDIT_SIGN_INTERVAL_SECONDS");
   });
 
   it("treats an empty variable as unset", () => {

@@ -1,0 +1,23 @@
+/** The access layer's refusals; kept free of imports so the HTTP problem table can name them without cycles. */
+
+/** A request the caller is authenticated for but not permitted (403). The reason goes to the audit log. */
+export class AccessDenied extends Error {
+  constructor(readonly reason: string) {
+    super("you do not have permission for this; ask a vault owner for a policy");
+    this.name = "AccessDenied";
+  }
+}
+
+export class PolicyNotManageable extends Error {
+  constructor() {
+    super("only the vault's creator and organisation owners and admins manage its policies");
+    this.name = "PolicyNotManageable";
+  }
+}
+
+export class UnknownPolicyPrincipal extends Error {
+  constructor(type: string) {
+    super(`principal_id does not name a ${type} of your organisation`);
+    this.name = "UnknownPolicyPrincipal";
+  }
+}

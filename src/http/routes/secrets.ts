@@ -1,0 +1,207 @@
+/**
+ * Secrets, as in the 1claw reference: store versions, read values (audited), list metadata, soft-delete,
+ * versions (list, get one, disable), server-side rotation; plus restore of a deleted secret by an admin.
+ * Paths take the rest of the URL (`{path+}`), slashes and `%2F` alike.
+ */
+import { z } from "zod";
+import { SECRET_TYPES } from "../../../events/secret.js";
+import { authorize, readablePathFilter } from "../../access/authorize.js";
+import type { Services } from "../../app/services.js";
+import { requestMetadata } from "../../auth/metadata.js";
+import type { Principal } from "../../auth/principal.js";
+import { parseEnvBundle } from "../../secrets/env-bundle.js";
+import { parseSecretPath } from "../../secrets/paths.js";
+import { listVaultSecrets } from "../../secrets/queries.js";
+import {
+  deleteSecret, disableSecretVersion, listSecretVersions, putSecret, readSecret, restoreSecret, rotateSecret,
+  type Caller, type SecretVersionInfo,
+} from "../../secrets/service.js";
+import { HttpProblem } from "../problems.js";
+import type { RequestInfo } from "../route.js";
+import { defineRoute, type Route } from "../route.js";
+
+/** The reference's older type names, accepted and stored as ours. */
+const TYPE_ALIASES: Record<string, (typeof SECRET_TYPES)[number]> = { generic: "note", env: "env_bundle" };
+const SecretTypeInput = z.string().transform((type, ctx) => {
+  const known = TYPE_ALIASES[type] ?? SECRET_TYPES.find((t) => t === type);
+  if (!known) {
+    ctx.addIssue({ code: "custom", message: `must be one of ${SECRET_TYPES.join(", ")}` });
+    return z.NEVER;
+  }
+  return known;
+});
+
+/** Largest value we store, in characters (values are small credentials, certificates and .env files). */
+const MAX_VALUE_LENGTH = 256 * 1024;
+
+const PutSecretRequest = z.object({
+  type: SecretTypeInput.default("api_key"),
+  value: z.string().max(MAX_VALUE_LENGTH),
+  metadata: z.record(z.string(), z.unknown()).default({}),
+  expires_at: z.iso.datetime({ offset: true }).nullable().optional(),
+  max_access_count: z.number().int().min(0).max(1_000_000).default(0),
+}).meta({ id: "PutSecretRequest" });
+
+const RotateSecretRequest = z.object({
+  length: z.number().int().min(8).max(1024).default(32),
+  charset: z.enum(["hex", "base64", "alphanumeric", "ascii"]).default("hex"),
+  type: SecretTypeInput.optional(),
+}).meta({ id: "RotateSecretRequest" });
+
+const SecretMetadataResponse = z.object({
+  id: z.uuid(),
+  path: z.string(),
+  type: z.string(),
+  version: z.number().int(),
+  metadata: z.record(z.string(), z.unknown()),
+  created_at: z.string(),
+  expires_at: z.string().optional(),
+  is_disabled: z.boolean().optional(),
+}).meta({ id: "SecretMetadataResponse" });
+
+const SecretResponse = z.object({
+  id: z.uuid(),
+  path: z.string(),
+  type: z.string(),
+  value: z.string(),
+  version: z.number().int(),
+  metadata: z.record(z.string(), z.unknown()),
+  created_by: z.string(),
+  created_at: z.string(),
+  expires_at: z.string().optional(),
+  /** Keyledger: with `?format=json` on an env_bundle secret, its KEY=VALUE lines as an object. */
+  env: z.record(z.string(), z.string()).optional(),
+}).meta({ id: "SecretResponse" });
+
+const SecretListResponse = z.object({ secrets: z.array(SecretMetadataResponse) }).meta({ id: "SecretListResponse" });
+const SecretVersionListResponse = z.object({ versions: z.array(SecretMetadataResponse) })
+  .meta({ id: "SecretVersionListResponse" });
+
+const SecretParams = z.object({ vault_id: z.string(), path: z.string() });
+const VersionParams = SecretParams.extend({ version: z.coerce.number().int().positive() });
+const ReadQuery = z.object({ format: z.enum(["json"]).optional() });
+const ListQuery = z.object({ prefix: z.string().max(512).optional() });
+
+function toMetadata(info: SecretVersionInfo): z.input<typeof SecretMetadataResponse> {
+  return {
+    id: info.secretId, path: info.path, type: info.type, version: info.version, metadata: info.metadata,
+    created_at: info.createdAt.toISOString(), expires_at: info.expiresAt?.toISOString(), is_disabled: info.disabled,
+  };
+}
+
+const callerOf = (principal: Principal, request: RequestInfo): Caller =>
+  ({ principal, ip: request.ip, metadata: requestMetadata(request, principal) });
+
+export function secretRoutes(services: Services): Route[] {
+  const tags = ["Secrets"];
+
+  async function read(principal: Principal, request: RequestInfo, vaultId: string, rawPath: string,
+    options: { version?: number; format?: "json" }) {
+    const secret = await readSecret(services, callerOf(principal, request), vaultId, parseSecretPath(rawPath), options.version);
+    if (options.format === "json" && secret.type !== "env_bundle") {
+      throw new HttpProblem(400, "format=json is only offered for env_bundle secrets");
+    }
+    return {
+      status: 200 as const,
+      body: {
+        id: secret.secretId, path: secret.path, type: secret.type, value: secret.value, version: secret.version,
+        metadata: secret.metadata, created_by: secret.createdBy.id, created_at: secret.createdAt.toISOString(),
+        expires_at: secret.expiresAt?.toISOString(),
+        ...(options.format === "json" && { env: parseEnvBundle(secret.value) }),
+      },
+    };
+  }
+
+  return [
+    defineRoute({
+      method: "GET", path: "/v1/vaults/{vault_id}/secrets", summary: "List secrets in a vault (metadata only)",
+      operationId: "listSecrets", tags, auth: "required", request: { params: z.object({ vault_id: z.string() }), query: ListQuery },
+      responses: { 200: SecretListResponse },
+    }).handle(async ({ params, query, principal, request }) => {
+      await authorize(services, principal, { vaultId: params.vault_id, permission: "read", ip: request.ip,
+        metadata: requestMetadata(request, principal), action: "secret.list" });
+      // Only the paths the caller may read: a path is a name, and names can say a lot.
+      const readable = await readablePathFilter(services, principal, params.vault_id, request.ip);
+      const secrets = (await listVaultSecrets(services.db, params.vault_id, query.prefix)).filter((s) => readable(s.path));
+      return { status: 200, body: { secrets: secrets.map((s) => ({
+        id: s.id, path: s.path, type: s.type, version: s.version, metadata: s.metadata,
+        created_at: s.updatedAt.toISOString(), expires_at: s.expiresAt?.toISOString(),
+      })) } };
+    }),
+
+    defineRoute({
+      method: "PUT", path: "/v1/vaults/{vault_id}/secrets/{path+}", summary: "Store or update a secret (a new version)",
+      operationId: "putSecret", tags, auth: "required", request: { params: SecretParams, body: PutSecretRequest },
+      responses: { 201: SecretMetadataResponse },
+    }).handle(async ({ params, body, principal, request }) => {
+      const expiresAt = body.expires_at ? new Date(body.expires_at) : null;
+      if (expiresAt && expiresAt <= services.clock()) throw new HttpProblem(400, "expires_at must be in the future");
+      const info = await putSecret(services, callerOf(principal, request), params.vault_id, parseSecretPath(params.path), {
+        type: body.type, value: body.value, metadata: body.metadata, expiresAt, maxAccessCount: body.max_access_count,
+      });
+      return { status: 201, body: toMetadata(info) };
+    }),
+
+    defineRoute({
+      method: "GET", path: "/v1/vaults/{vault_id}/secrets/{path+}",
+      summary: "Retrieve a decrypted secret (?format=json adds an env_bundle's variables as `env`)",
+      operationId: "getSecret", tags, auth: "required", request: { params: SecretParams, query: ReadQuery },
+      responses: { 200: SecretResponse },
+    }).handle(({ params, query, principal, request }) =>
+      read(principal, request, params.vault_id, params.path, { format: query.format })),
+
+    defineRoute({
+      method: "DELETE", path: "/v1/vaults/{vault_id}/secrets/{path+}", summary: "Delete a secret (soft: an admin can restore it)",
+      operationId: "deleteSecret", tags, auth: "required", request: { params: SecretParams }, responses: { 204: null },
+    }).handle(async ({ params, principal, request }) => {
+      await deleteSecret(services, callerOf(principal, request), params.vault_id, parseSecretPath(params.path));
+      return { status: 204 };
+    }),
+
+    defineRoute({
+      method: "POST", path: "/v1/vaults/{vault_id}/secret-restore/{path+}", summary: "Restore a deleted secret (owners and admins)",
+      operationId: "restoreSecret", tags, auth: "required", request: { params: SecretParams },
+      responses: { 200: SecretMetadataResponse },
+    }).handle(async ({ params, principal, request }) => {
+      const info = await restoreSecret(services, callerOf(principal, request), params.vault_id, parseSecretPath(params.path));
+      return { status: 200, body: toMetadata(info) };
+    }),
+
+    defineRoute({
+      method: "GET", path: "/v1/vaults/{vault_id}/secret-versions/{path+}", summary: "List all versions of a secret",
+      operationId: "listSecretVersions", tags, auth: "required", request: { params: SecretParams },
+      responses: { 200: SecretVersionListResponse },
+    }).handle(async ({ params, principal, request }) => {
+      const versions = await listSecretVersions(services, callerOf(principal, request), params.vault_id,
+        parseSecretPath(params.path));
+      return { status: 200, body: { versions: versions.map(toMetadata) } };
+    }),
+
+    defineRoute({
+      method: "GET", path: "/v1/vaults/{vault_id}/secret-version/{path+}/{version}",
+      summary: "Retrieve a specific version of a secret", operationId: "getSecretVersion", tags, auth: "required",
+      request: { params: VersionParams }, responses: { 200: SecretResponse },
+    }).handle(({ params, principal, request }) =>
+      read(principal, request, params.vault_id, params.path, { version: params.version })),
+
+    defineRoute({
+      method: "POST", path: "/v1/vaults/{vault_id}/secret-version-disable/{path+}/{version}",
+      summary: "Disable a specific secret version (kept for audit; reads get 410)", operationId: "disableSecretVersion",
+      tags, auth: "required", request: { params: VersionParams }, responses: { 204: null },
+    }).handle(async ({ params, principal, request }) => {
+      await disableSecretVersion(services, callerOf(principal, request), params.vault_id, parseSecretPath(params.path),
+        params.version);
+      return { status: 204 };
+    }),
+
+    defineRoute({
+      method: "POST", path: "/v1/vaults/{vault_id}/secret-rotate/{path+}", summary: "Server-side secret rotation",
+      operationId: "rotateSecret", tags, auth: "required", request: { params: SecretParams, body: RotateSecretRequest },
+      responses: { 201: SecretMetadataResponse },
+    }).handle(async ({ params, body, principal, request }) => {
+      const info = await rotateSecret(services, callerOf(principal, request), params.vault_id, parseSecretPath(params.path),
+        { length: body.length, charset: body.charset, type: body.type });
+      return { status: 201, body: toMetadata(info) };
+    }),
+  ];
+}

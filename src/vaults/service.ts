@@ -1,0 +1,97 @@
+/**
+ * Creating and deleting vaults. The KEK is made in the key provider before the vault exists in the log,
+ * and destroyed before its deletion is recorded: the events state facts (a VaultCreated vault has a KEK; a
+ * VaultDeleted one's ciphertexts are unreadable), never intentions.
+ */
+import { randomUUID } from "node:crypto";
+import { fold } from "../../commands/decider.js";
+import { SystemVaultProtected, vaultDecider, VaultNotFound } from "../../commands/vault.js";
+import { vaultNameDecider } from "../../commands/vault-name.js";
+import { AccessDenied as AccessDeniedEvent } from "../../events/access.js";
+import { readVaultEvent, readVaultNameEvent } from "../../events/vault.js";
+import type { Services } from "../app/services.js";
+import type { Principal } from "../auth/principal.js";
+import { streamName, type EventMetadata } from "../eventstore/port.js";
+import { findVaultById, type VaultRecord } from "./queries.js";
+import { vaultKekId, vaultNameStream, vaultStream } from "./streams.js";
+
+/** The name of every organisation's system vault for agents' identity keys. */
+export const AGENT_KEYS_VAULT_NAME = "__agent-keys";
+
+export class InvalidVaultName extends Error {
+  constructor(detail: string) {
+    super(detail);
+    this.name = "InvalidVaultName";
+  }
+}
+
+export class VaultDeleteForbidden extends Error {
+  constructor() {
+    super("only the vault's creator or an organisation owner or admin may delete a vault");
+    this.name = "VaultDeleteForbidden";
+  }
+}
+
+type VaultServices = Pick<Services, "db" | "bus" | "store" | "keys">;
+
+const actorOf = (principal: Principal) => ({ type: principal.type, id: principal.id });
+
+export async function createVault(
+  services: VaultServices, principal: Principal, input: { name: string; description?: string; system?: boolean },
+  metadata: EventMetadata,
+): Promise<VaultRecord> {
+  const name = input.name.trim();
+  if (name === "") throw new InvalidVaultName("name must not be empty");
+  // Names starting "__" belong to the system (the `__agent-keys` vault).
+  if (name.startsWith("__") && !input.system) throw new InvalidVaultName("vault names starting with \"__\" are reserved");
+  const vaultId = randomUUID();
+  const kekId = vaultKekId(vaultId);
+  const reservation = { orgId: principal.orgId, name, vaultId };
+  const nameStream = vaultNameStream(principal.orgId, name);
+  await services.bus.handle(nameStream, vaultNameDecider, readVaultNameEvent, { type: "ReserveVaultName", ...reservation },
+    { metadata, readYourWrites: false });
+  try {
+    await services.keys.createKek(kekId);
+  } catch (error) {
+    await services.bus.handle(nameStream, vaultNameDecider, readVaultNameEvent, { type: "ReleaseVaultName", ...reservation },
+      { metadata, readYourWrites: false });
+    throw error;
+  }
+  await services.bus.handle(vaultStream(vaultId), vaultDecider, readVaultEvent, {
+    type: "CreateVault", vaultId, orgId: principal.orgId, name, description: input.description, kekId,
+    createdBy: actorOf(principal), system: input.system ?? false,
+  }, { metadata });
+  const vault = await findVaultById(services.db, vaultId);
+  if (!vault) throw new Error(`vault ${vaultId} is not in the read model after its creation`);
+  return vault;
+}
+
+/** Who may delete a vault: its creator, and the organisation's owners and admins. */
+function mayDelete(principal: Principal, vault: VaultRecord): boolean {
+  if (vault.createdBy.type === principal.type && vault.createdBy.id === principal.id) return true;
+  return principal.type === "user" && (principal.role === "owner" || principal.role === "admin");
+}
+
+export async function deleteVault(
+  services: VaultServices, principal: Principal, vaultId: string, metadata: EventMetadata,
+): Promise<void> {
+  const vault = await findVaultById(services.db, vaultId);
+  if (!vault || vault.orgId !== principal.orgId || vault.deletedAt) throw new VaultNotFound(vaultId);
+  if (!mayDelete(principal, vault)) {
+    await services.bus.record(streamName("access_denied", principal.orgId), [AccessDeniedEvent.of({
+      org_id: principal.orgId, actor: actorOf(principal), action: "vault.delete", resource_type: "vault",
+      resource_id: vaultId, vault_id: vaultId, reason: "not the vault's creator nor an owner or admin",
+    })], { metadata });
+    throw new VaultDeleteForbidden();
+  }
+  // Check on the aggregate before shredding: the key must not be destroyed for a refused deletion.
+  const state = fold(vaultDecider, (await services.store.readStream(vaultStream(vaultId))).map(readVaultEvent));
+  if (state.status !== "active") throw new VaultNotFound(vaultId);
+  if (state.system) throw new SystemVaultProtected(vaultId);
+  // A retry after a crash between the two steps finds the key gone already.
+  if (await services.keys.hasKek(state.kekId)) await services.keys.destroyKek(state.kekId);
+  await services.bus.handle(vaultStream(vaultId), vaultDecider, readVaultEvent,
+    { type: "DeleteVault", vaultId, orgId: principal.orgId, deletedBy: actorOf(principal) }, { metadata });
+  await services.bus.handle(vaultNameStream(principal.orgId, state.name), vaultNameDecider, readVaultNameEvent,
+    { type: "ReleaseVaultName", orgId: principal.orgId, name: state.name, vaultId }, { metadata, readYourWrites: false });
+}

@@ -1,0 +1,217 @@
+/**
+ * The issue's cross-cutting check: store known plaintexts (passwords, API keys, agent keys, TOTP secret,
+ * recovery codes, secret values), exercise every endpoint the API declares, then scan every table of the
+ * database (the event store's and every read model's) and the server's log for them: zero hits.
+ */
+import { expect } from "chai";
+import { codeFor } from "../humans/totp-helper.js";
+import { createUser, type TestUser } from "../support/identity.js";
+import { startTestServer, type TestServer } from "../support/server.js";
+
+type Call = (method: string, path: string, options?: { body?: unknown; token?: string; headers?: Record<string, string> }) =>
+  Promise<{ status: number; headers: Headers; body: any }>;
+
+/** A secret `{path}` takes several segments, any other `{name}` one. */
+function templatePattern(template: string): RegExp {
+  const escaped = template.replace(/[.*?^$()|[\]\\]/g, "\\$&")
+    .replace(/\{path\+?\}/g, ".+")
+    .replace(/\{[a-z_]+\}/g, "[^/]+");
+  return new RegExp(`^${escaped}$`);
+}
+
+describe("no plaintext secret anywhere after touring every endpoint", () => {
+  let server: TestServer;
+  const called: string[] = [];
+  const plaintexts = new Map<string, string>();
+  let owner: TestUser;
+  let ownerToken: string;
+
+  const remember = (label: string, value: unknown) => {
+    expect(value, label).to.be.a("string").with.length.greaterThan(5);
+    plaintexts.set(label, value as string);
+  };
+
+  before(async function () {
+    this.timeout(180_000);
+    server = await startTestServer("no-plaintext");
+    const call: Call = async (method, path, options) => {
+      called.push(`${method} ${path.split("?")[0]}`);
+      return server.request(method, path, options);
+    };
+    const recording: TestServer = { ...server, request: call };
+    const ok = async (method: string, path: string, options: Parameters<Call>[2], status = 200) => {
+      const response = await call(method, path, options);
+      expect(response.status, `${method} ${path}: ${JSON.stringify(response.body)}`).to.equal(status);
+      return response.body;
+    };
+
+    // Humans: signup, verification, login, profile, password, MFA.
+    owner = await createUser(recording);
+    remember("first password", owner.password);
+    ownerToken = owner.accessToken;
+    const t = () => ({ token: ownerToken });
+    await ok("GET", "/v1/health", {});
+    await ok("GET", "/v1/health/hsm", {});
+    await ok("GET", "/.well-known/jwks.json", {});
+    await ok("GET", "/v1/auth/jwt-public-key", {});
+    await ok("PATCH", "/v1/auth/me", { ...t(), body: { display_name: "Ada Auditor" } });
+    const newPassword = `second-${crypto.randomUUID()}`;
+    remember("second password", newPassword);
+    await ok("POST", "/v1/auth/change-password", { ...t(), body: { current_password: owner.password, new_password: newPassword } }, 204);
+    ownerToken = (await ok("POST", "/v1/auth/token", { body: { email: owner.email, password: newPassword } })).access_token;
+    const setup = await ok("POST", "/v1/auth/mfa/setup", t());
+    remember("totp secret", setup.secret);
+    const recoveryCodes: string[] = (await ok("POST", "/v1/auth/mfa/verify-setup", { ...t(), body: { code: codeFor(setup.secret) } })).recovery_codes;
+    recoveryCodes.forEach((code, i) => remember(`recovery code ${i}`, code));
+    await ok("GET", "/v1/auth/mfa/status", t());
+    const challenge = (await ok("POST", "/v1/auth/token", { body: { email: owner.email, password: newPassword } })).mfa_token;
+    ownerToken = (await ok("POST", "/v1/auth/mfa/verify", { body: { mfa_token: challenge, code: recoveryCodes[0] } })).access_token;
+    await ok("DELETE", "/v1/auth/mfa", { ...t(), body: { code: recoveryCodes[1] } }, 204);
+    expect((await call("POST", "/v1/auth/google", { body: { id_token: "not.a.token" } })).status).to.be.within(400, 499);
+
+    // Personal API keys, IP rules, members.
+    const apiKey = await ok("POST", "/v1/auth/api-keys", { ...t(), body: { name: "ci" } }, 201);
+    remember("personal api key", apiKey.api_key);
+    await ok("GET", "/v1/auth/api-keys", t());
+    await ok("POST", "/v1/auth/api-key-token", { body: { api_key: plaintexts.get("personal api key") } });
+    await ok("DELETE", `/v1/auth/api-keys/${apiKey.key.id}`, t(), 204);
+    const rule = await ok("POST", "/v1/security/ip-rules", { ...t(), body: { rule_type: "deny", cidr: "203.0.113.0/24" } }, 201);
+    await ok("GET", "/v1/security/ip-rules", t());
+    await ok("DELETE", `/v1/security/ip-rules/${rule.id}`, t(), 204);
+    await ok("GET", "/v1/org/members", t());
+    const nobody = crypto.randomUUID();
+    expect((await call("PATCH", `/v1/org/members/${nobody}`, { ...t(), body: { role: "admin" } })).status).to.equal(404);
+    expect((await call("DELETE", `/v1/org/members/${nobody}`, t())).status).to.equal(404);
+
+    // Vaults and secrets.
+    const vault = await ok("POST", "/v1/vaults", { ...t(), body: { name: "payments" } }, 201);
+    await ok("GET", "/v1/vaults", t());
+    await ok("GET", `/v1/vaults/${vault.id}`, t());
+    const v = `/v1/vaults/${vault.id}`;
+    const stripe1 = `sk_live_${crypto.randomUUID()}`;
+    const stripe2 = `sk_live_${crypto.randomUUID()}`;
+    const dbPassword = `dbpw-${crypto.randomUUID()}`;
+    const apiToken = `tok-${crypto.randomUUID()}`;
+    remember("secret value 1", stripe1);
+    remember("secret value 2", stripe2);
+    remember("env bundle password", dbPassword);
+    remember("env bundle token", apiToken);
+    await ok("PUT", `${v}/secrets/api-keys/stripe`, { ...t(), body: { type: "api_key", value: stripe1, metadata: { team: "billing" } } }, 201);
+    await ok("PUT", `${v}/secrets/api-keys%2Fstripe`, { ...t(), body: { type: "api_key", value: stripe2 } }, 201);
+    await ok("PUT", `${v}/secrets/config/prod/env`, { ...t(), body: { type: "env_bundle", value: `DB_PASSWORD=${dbPassword}\nAPI_TOKEN=${apiToken}\n` } }, 201);
+    expect((await ok("GET", `${v}/secrets/api-keys/stripe`, t())).value).to.equal(stripe2);
+    expect((await ok("GET", `${v}/secrets/config/prod/env?format=json`, t())).env).to.deep.include({ DB_PASSWORD: dbPassword });
+    await ok("GET", `${v}/secrets?prefix=api-keys/`, t());
+    await ok("GET", `${v}/secret-versions/api-keys/stripe`, t());
+    await ok("GET", `${v}/secret-version/api-keys/stripe/1`, t());
+    await ok("POST", `${v}/secret-version-disable/api-keys/stripe/1`, t(), 204);
+    await ok("PUT", `${v}/secrets/config/prod/rotating`, { ...t(), body: { type: "password", value: `seed-${crypto.randomUUID()}` } }, 201);
+    await ok("POST", `${v}/secret-rotate/config/prod/rotating`, { ...t(), body: { length: 40, charset: "alphanumeric" } }, 201);
+    remember("rotated value", (await ok("GET", `${v}/secrets/config/prod/rotating`, t())).value);
+    await ok("DELETE", `${v}/secrets/config/prod/rotating`, t(), 204);
+    await ok("POST", `${v}/secret-restore/config/prod/rotating`, t());
+
+    // Agents, policies, agent reads (granted and denied).
+    const created = await ok("POST", "/v1/agents", { ...t(), body: { name: "deploy-bot" } }, 201);
+    remember("agent api key", created.api_key);
+    const agentId = created.agent.id;
+    const policy = await ok("POST", `${v}/policies`, { ...t(), body: {
+      secret_path_pattern: "api-keys/*", principal_type: "agent", principal_id: agentId, permissions: ["read"] } }, 201);
+    await ok("GET", `${v}/policies`, t());
+    await ok("PUT", `${v}/policies/${policy.id}`, { ...t(), body: { permissions: ["read"], priority: 1 } });
+    const agentToken = (await ok("POST", "/v1/auth/agent-token", { body: { api_key: created.api_key } })).access_token;
+    expect((await ok("GET", `${v}/secrets/api-keys/stripe`, { token: agentToken })).value).to.equal(stripe2);
+    expect((await call("GET", `${v}/secrets/config/prod/env`, { token: agentToken })).status).to.equal(403);
+    await ok("GET", "/v1/agents/me", { token: agentToken });
+    await ok("GET", "/v1/agents", t());
+    await ok("GET", `/v1/agents/${agentId}`, t());
+    await ok("PATCH", `/v1/agents/${agentId}`, { ...t(), body: { description: "ships things" } });
+    remember("rotated agent api key", (await ok("POST", `/v1/agents/${agentId}/rotate-key`, t())).api_key);
+    await ok("POST", `/v1/agents/${agentId}/rotate-identity-keys`, t());
+    expect((await call("POST", "/v1/agents/enroll", { body: { name: "self-enrolled", human_email: owner.email } })).status).to.be.within(200, 202);
+
+    // History, reports, audit.
+    await ok("GET", `${v}/access-at/api-keys/stripe`, t());
+    await ok("GET", `${v}/reads/api-keys/stripe`, t());
+    await ok("GET", `${v}/secret-as-of/api-keys/stripe?at=${encodeURIComponent(new Date().toISOString())}`, t());
+    for (const report of ["secrets-by-type", "stale-secrets", "expiring-secrets", "reads-per-day"]) await ok("GET", `/v1/reports/${report}`, t());
+    await ok("GET", "/v1/audit/events?limit=1000", t());
+    await ok("GET", "/v1/audit/verify", t());
+
+    // Endings: a policy, an agent, a vault (with a secret in it), an account.
+    await ok("DELETE", `${v}/policies/${policy.id}`, t(), 204);
+    await ok("DELETE", `/v1/agents/${agentId}`, t(), 204);
+    const doomed = await ok("POST", "/v1/vaults", { ...t(), body: { name: "doomed" } }, 201);
+    const doomedValue = `doomed-${crypto.randomUUID()}`;
+    remember("value of a deleted vault", doomedValue);
+    await ok("PUT", `/v1/vaults/${doomed.id}/secrets/x/y`, { ...t(), body: { type: "note", value: doomedValue } }, 201);
+    await ok("DELETE", `/v1/vaults/${doomed.id}`, t(), 204);
+    const leaver = await createUser(recording);
+    remember("leaver password", leaver.password);
+    await ok("DELETE", "/v1/auth/me", { token: leaver.accessToken, body: { confirmation: "DELETE MY ACCOUNT" } }, 204);
+    const spare = (await ok("POST", "/v1/auth/token", { body: { email: owner.email, password: newPassword } })).access_token;
+    await ok("DELETE", "/v1/auth/token", { token: spare }, 204);
+
+    await server.server.runner.waitFor(await server.server.store.headPosition(), 10_000);
+  });
+
+  after(async () => {
+    await server?.close();
+  });
+
+  it("exercised every endpoint the API declares", async () => {
+    const { body: spec } = await server.request("GET", "/openapi.json");
+    const missing: string[] = [];
+    for (const [template, operations] of Object.entries(spec.paths as Record<string, Record<string, unknown>>)) {
+      const pattern = templatePattern(template);
+      for (const method of Object.keys(operations)) {
+        const upper = method.toUpperCase();
+        if (!called.some((c) => c.startsWith(`${upper} `) && pattern.test(c.slice(upper.length + 1)))) missing.push(`${upper} ${template}`);
+      }
+    }
+    expect(missing).to.deep.equal([]);
+  });
+
+  /** Every row of every table in the database, as text, with where it came from. */
+  async function allRows(): Promise<Array<{ table: string; text: string }>> {
+    const { db } = server.server;
+    const { rows: tables } = await db.query<{ schema: string; name: string }>(
+      `select table_schema as schema, table_name as name from information_schema.tables
+        where table_type = 'BASE TABLE' and table_schema not in ('pg_catalog', 'information_schema')`);
+    expect(tables.map((t) => t.name)).to.include.members(["eventstore_events", "audit_events", "secrets", "vaults", "policies"]);
+    const out: Array<{ table: string; text: string }> = [];
+    for (const { schema, name } of tables) {
+      const { rows } = await db.query<{ text: string }>(`select t::text as text from "${schema}"."${name}" t`);
+      for (const row of rows) out.push({ table: `${schema}.${name}`, text: row.text });
+    }
+    return out;
+  }
+
+  function hits(text: string): string[] {
+    return [...plaintexts].filter(([, value]) => text.includes(value)).map(([label]) => label);
+  }
+
+  it("left no plaintext in the event store's events", async () => {
+    const { rows } = await server.server.db.query<{ data: string; metadata: string }>(
+      "select data::text as data, metadata::text as metadata from eventstore_events");
+    expect(rows.length).to.be.greaterThan(50);
+    expect(rows.flatMap((r) => hits(r.data + r.metadata))).to.deep.equal([]);
+  });
+
+  it("left no plaintext in any table: read models, audit log, catalog", async () => {
+    const found = (await allRows()).flatMap((r) => hits(r.text).map((label) => `${label} in ${r.table}`));
+    expect([...new Set(found)]).to.deep.equal([]);
+  });
+
+  it("left no plaintext in the log", () => {
+    expect(server.logs().length).to.be.greaterThan(0);
+    expect(hits(server.logs())).to.deep.equal([]);
+  });
+
+  it("serves no plaintext from the audit endpoints", async () => {
+    const { body } = await server.request("GET", "/v1/audit/events?limit=1000", { token: ownerToken });
+    expect(body.events.map((e: { action: string }) => e.action)).to.include.members(
+      ["secret.read", "secret.write", "secret.rotate", "access.denied", "vault.delete", "policy.update", "auth.login"]);
+    expect(hits(JSON.stringify(body))).to.deep.equal([]);
+  });
+});
