@@ -16,16 +16,25 @@ const apiKey = z.object({
   key_hash: z.string().regex(/^[0-9a-f]{64}$/),
 });
 
-/** An Ed25519 SSH key pair and an X25519 ECDH key pair; the private halves sealed (PKCS#8 DER inside). */
+/**
+ * An Ed25519 SSH key pair and an X25519 ECDH key pair. The private halves (PKCS#8 DER) are secrets in the
+ * organisation's `__agent-keys` vault (`private_keys` says where); events written before that vault existed
+ * carry them sealed under the organisation's agent-keys KEK instead.
+ */
 export const IdentityKeysSchema = z.object({
-  /** Binds the sealed private keys to this generation of keys (part of their additional authenticated data). */
+  /** Identifies this generation of keys. */
   keyset_id: z.uuid(),
   /** OpenSSH wire-format public key blob, base64 (what follows `ssh-ed25519 ` in authorized_keys). */
   ssh_public_key: z.string(),
   /** Raw 32-byte X25519 public key, base64. */
   ecdh_public_key: z.string(),
-  ssh_private_key: sealedValue,
-  ecdh_private_key: sealedValue,
+  private_keys: z.object({
+    vault_id: z.uuid(),
+    ssh: z.object({ path: z.string(), version: z.number().int().positive() }),
+    ecdh: z.object({ path: z.string(), version: z.number().int().positive() }),
+  }).optional(),
+  ssh_private_key: sealedValue.optional(),
+  ecdh_private_key: sealedValue.optional(),
 });
 
 const decimal = z.string().regex(/^\d+(\.\d+)?$/);

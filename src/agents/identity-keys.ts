@@ -1,30 +1,20 @@
 /**
  * Every agent's identity keys: an Ed25519 SSH key pair and an X25519 ECDH key pair. The public halves go on
- * the agent record; the private halves (PKCS#8 DER) are sealed under the organisation's agent-keys KEK in
- * the key provider, bound to their organisation, agent, key set and kind, until the vault feature moves them
- * into the organisation's `__agent-keys` vault.
+ * the agent record; the private halves (PKCS#8 DER) are stored as secrets in the organisation's
+ * `__agent-keys` vault (created with the organisation's first agent), at `agents/<agent id>/ssh_private_key`
+ * and `agents/<agent id>/ecdh_private_key`, like any secret: envelope-encrypted under the vault's KEK,
+ * versioned on rotation, readable by whoever the vault's policies allow, and every read audited.
  */
 import { generateKeyPairSync, randomUUID, type KeyObject } from "node:crypto";
 import type { IdentityKeys } from "../../events/agent.js";
-import { sealValue, type SecretBinding } from "../keys/envelope.js";
-import { KeyAlreadyExists, type KeyProvider } from "../keys/port.js";
+import type { Services } from "../app/services.js";
+import type { EventMetadata } from "../eventstore/port.js";
+import { putSystemSecret } from "../secrets/service.js";
+import { ensureAgentKeysVault } from "../vaults/service.js";
 
-export type IdentityKeyKind = "ssh" | "ecdh";
+export type IdentityKeyServices = Pick<Services, "db" | "bus" | "store" | "keys" | "clock">;
 
-export const agentKeysKekId = (orgId: string) => `org-${orgId}-agent-keys`;
-
-/** Where a sealed identity private key belongs: its additional authenticated data. */
-export function identityKeyBinding(orgId: string, agentId: string, keysetId: string, kind: IdentityKeyKind): SecretBinding {
-  return { vaultId: `__agent-keys/${orgId}`, secretId: `agents/${agentId}/${keysetId}/${kind}`, version: 1 };
-}
-
-/** The organisation's agent-keys KEK, created on first use (a concurrent creator may win the race). */
-async function ensureKek(keys: KeyProvider, kekId: string): Promise<void> {
-  if (await keys.hasKek(kekId)) return;
-  await keys.createKek(kekId).catch((error: unknown) => {
-    if (!(error instanceof KeyAlreadyExists)) throw error;
-  });
-}
+export const identityKeyPath = (agentId: string, kind: "ssh" | "ecdh") => `agents/${agentId}/${kind}_private_key`;
 
 const rawPublicKey = (key: KeyObject) => Buffer.from(key.export({ format: "jwk" }).x!, "base64url");
 
@@ -40,22 +30,38 @@ function sshPublicKeyBlob(publicKey: KeyObject): string {
   return Buffer.concat([sshString(Buffer.from("ssh-ed25519")), sshString(rawPublicKey(publicKey))]).toString("base64");
 }
 
-export async function generateIdentityKeys(keys: KeyProvider, orgId: string, agentId: string): Promise<IdentityKeys> {
-  const kekId = agentKeysKekId(orgId);
-  await ensureKek(keys, kekId);
+/**
+ * Makes a new key set for an agent and stores its private halves in the `__agent-keys` vault, on behalf of
+ * `actor` (the human creating or rotating the agent). Returns what the agent's event records: public keys
+ * and where the private ones are.
+ */
+export async function generateIdentityKeys(
+  services: IdentityKeyServices, orgId: string, agentId: string, actor: { type: "user"; id: string },
+  metadata: EventMetadata,
+): Promise<IdentityKeys> {
   const keysetId = randomUUID();
   const ssh = generateKeyPairSync("ed25519");
   const ecdh = generateKeyPairSync("x25519");
-  const seal = (kind: IdentityKeyKind, privateKey: KeyObject) => {
+  const vault = await ensureAgentKeysVault(services, { ...actor, orgId }, metadata);
+  const store = async (kind: "ssh" | "ecdh", privateKey: KeyObject) => {
     const der = privateKey.export({ format: "der", type: "pkcs8" });
-    return sealValue(keys, { kekId, ...identityKeyBinding(orgId, agentId, keysetId, kind) }, der)
-      .finally(() => der.fill(0));
+    try {
+      const path = identityKeyPath(agentId, kind);
+      const written = await putSystemSecret(services, { principal: actor, metadata }, vault.id, path, {
+        type: kind === "ssh" ? "ssh_key" : "private_key",
+        value: der.toString("base64"),
+        metadata: { agent_id: agentId, keyset_id: keysetId, encoding: "pkcs8-der-base64" },
+        expiresAt: null, maxAccessCount: 0,
+      });
+      return { path, version: written.version };
+    } finally {
+      der.fill(0);
+    }
   };
   return {
     keyset_id: keysetId,
     ssh_public_key: sshPublicKeyBlob(ssh.publicKey),
     ecdh_public_key: rawPublicKey(ecdh.publicKey).toString("base64"),
-    ssh_private_key: await seal("ssh", ssh.privateKey),
-    ecdh_private_key: await seal("ecdh", ecdh.privateKey),
+    private_keys: { vault_id: vault.id, ssh: await store("ssh", ssh.privateKey), ecdh: await store("ecdh", ecdh.privateKey) },
   };
 }

@@ -14,7 +14,7 @@ import { generateAgentApiKey } from "./api-keys.js";
 import { generateIdentityKeys } from "./identity-keys.js";
 import { agentView, findAgentByApiKey, type AgentRecord, type AgentView } from "./queries.js";
 
-export type AgentServices = Pick<Services, "bus" | "db" | "keys" | "tokens">;
+export type AgentServices = Pick<Services, "bus" | "db" | "keys" | "tokens" | "store" | "clock">;
 
 export const agentStream = (agentId: string) => streamName("agent", agentId);
 
@@ -58,7 +58,7 @@ export async function createAgent(
   agentId: string = randomUUID(),
 ): Promise<CreatedAgent> {
   const apiKey = generateAgentApiKey();
-  const identity = await generateIdentityKeys(services.keys, owner.orgId, agentId);
+  const identity = await generateIdentityKeys(services, owner.orgId, agentId, { type: "user", id: owner.userId }, metadata);
   await run(services, {
     type: "CreateAgent", agentId, orgId: owner.orgId, createdBy: owner.userId, origin, settings,
     apiKey: { key_prefix: apiKey.prefix, key_hash: apiKey.hash }, identity,
@@ -89,11 +89,12 @@ export async function rotateAgentApiKey(
 }
 
 export async function rotateAgentIdentityKeys(
-  services: AgentServices, orgId: string, agentId: string, metadata: EventMetadata,
+  services: AgentServices, actor: { orgId: string; userId: string }, agentId: string, metadata: EventMetadata,
 ): Promise<AgentView> {
+  const { orgId } = actor;
   // Refuse before spending key-provider work on an agent that is not there.
   if (!(await agentView(services.db, orgId, agentId))) throw new AgentNotFound(agentId);
-  const identity = await generateIdentityKeys(services.keys, orgId, agentId);
+  const identity = await generateIdentityKeys(services, orgId, agentId, { type: "user", id: actor.userId }, metadata);
   await run(services, { type: "RotateAgentIdentityKeys", agentId, orgId, identity }, metadata);
   return current(services, orgId, agentId);
 }

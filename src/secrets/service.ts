@@ -79,7 +79,7 @@ export interface PutSecretInput {
   maxAccessCount: number;
 }
 
-const actorOf = (principal: Principal) => ({ type: principal.type, id: principal.id });
+const actorOf = (principal: Pick<Principal, "type" | "id">) => ({ type: principal.type, id: principal.id });
 
 interface LoadedSecret {
   secretId: string;
@@ -110,7 +110,8 @@ function describe(loaded: LoadedSecret, path: string, version: SecretVersionStat
 
 /** Seals the value for the next version and appends it; a lost race for that number seals again. */
 async function addVersion(
-  services: SecretServices, caller: Caller, vaultId: string, path: string, input: PutSecretInput, reason: "put" | "rotate",
+  services: SecretServices, caller: Pick<Caller, "metadata"> & { principal: Pick<Principal, "type" | "id"> },
+  vaultId: string, path: string, input: PutSecretInput, reason: "put" | "rotate",
 ): Promise<SecretVersionInfo> {
   const vault = await findVaultById(services.db, vaultId);
   if (!vault || vault.deletedAt) throw new VaultNotFound(vaultId);
@@ -142,6 +143,19 @@ export async function putSecret(
   services: SecretServices, caller: Caller, vaultId: string, path: string, input: PutSecretInput,
 ): Promise<SecretVersionInfo> {
   await authorize(services, caller.principal, { vaultId, path, permission: "write", ip: caller.ip, metadata: caller.metadata });
+  return addVersion(services, caller, vaultId, path, input, "put");
+}
+
+/**
+ * A new version written by the system itself on behalf of `caller`, with no policy check: for system vaults
+ * only (agents' identity keys in `__agent-keys`), never for a request's own writes.
+ */
+export async function putSystemSecret(
+  services: SecretServices, caller: { principal: Pick<Principal, "type" | "id">; metadata: EventMetadata },
+  vaultId: string, path: string, input: PutSecretInput,
+): Promise<SecretVersionInfo> {
+  const vault = await findVaultById(services.db, vaultId);
+  if (!vault?.system) throw new Error(`putSystemSecret: ${vaultId} is not a system vault`);
   return addVersion(services, caller, vaultId, path, input, "put");
 }
 

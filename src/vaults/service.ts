@@ -6,13 +6,13 @@
 import { randomUUID } from "node:crypto";
 import { fold } from "../../commands/decider.js";
 import { SystemVaultProtected, vaultDecider, VaultNotFound } from "../../commands/vault.js";
-import { vaultNameDecider } from "../../commands/vault-name.js";
+import { vaultNameDecider, VaultNameTaken } from "../../commands/vault-name.js";
 import { AccessDenied as AccessDeniedEvent } from "../../events/access.js";
 import { readVaultEvent, readVaultNameEvent } from "../../events/vault.js";
 import type { Services } from "../app/services.js";
 import type { Principal } from "../auth/principal.js";
 import { streamName, type EventMetadata } from "../eventstore/port.js";
-import { findVaultById, type VaultRecord } from "./queries.js";
+import { findAgentKeysVault, findVaultById, type VaultRecord } from "./queries.js";
 import { vaultKekId, vaultNameStream, vaultStream } from "./streams.js";
 
 /** The name of every organisation's system vault for agents' identity keys. */
@@ -34,10 +34,13 @@ export class VaultDeleteForbidden extends Error {
 
 type VaultServices = Pick<Services, "db" | "bus" | "store" | "keys">;
 
-const actorOf = (principal: Principal) => ({ type: principal.type, id: principal.id });
+/** Who acts: enough of a principal to record and scope the act. */
+type Actor = Pick<Principal, "type" | "id" | "orgId">;
+
+const actorOf = (principal: Actor) => ({ type: principal.type, id: principal.id });
 
 export async function createVault(
-  services: VaultServices, principal: Principal, input: { name: string; description?: string; system?: boolean },
+  services: VaultServices, principal: Actor, input: { name: string; description?: string; system?: boolean },
   metadata: EventMetadata,
 ): Promise<VaultRecord> {
   const name = input.name.trim();
@@ -94,4 +97,24 @@ export async function deleteVault(
     { type: "DeleteVault", vaultId, orgId: principal.orgId, deletedBy: actorOf(principal) }, { metadata });
   await services.bus.handle(vaultNameStream(principal.orgId, state.name), vaultNameDecider, readVaultNameEvent,
     { type: "ReleaseVaultName", orgId: principal.orgId, name: state.name, vaultId }, { metadata, readYourWrites: false });
+}
+
+/**
+ * The organisation's `__agent-keys` vault, created on first need on behalf of `actor` (who thereby has full
+ * access to it, as the creator of any vault). Two agents created at once race for the name: the loser uses
+ * the winner's vault.
+ */
+export async function ensureAgentKeysVault(services: VaultServices, actor: Actor, metadata: EventMetadata): Promise<VaultRecord> {
+  const existing = await findAgentKeysVault(services.db, actor.orgId);
+  if (existing) return existing;
+  try {
+    return await createVault(services, actor, {
+      name: AGENT_KEYS_VAULT_NAME, description: "Identity private keys of the organisation's agents", system: true,
+    }, metadata);
+  } catch (error) {
+    if (!(error instanceof VaultNameTaken)) throw error;
+    const winner = await findAgentKeysVault(services.db, actor.orgId);
+    if (!winner) throw error;
+    return winner;
+  }
 }

@@ -63,7 +63,8 @@ describe("compliance replay", function () {
     expect(report.equal).to.equal(true);
     expect(report.events).to.be.greaterThan(0);
     const grants = report.projections.find((p) => p.name === "access_intervals")!.tables.find((t) => t.table === "access_grants")!;
-    expect(grants).to.include({ liveRows: 3, replayRows: 3 });
+    // Two policy periods, and the implicit grants of two vault creators: this one and the __agent-keys vault's.
+    expect(grants).to.include({ liveRows: 4, replayRows: 4 });
     const { rows } = await server.server.db.query<{ n: string | number }>(
       `select count(*) as n from information_schema.schemata where schema_name like 'replay\\_%'`);
     expect(Number(rows[0].n)).to.equal(0);
@@ -78,7 +79,8 @@ describe("compliance replay", function () {
     expect(report.equal).to.equal(false);
     const bad = report.projections.filter((p) => !p.equal);
     expect(bad.map((p) => p.name)).to.deep.equal(["access_intervals"]);
-    expect(bad[0].tables.find((t) => t.table === "access_grants")).to.include({ onlyLive: 1, onlyReplay: 1 });
+    // Both creators' grants were altered (this vault's and the __agent-keys vault's).
+    expect(bad[0].tables.find((t) => t.table === "access_grants")).to.include({ onlyLive: 2, onlyReplay: 2 });
   });
 
   it("`keyledger replay` prints a verdict per read model, with a progress bar", async () => {

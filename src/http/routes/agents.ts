@@ -239,7 +239,8 @@ export function agentRoutes(services: Services): Route[] {
       auth: "required", request: { params: AgentIdParams }, responses: { 200: AgentResponse },
     }).handle(async ({ params, principal, request }) => {
       const user = requireUser(principal);
-      const agent = await rotateAgentIdentityKeys(services, user.orgId, params.agent_id, requestMetadata(request, user));
+      const agent = await rotateAgentIdentityKeys(services, { orgId: user.orgId, userId: user.id }, params.agent_id,
+        requestMetadata(request, user));
       return { status: 200, body: toAgentResponse(agent) };
     }),
 
