@@ -66,7 +66,7 @@ describe("reports", function () {
     const response = await get("/v1/reports/secrets-by-type");
     expect(response.status).to.equal(200);
     // Only this test's vaults: creating the agent also made the organisation's __agent-keys vault.
-    expect(response.body.counts.filter((c: { vault_id: string }) => vaults.includes(c.vault_id))).to.have.deep.members([
+    expect(response.body.counts.filter((c: { vault_id: string }) => (vaults as string[]).includes(c.vault_id))).to.have.deep.members([
       { vault_id: vaults[0], type: "api_key", count: 2 },
       { vault_id: vaults[1], type: "env_bundle", count: 1 },
     ]);
@@ -76,7 +76,7 @@ describe("reports", function () {
     const none = await get("/v1/reports/stale-secrets?days=1");
     expect(none.body).to.deep.equal({ days: 1, secrets: [] });
     const all = await get("/v1/reports/stale-secrets?days=0");
-    const ours = all.body.secrets.filter((s: { vault_id: string }) => vaults.includes(s.vault_id));
+    const ours = all.body.secrets.filter((s: { vault_id: string }) => (vaults as string[]).includes(s.vault_id));
     expect(ours.map((s: { path: string }) => s.path)).to.have.members(
       ["api-keys/stripe", "api-keys/github", "config/prod/db"]);
     expect(all.body.secrets.find((s: { path: string }) => s.path === "api-keys/stripe")).to.include({ version: 2 });
