@@ -26,6 +26,7 @@ import {
 import { AppendAnnouncer, AppendListener } from "./postgres-notifications.js";
 import { migrateEventStoreSchema } from "./postgres-schema.js";
 import { startPollingSubscription, type PollingSource } from "./polling-subscription.js";
+import { SameTickReads } from "./same-tick-reads.js";
 import { Wakeup } from "./wakeup.js";
 
 export interface PostgresEventStoreOptions {
@@ -101,6 +102,7 @@ function expectedParam(expected: ExpectedRevision): string {
 class PostgresEventStore implements EventStore, PollingSource {
   readonly engine: string;
   private readonly subscriptions = new Set<Subscription>();
+  private readonly sameTick = new SameTickReads();
 
   constructor(
     private readonly db: Database,
@@ -176,21 +178,28 @@ class PostgresEventStore implements EventStore, PollingSource {
     return this.readAfter(options.after ?? START, options.limit);
   }
 
-  async readAfter(after: Position, limit?: number): Promise<RecordedEvent[]> {
-    const { rows } = await this.db.query<EventRow>(
-      `select ${EVENT_COLUMNS} from eventstore_events
-        where (transaction_id, global_position) > ($1::xid8, $2::bigint) and ${VISIBLE}
-        order by transaction_id, global_position limit $3::bigint`,
-      [...positionParams(after), limit === undefined ? null : String(limit)],
-    );
-    return rows.map(toRecordedEvent);
+  /** Shared by subscribers that ask the same in the same tick (they must not modify what they get). */
+  readAfter(after: Position, limit?: number): Promise<RecordedEvent[]> {
+    return this.sameTick.read(`after:${after.commit}/${after.prepare}/${limit}`, async () => {
+      const { rows } = await this.db.query<EventRow>(
+        `select ${EVENT_COLUMNS} from eventstore_events
+          where (transaction_id, global_position) > ($1::xid8, $2::bigint) and ${VISIBLE}
+          order by transaction_id, global_position limit $3::bigint`,
+        [...positionParams(after), limit === undefined ? null : String(limit)],
+      );
+      return rows.map(toRecordedEvent);
+    });
   }
 
-  async hasEventsBeyondHorizon(): Promise<boolean> {
-    const { rows } = await this.db.query<{ beyond: boolean }>(
-      `select exists (select from eventstore_events where not (${VISIBLE})) as beyond`,
-    );
-    return rows[0].beyond;
+  hasEventsBeyondHorizon(): Promise<boolean> {
+    return this.sameTick.read("horizon", async () => {
+      // Written as a range on the primary key's first column, so it is an index probe, not a scan.
+      const { rows } = await this.db.query<{ beyond: boolean }>(
+        `select exists (select from eventstore_events
+           where transaction_id >= pg_snapshot_xmin(pg_current_snapshot())) as beyond`,
+      );
+      return rows[0].beyond;
+    });
   }
 
   async headPosition(): Promise<Position> {

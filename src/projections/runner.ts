@@ -66,17 +66,35 @@ class StaleGeneration extends Error {}
 // Namespace of our advisory locks (the second key is hashtext(projection name)).
 const LEADER_LOCK = 7_340_022;
 
-/** Advances one generation of one projection from its checkpoint. */
+/** How long a checkpoint advanced over events the projection ignores may wait before it is written. */
+const SKIPPED_CHECKPOINT_DELAY_MS = 100;
+
+/**
+ * Advances one generation of one projection from its checkpoint. A batch with events the projection
+ * handles commits with its checkpoint; a batch of events it ignores only advances the position in memory
+ * (waiters here are released at once) and the checkpoint is written shortly after, so the projections that
+ * have nothing to do with an event cost the database nothing per event. Lost on a crash, such an advance is
+ * re-read and ignored again.
+ */
 class GenerationWorker {
   private subscription?: Subscription;
   lastError?: string;
   done = false;
+  /** The position the catalog row holds (the fence of the next write). */
+  private persisted: Position;
+  /** Events skipped since the catalog row was written. */
+  private skipped = 0;
+  private flushTimer?: NodeJS.Timeout;
+  /** Catalog writes happen one at a time: a batch and a delayed checkpoint write never race. */
+  private writes: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly projection: Projection,
     public generation: Generation,
     private readonly runner: ProjectionRunner,
-  ) {}
+  ) {
+    this.persisted = generation.position;
+  }
 
   start(): void {
     const { store } = this.runner.options;
@@ -88,25 +106,74 @@ class GenerationWorker {
   }
 
   async stop(): Promise<void> {
+    const wasRunning = !this.done;
     this.done = true;
     await this.subscription?.stop();
+    clearTimeout(this.flushTimer);
+    if (wasRunning) await this.serially(() => this.writeSkipped()).catch(() => {});
   }
 
-  private async apply(events: RecordedEvent[]): Promise<void> {
-    if (this.done || events.length === 0) return;
+  private serially<T>(write: () => Promise<T>): Promise<T> {
+    const result = this.writes.then(write);
+    this.writes = result.catch(() => {});
+    return result;
+  }
+
+  private apply(events: RecordedEvent[]): Promise<void> {
+    if (this.done || events.length === 0) return Promise.resolve();
+    const handles = events.some((event) => this.projection.on[event.type]);
+    if (!handles && this.generation.status === "live") {
+      this.skip(events);
+      return Promise.resolve();
+    }
+    return this.serially(() => this.applyBatch(events));
+  }
+
+  private skip(events: RecordedEvent[]): void {
+    this.generation = {
+      ...this.generation,
+      position: events[events.length - 1].position,
+      eventsApplied: this.generation.eventsApplied + BigInt(events.length),
+    };
+    this.skipped += events.length;
+    this.flushTimer ??= setTimeout(() => {
+      this.flushTimer = undefined;
+      void this.serially(() => this.writeSkipped()).catch((error) => this.runner.workerFailed(this, error));
+    }, SKIPPED_CHECKPOINT_DELAY_MS);
+    this.runner.advanced(this, false);
+  }
+
+  /** Writes the checkpoint advanced over skipped events, if any. */
+  private async writeSkipped(): Promise<void> {
+    if (this.skipped === 0) return;
+    const to = this.generation.position;
+    const fence = { ...this.generation, position: this.persisted };
+    if (!(await advanceGeneration(this.runner.options.db, fence, to, this.skipped))) return this.retire();
+    this.persisted = to;
+    this.skipped = 0;
+  }
+
+  private retire(): void {
+    // Another worker took over (a swap retired this generation, or another process leads now).
+    this.done = true;
+    this.runner.workerRetired(this);
+  }
+
+  private async applyBatch(events: RecordedEvent[]): Promise<void> {
+    if (this.done) return;
     const { db, store, onBatch } = this.runner.options;
     const started = process.hrtime.bigint();
     const last = events[events.length - 1].position;
     const head = this.generation.status === "building" ? await store.headPosition() : undefined;
     const schema = generationSchema(this.projection.name, this.generation.generation);
+    const fence = { ...this.generation, position: this.persisted };
+    const applied = events.length + this.skipped;
     let swapped = false;
     await db.transaction(async (tx) => {
-      // A building generation is read by nobody until its swap, and a batch and its checkpoint are lost or
-      // kept together: after a crash it resumes from the checkpoint that survived. So its commits need not
-      // wait for the WAL flush (the swap's commit neither: lost, the build simply swaps again).
-      await tx.exec(this.generation.status === "building"
-        ? `set local search_path to ${schema}, public; set local synchronous_commit to off`
-        : `set local search_path to ${schema}, public`);
+      // Read models are derived: a crash can lose only the newest commits, each a batch together with its
+      // checkpoint, and the runner re-applies those events from the durable log. So no commit of ours waits
+      // for the WAL flush (the events' own appends do): the disk is left to the writes that need it.
+      await tx.exec(`set local search_path to ${schema}, public; set local synchronous_commit to off`);
       const handlerTx = this.runner.options.coalesceInserts === false ? undefined : new CoalescingQueryable(tx);
       for (const event of events) {
         const handler = this.projection.on[event.type];
@@ -114,21 +181,18 @@ class GenerationWorker {
       }
       // Every write of the batch reaches the database before its checkpoint, in the same transaction.
       await handlerTx?.flush();
-      if (!(await advanceGeneration(tx, this.generation, last, events.length))) throw new StaleGeneration();
+      if (!(await advanceGeneration(tx, fence, last, applied))) throw new StaleGeneration();
       if (head) {
         swapped = await swapIfCaughtUp(tx, this.projection, { ...this.generation, position: last }, head,
           comparePositions);
       }
     }).catch((error) => {
-      if (error instanceof StaleGeneration) {
-        // Another worker took over (a swap retired this generation, or another process leads now).
-        this.done = true;
-        this.runner.workerRetired(this);
-        return;
-      }
+      if (error instanceof StaleGeneration) return this.retire();
       throw error;
     });
     if (this.done) return;
+    this.persisted = last;
+    this.skipped = 0;
     this.generation = {
       ...this.generation,
       position: last,

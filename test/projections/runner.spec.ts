@@ -57,6 +57,25 @@ for (const kind of databaseKinds()) {
       expect(status).to.include({ name: "tally", caughtUp: true, ledHere: true, lagSeconds: 0 });
     });
 
+    it("passes over events it does not handle without a transaction each, and records the checkpoint soon after", async () => {
+      const runner = await startRunner();
+      await runner.waitFor(await appendCounted(store, 3), 10_000);
+      let last!: Position;
+      for (let i = 0; i < 20; i++) {
+        last = (await store.append(`other-${randomUUID()}`, [{ id: randomUUID(), type: "Ignored", data: {} }], "no_stream")).position;
+      }
+      await runner.waitFor(last, 10_000);
+      const deadline = Date.now() + 10_000;
+      let live = (await listGenerations(t.db, "tally"))[0];
+      while (live.position.prepare !== last.prepare && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        live = (await listGenerations(t.db, "tally"))[0];
+      }
+      expect(live.position).to.deep.equal(last);
+      expect(live.eventsApplied).to.equal(23n);
+      expect(await tallies(t)).to.deep.equal({ rows: 3, maxApplied: 1 });
+    });
+
     it("resumes from its checkpoint after a restart without applying anything twice", async () => {
       const first = await startRunner();
       await first.waitFor(await appendCounted(store, 10), 10_000);
