@@ -14,9 +14,11 @@ import { secretHistoryProjection } from "./secret_history.js";
 import { secretReadsProjection } from "./secret_reads.js";
 import { secretInventoryProjection } from "./secret_inventory.js";
 import { dailyReadsProjection } from "./daily_reads.js";
+import { sharesProjection } from "./shares.js";
 
 export const allProjections: readonly Projection[] = [revokedTokensProjection, apiKeysProjection, ipRulesProjection,
   agentsProjection, usersProjection, vaultsProjection, secretsProjection,
   policiesProjection,
   accessIntervalsProjection, secretHistoryProjection, secretReadsProjection, secretInventoryProjection, dailyReadsProjection,
+  sharesProjection,
   auditEventsProjection];

@@ -10,12 +10,13 @@ import { orgMemberRoutes } from "../http/routes/org-members.js";
 import { ipRuleRoutes } from "../http/routes/ip-rules.js";
 import { policyRoutes } from "../http/routes/policies.js";
 import { secretRoutes } from "../http/routes/secrets.js";
+import { shareRoutes } from "../http/routes/shares.js";
 import { vaultRoutes } from "../http/routes/vaults.js";
 import type { Route } from "../http/route.js";
 import type { Services } from "./services.js";
 
 export function appRoutes(services: Services): Route[] {
   return [...healthRoutes({ keys: services.keys }), ...ipRuleRoutes(services), ...authTokenRoutes(services),
-    ...agentRoutes(services), ...humanRoutes(services), ...orgMemberRoutes(services), ...vaultRoutes(services), ...secretRoutes(services), ...policyRoutes(services),
+    ...agentRoutes(services), ...humanRoutes(services), ...orgMemberRoutes(services), ...vaultRoutes(services), ...secretRoutes(services), ...shareRoutes(services), ...policyRoutes(services),
     ...auditRoutes(services), ...historyRoutes(services), ...reportRoutes(services)];
 }

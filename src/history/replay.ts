@@ -115,33 +115,46 @@ async function replayLog(options: ReplayOptions, targets: Target[]): Promise<num
   return read;
 }
 
-/** Compares one projection against its live generation, catching up with it under its checkpoint lock. */
+/**
+ * Compares one projection against its live generation. The replay first catches up, outside any lock, with
+ * the position the live generation's checkpoint row holds; then, in a transaction holding that row (the
+ * runner writes it with every batch), the comparison runs if the live copy has not moved since, and the
+ * whole step is tried again if it has. The store is never read inside that transaction: on PGlite a read
+ * outside it would wait for it forever.
+ */
 async function compare(options: ReplayOptions, target: Target): Promise<ProjectionReplay> {
   const { db, store } = options;
   const name = target.projection.name;
-  return db.transaction(async (tx) => {
-    const { rows } = await tx.query<{ position_commit: string; position_prepare: string }>(
-      `select position_commit::text, position_prepare::text from projection_generations
-        where name = $1 and generation = $2 and status = 'live' for share`, [name, target.generation]);
-    if (!rows[0]) return { name, skipped: "the live generation changed during the replay; run it again", equal: false, tables: [] };
-    const livePosition = { commit: BigInt(rows[0].position_commit), prepare: BigInt(rows[0].position_prepare) };
-    for (;;) {
-      if (comparePositions(target.position, livePosition) >= 0) break;
+  for (;;) {
+    const live = await liveGeneration(db, name);
+    if (!live || live.generation !== target.generation) {
+      return { name, skipped: "the live generation changed during the replay; run it again", equal: false, tables: [] };
+    }
+    while (comparePositions(target.position, live.position) < 0) {
       const batch = (await store.readAll({ after: target.position, limit: 2000 }))
-        .filter((e) => comparePositions(e.position, livePosition) <= 0);
+        .filter((e) => comparePositions(e.position, live.position) <= 0);
       if (batch.length === 0) break;
-      await applyEvents(tx, target.projection, batch);
+      await db.transaction((tx) => applyEvents(tx, target.projection, batch));
       target.position = batch[batch.length - 1].position;
     }
-    await tx.exec("set local search_path to public");
-    const live = generationSchema(name, target.generation);
-    const tables: TableComparison[] = [];
-    for (const table of target.projection.tables) tables.push(await compareTable(tx, live, replaySchema(name), table));
-    return {
-      name, generation: target.generation, position: formatPosition(livePosition),
-      equal: tables.every((t) => t.onlyLive === 0 && t.onlyReplay === 0), tables,
-    };
-  });
+    const result = await db.transaction(async (tx): Promise<ProjectionReplay | undefined> => {
+      const { rows } = await tx.query<{ position_commit: string; position_prepare: string }>(
+        `select position_commit::text, position_prepare::text from projection_generations
+          where name = $1 and generation = $2 and status = 'live' for share`, [name, target.generation]);
+      if (!rows[0]) return { name, skipped: "the live generation changed during the replay; run it again", equal: false, tables: [] };
+      const livePosition = { commit: BigInt(rows[0].position_commit), prepare: BigInt(rows[0].position_prepare) };
+      if (comparePositions(livePosition, live.position) !== 0) return undefined;
+      await tx.exec("set local search_path to public");
+      const liveSchema = generationSchema(name, target.generation);
+      const tables: TableComparison[] = [];
+      for (const table of target.projection.tables) tables.push(await compareTable(tx, liveSchema, replaySchema(name), table));
+      return {
+        name, generation: target.generation, position: formatPosition(livePosition),
+        equal: tables.every((t) => t.onlyLive === 0 && t.onlyReplay === 0), tables,
+      };
+    });
+    if (result) return result;
+  }
 }
 
 export async function replayAndCompare(options: ReplayOptions): Promise<ReplayReport> {

@@ -118,12 +118,17 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
         throw new HttpProblem(429, `too many requests; retry in ${limited.retryAfterSeconds} s`,
           { "Retry-After": String(limited.retryAfterSeconds) });
       }
-      const principal = route.auth === "none" ? undefined : await principalFor(ctx, state);
+      const principal = route.auth === "none" ? undefined
+        : route.auth === "optional" ? await options.authenticate?.({ headers: ctx.headers, ip: ctx.ip, requestId: state.requestId })
+        : await principalFor(ctx, state);
       const input = await validatedInput(ctx, route);
       const reply = await route.handler({
         ...input,
         principal,
-        request: { id: state.requestId, ip: ctx.ip, userAgent: ctx.get("User-Agent") || undefined },
+        request: {
+          id: state.requestId, ip: ctx.ip, userAgent: ctx.get("User-Agent") || undefined,
+          header: (name: string) => ctx.get(name) || undefined,
+        },
       });
       ctx.status = reply.status;
       if (reply.headers) ctx.set(reply.headers);

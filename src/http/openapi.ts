@@ -87,6 +87,8 @@ function operation(schemas: SchemaCollector, route: Route) {
     ...(route.description && { description: route.description }),
     ...(route.tags && { tags: route.tags }),
     ...(route.auth === "none" && { security: [] }),
+    // Optional: a bearer token when the caller has one, else anonymous.
+    ...(route.auth === "optional" && { security: [{ bearerAuth: [] }, {}] }),
     parameters: [
       ...parameters(schemas, route.request.params, "path"),
       ...parameters(schemas, route.request.query, "query"),

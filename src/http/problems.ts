@@ -33,6 +33,11 @@ import { InvalidPolicy, PolicyAlreadyExists, PolicyNotFound } from "../../comman
 import { InvalidPathPattern } from "../access/glob.js";
 import { InvalidPolicyConditions } from "../access/conditions.js";
 import { AccessDenied, PolicyNotManageable, UnknownPolicyPrincipal } from "../access/errors.js";
+import {
+  ShareAddressRejected, ShareAuthenticationRequired, ShareGone, ShareNotAccepted, ShareNotForYou, ShareNotFound,
+  SharePassphraseRejected, ShareRevokeForbidden, ShareStateConflict,
+} from "../../commands/share.js";
+import { EmailShareForbidden, InvalidShareRequest, ShareRecipientNotFound } from "../shares/service.js";
 
 export const ProblemSchema = z
   .object({
@@ -127,6 +132,18 @@ const DOMAIN_PROBLEMS: ReadonlyArray<readonly [ErrorClass, ProblemRow]> = [
   [PolicyAlreadyExists, { status: 409 }],
   [AccessDenied, { status: 403 }],
   [PolicyNotManageable, { status: 403 }],
+  [ShareNotFound, { status: 404 }],
+  [ShareGone, { status: 410 }],
+  [ShareAuthenticationRequired, { status: 401 }],
+  [ShareNotForYou, { status: 403 }],
+  [ShareNotAccepted, { status: 403 }],
+  [SharePassphraseRejected, { status: 403 }],
+  [ShareAddressRejected, { status: 403 }],
+  [ShareStateConflict, { status: 409 }],
+  [ShareRevokeForbidden, { status: 403 }],
+  [EmailShareForbidden, { status: 403 }],
+  [ShareRecipientNotFound, { status: 404 }],
+  [InvalidShareRequest, { status: 400 }],
 ];
 
 export function problem(status: number, detail: string): Problem {

@@ -11,8 +11,12 @@ import type { Principal } from "./auth.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
-/** "none": public. "required": the app's authenticate hook must answer a principal, else 401. */
-export type AuthMode = "none" | "required";
+/**
+ * "none": public. "required": the app's authenticate hook must answer a principal, else 401. "optional":
+ * public, with the principal when the request carries acceptable credentials (e.g. a share that is public
+ * as a link and private when targeted).
+ */
+export type AuthMode = "none" | "optional" | "required";
 
 /** A response body schema per status; null for a status with no body (204). */
 export type ResponseSchemas = { [status: number]: z.ZodType | null };
@@ -37,13 +41,15 @@ export interface RequestInfo {
   id: string;
   ip: string;
   userAgent?: string;
+  /** A request header by name, case-insensitive (for values that must stay out of URLs, such as a share passphrase). */
+  header?(name: string): string | undefined;
 }
 
 export interface HandlerInput<Params, Query, Body, A extends AuthMode> {
   params: Params;
   query: Query;
   body: Body;
-  principal: A extends "none" ? undefined : Principal;
+  principal: A extends "none" ? undefined : A extends "optional" ? Principal | undefined : Principal;
   request: RequestInfo;
 }
 

@@ -7,6 +7,7 @@ import { challengeAccepts, loginDecider, MfaChallengeInvalid, type LoginCommand 
 import { InvalidMfaCode, userDecider, type ActiveUser, type MfaProof } from "../../commands/user.js";
 import { readLoginEvent } from "../../events/login.js";
 import { readUserEvent } from "../../events/user.js";
+import { claimEmailShares } from "../shares/claim.js";
 import type { Services } from "../app/services.js";
 import { issueAccessToken } from "../auth/issue.js";
 import type { EventMetadata } from "../eventstore/port.js";
@@ -45,6 +46,7 @@ export async function signedIn(
 ): Promise<SignedIn> {
   const who = { ...metadata, actor: { type: "user", id: user.userId }, org_id: user.orgId };
   await recordLogin(services, user.userId, { type: "RecordLogin", method }, who);
+  await claimEmailShares(services, user.userId, who);
   const issued = await issueAccessToken(services, { type: "user", id: user.userId, orgId: user.orgId },
     { method }, USER_TOKEN_TTL_SECONDS, who);
   return { kind: "token", accessToken: issued.token, expiresIn: issued.expiresIn };
@@ -111,6 +113,7 @@ export async function completeMfaLogin(
     throw new MfaCodeRejected();
   }
   await recordLogin(services, userId, { type: "CompleteMfaChallenge", challengeId, presentedTokenHash: parsed.secretHash }, who);
+  await claimEmailShares(services, userId, who);
   const issued = await issueAccessToken(services, { type: "user", id: userId, orgId: state.orgId },
     { method: "mfa" }, USER_TOKEN_TTL_SECONDS, who);
   return { kind: "token", accessToken: issued.token, expiresIn: issued.expiresIn };

@@ -122,6 +122,24 @@ describe("no plaintext secret anywhere after touring every endpoint", () => {
     const agentToken = (await ok("POST", "/v1/auth/agent-token", { body: { api_key: created.api_key } })).access_token;
     expect((await ok("GET", `${v}/secrets/api-keys/stripe`, { token: agentToken })).value).to.equal(stripe2);
     expect((await call("GET", `${v}/secrets/config/prod/env`, { token: agentToken })).status).to.equal(403);
+
+    // Sharing: a link with a passphrase (read, then revoked), an agent's share with its creator accepted, one declined.
+    const stripeId = (await ok("GET", `${v}/secrets?prefix=api-keys/`, t())).secrets[0].id;
+    const sharePassphrase = `share-pass-${crypto.randomUUID()}`;
+    remember("share passphrase", sharePassphrase);
+    const expiresAt = new Date(Date.now() + 3600_000).toISOString();
+    const linkShare = await ok("POST", `/v1/secrets/${stripeId}/share`,
+      { ...t(), body: { recipient_type: "anyone_with_link", passphrase: sharePassphrase, expires_at: expiresAt } }, 201);
+    expect((await ok("GET", `/v1/share/${linkShare.id}`, { headers: { "X-Share-Passphrase": sharePassphrase } })).value).to.equal(stripe2);
+    const creatorShare = await ok("POST", `/v1/secrets/${stripeId}/share`,
+      { token: agentToken, body: { recipient_type: "creator", expires_at: expiresAt } }, 201);
+    await ok("GET", "/v1/shares/inbound", t());
+    await ok("POST", `/v1/shares/${creatorShare.id}/accept`, t(), 204);
+    const declinedShare = await ok("POST", `/v1/secrets/${stripeId}/share`,
+      { token: agentToken, body: { recipient_type: "creator", expires_at: expiresAt } }, 201);
+    await ok("POST", `/v1/shares/${declinedShare.id}/decline`, t(), 204);
+    await ok("GET", "/v1/shares/outbound", t());
+    await ok("DELETE", `/v1/share/${linkShare.id}`, t(), 204);
     await ok("GET", "/v1/agents/me", { token: agentToken });
     await ok("GET", "/v1/agents", t());
     await ok("GET", `/v1/agents/${agentId}`, t());

@@ -1,0 +1,172 @@
+/**
+ * Sharing, as in the 1claw reference: create a share of a secret, list inbound and outbound shares, accept
+ * or decline a targeted one, read through a share (public for links, authenticated for targeted shares;
+ * a passphrase travels in the `X-Share-Passphrase` header, never in the URL), revoke.
+ */
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import { RECIPIENT_TYPES } from "../../../events/share.js";
+import type { Services } from "../../app/services.js";
+import { requestMetadata } from "../../auth/metadata.js";
+import type { Principal } from "../../auth/principal.js";
+import type { Caller } from "../../secrets/service.js";
+import { openRateLimiter, type RateLimiter } from "../../security/rate-limit.js";
+import { listInboundShares, listOutboundShares, type ShareListing } from "../../shares/queries.js";
+import { acceptShare, accessShare, createShare, declineShare, revokeShare } from "../../shares/service.js";
+import { HttpProblem } from "../problems.js";
+import { defineRoute, type RequestInfo, type Route } from "../route.js";
+
+/** The seeds' limit on share creation: 10 a minute per organisation, across every API process. */
+const SHARE_CREATION_LIMIT = { burst: 10, perSecond: 10 / 60 };
+export const PASSPHRASE_HEADER = "X-Share-Passphrase";
+
+const CreateShareRequest = z.object({
+  recipient_type: z.enum(RECIPIENT_TYPES),
+  recipient_id: z.uuid().nullish(),
+  email: z.email().max(320).nullish(),
+  max_access_count: z.number().int().min(0).max(1_000_000).default(5),
+  expires_at: z.iso.datetime({ offset: true }),
+  passphrase: z.string().min(1).max(1024).nullish(),
+  ip_allowlist: z.array(z.string().max(64)).max(100).nullish(),
+}).meta({ id: "CreateShareRequest" });
+
+const ShareResponse = z.object({
+  id: z.uuid(),
+  share_url: z.string(),
+  secret_id: z.uuid(),
+  recipient_type: z.string(),
+  recipient_id: z.uuid().optional(),
+  recipient_email: z.string().optional(),
+  expires_at: z.string(),
+  max_access_count: z.number().int(),
+}).meta({ id: "ShareResponse" });
+
+const ShareListItem = z.object({
+  id: z.uuid(),
+  secret_id: z.uuid(),
+  secret_path: z.string(),
+  recipient_type: z.string(),
+  recipient_id: z.uuid().optional(),
+  recipient_email: z.string().optional(),
+  created_by: z.string(),
+  /** pending, accepted, declined (targeted shares), open (link shares), revoked, expired. */
+  status: z.string(),
+  access_count: z.number().int(),
+  max_access_count: z.number().int(),
+  has_passphrase: z.boolean(),
+  expires_at: z.string(),
+  created_at: z.string(),
+  is_expired: z.boolean(),
+  is_accepted: z.boolean(),
+}).meta({ id: "ShareListItem" });
+
+const ShareListResponse = z.object({ shares: z.array(ShareListItem) }).meta({ id: "ShareListResponse" });
+
+const SharedSecretResponse = z.object({
+  id: z.uuid(),
+  share_id: z.uuid(),
+  path: z.string(),
+  type: z.string(),
+  version: z.number().int(),
+  value: z.string(),
+  access_count: z.number().int(),
+  max_access_count: z.number().int(),
+}).meta({ id: "SharedSecretResponse" });
+
+const ShareParams = z.object({ share_id: z.string() });
+
+const callerOf = (principal: Principal, request: RequestInfo): Caller =>
+  ({ principal, ip: request.ip, metadata: requestMetadata(request, principal) });
+
+export function shareRoutes(services: Services): Route[] {
+  const tags = ["Sharing"];
+  let limiter: Promise<RateLimiter> | undefined;
+  const shareUrl = (id: string) => `${services.config.publicUrl ?? ""}/v1/share/${id}`;
+
+  function toListItem(share: ShareListing): z.input<typeof ShareListItem> {
+    const expired = share.status === "expired" || share.expiresAt <= services.clock();
+    return {
+      id: share.id, secret_id: share.secretId, secret_path: share.secretPath, recipient_type: share.recipientType,
+      recipient_id: share.recipient?.id, recipient_email: share.recipientEmail ?? undefined,
+      created_by: `${share.createdBy.type}:${share.createdBy.id}`, status: share.status, access_count: share.accessCount,
+      max_access_count: share.maxAccessCount, has_passphrase: share.hasPassphrase, expires_at: share.expiresAt.toISOString(),
+      created_at: share.createdAt.toISOString(), is_expired: expired, is_accepted: share.status === "accepted",
+    };
+  }
+
+  return [
+    defineRoute({
+      method: "POST", path: "/v1/secrets/{secret_id}/share", summary: "Share a secret (link, user, agent, creator or email)",
+      operationId: "createShare", tags, auth: "required",
+      request: { params: z.object({ secret_id: z.string() }), body: CreateShareRequest }, responses: { 201: ShareResponse },
+    }).handle(async ({ params, body, principal, request }) => {
+      limiter ??= openRateLimiter(services.db, SHARE_CREATION_LIMIT, "share_create");
+      const verdict = await (await limiter).take(principal.orgId);
+      if (!verdict.allowed) {
+        throw new HttpProblem(429, `share creation is limited to 10 a minute per organisation; retry in ${verdict.retryAfterSeconds} s`,
+          { "Retry-After": String(verdict.retryAfterSeconds) });
+      }
+      const share = await createShare(services, callerOf(principal, request), params.secret_id, {
+        recipientType: body.recipient_type, recipientId: body.recipient_id ?? undefined, email: body.email ?? undefined,
+        expiresAt: new Date(body.expires_at), maxAccessCount: body.max_access_count, passphrase: body.passphrase ?? undefined,
+        ipAllowlist: body.ip_allowlist ?? [],
+      }, randomUUID());
+      return { status: 201, body: {
+        id: share.shareId, share_url: shareUrl(share.shareId), secret_id: share.secretId, recipient_type: share.recipientType,
+        recipient_id: share.recipient?.id, recipient_email: share.recipientEmail ?? undefined,
+        expires_at: share.expiresAt.toISOString(), max_access_count: share.maxAccessCount,
+      } };
+    }),
+
+    defineRoute({
+      method: "GET", path: "/v1/shares/outbound", summary: "List shares you have sent", operationId: "listOutboundShares",
+      tags, auth: "required", responses: { 200: ShareListResponse },
+    }).handle(async ({ principal }) =>
+      ({ status: 200, body: { shares: (await listOutboundShares(services.db, principal)).map(toListItem) } })),
+
+    defineRoute({
+      method: "GET", path: "/v1/shares/inbound", summary: "List shares sent to you", operationId: "listInboundShares",
+      tags, auth: "required", responses: { 200: ShareListResponse },
+    }).handle(async ({ principal }) =>
+      ({ status: 200, body: { shares: (await listInboundShares(services.db, principal)).map(toListItem) } })),
+
+    defineRoute({
+      method: "POST", path: "/v1/shares/{share_id}/accept", summary: "Accept an inbound share", operationId: "acceptShare",
+      tags, auth: "required", request: { params: ShareParams }, responses: { 204: null },
+    }).handle(async ({ params, principal, request }) => {
+      await acceptShare(services, callerOf(principal, request), params.share_id);
+      return { status: 204 };
+    }),
+
+    defineRoute({
+      method: "POST", path: "/v1/shares/{share_id}/decline", summary: "Decline an inbound share", operationId: "declineShare",
+      tags, auth: "required", request: { params: ShareParams }, responses: { 204: null },
+    }).handle(async ({ params, principal, request }) => {
+      await declineShare(services, callerOf(principal, request), params.share_id);
+      return { status: 204 };
+    }),
+
+    defineRoute({
+      method: "GET", path: "/v1/share/{share_id}",
+      summary: `Read a shared secret (public for link shares; passphrase in ${PASSPHRASE_HEADER})`,
+      operationId: "accessShare", tags, auth: "optional", request: { params: ShareParams },
+      responses: { 200: SharedSecretResponse },
+    }).handle(async ({ params, principal, request }) => {
+      const shared = await accessShare(services, {
+        principal, ip: request.ip, metadata: requestMetadata(request, principal), passphrase: request.header?.(PASSPHRASE_HEADER),
+      }, params.share_id);
+      return { status: 200, body: {
+        id: shared.secretId, share_id: shared.shareId, path: shared.path, type: shared.type, version: shared.version,
+        value: shared.value, access_count: shared.accessCount, max_access_count: shared.maxAccessCount,
+      } };
+    }),
+
+    defineRoute({
+      method: "DELETE", path: "/v1/share/{share_id}", summary: "Revoke a share (its creator only)", operationId: "revokeShare",
+      tags, auth: "required", request: { params: ShareParams }, responses: { 204: null },
+    }).handle(async ({ params, principal, request }) => {
+      await revokeShare(services, callerOf(principal, request), params.share_id);
+      return { status: 204 };
+    }),
+  ];
+}
