@@ -2,8 +2,7 @@
 import { Presets, SingleBar } from "cli-progress";
 import { allProjections } from "../../projections/index.js";
 import type { Projection } from "../../projections/projection.js";
-import { lockDataDir } from "../app/data-dir-lock.js";
-import { openDatabase, openEventStore } from "../app/stores.js";
+import { withStores } from "../app/stores.js";
 import type { Config } from "../config.js";
 import { replayAndCompare, type ProjectionReplay, type ReplayReport } from "../history/replay.js";
 
@@ -27,43 +26,29 @@ function describe(result: ProjectionReplay): string {
 /** Runs the replay; resolves with the report (the caller turns `equal: false` into a failing exit code). */
 export async function replayCommand(config: Config, options: ReplayCliOptions = {}): Promise<ReplayReport> {
   const out = options.out ?? process.stdout;
-  // The embedded database allows one process: refuse clearly if a server holds it.
-  const lock = config.databaseUrl ? undefined : await lockDataDir(config.dataDir);
-  try {
-    const db = await openDatabase(config);
+  return withStores(config, async ({ db, store }) => {
+    const bar = new SingleBar({
+      format: "replaying the log [{bar}] {percentage}% | {events} events",
+      stream: options.progress ?? process.stderr, noTTYOutput: true, notTTYSchedule: 2000,
+    }, Presets.shades_classic);
+    bar.start(100, 0, { events: 0 });
+    let report: ReplayReport;
     try {
-      const store = await openEventStore(config, db);
-      try {
-        const bar = new SingleBar({
-          format: "replaying the log [{bar}] {percentage}% | {events} events",
-          stream: options.progress ?? process.stderr, noTTYOutput: true, notTTYSchedule: 2000,
-        }, Presets.shades_classic);
-        bar.start(100, 0, { events: 0 });
-        let report: ReplayReport;
-        try {
-          report = await replayAndCompare({
-            db, store, projections: options.projections ?? allProjections, keep: options.keep,
-            onProgress: (fraction, events) => bar.update(Math.floor(fraction * 100), { events }),
-          });
-          bar.update(100);
-        } finally {
-          bar.stop();
-        }
-        if (options.json) out.write(`${JSON.stringify(report, null, 2)}\n`);
-        else {
-          for (const result of report.projections) out.write(`${describe(result)}\n`);
-          out.write(report.equal
-            ? `every read model equals its replay from the log (${report.events} events)\n`
-            : "MISMATCH: some read models differ from their replay from the log\n");
-        }
-        return report;
-      } finally {
-        await store.close();
-      }
+      report = await replayAndCompare({
+        db, store, projections: options.projections ?? allProjections, keep: options.keep,
+        onProgress: (fraction, events) => bar.update(Math.floor(fraction * 100), { events }),
+      });
+      bar.update(100);
     } finally {
-      await db.close();
+      bar.stop();
     }
-  } finally {
-    await lock?.release();
-  }
+    if (options.json) out.write(`${JSON.stringify(report, null, 2)}\n`);
+    else {
+      for (const result of report.projections) out.write(`${describe(result)}\n`);
+      out.write(report.equal
+        ? `every read model equals its replay from the log (${report.events} events)\n`
+        : "MISMATCH: some read models differ from their replay from the log\n");
+    }
+    return report;
+  });
 }
