@@ -1,7 +1,6 @@
 /** Reporting view: how many secret values each reader (agent or user) was given per UTC day. */
 import { SecretValueRead } from "../events/secret.js";
-import { effectiveAt } from "./access_intervals.js";
-import { projection } from "./projection.js";
+import { occurredAt, projection } from "./projection.js";
 
 export const dailyReadsProjection = projection({
   name: "daily_reads",
@@ -24,7 +23,7 @@ export const dailyReadsProjection = projection({
         `insert into daily_reads (org_id, reader_type, reader_id, day, reads)
          values ($1, $2, $3, ($4::timestamptz at time zone 'UTC')::date, 1)
          on conflict (reader_type, reader_id, day) do update set reads = daily_reads.reads + 1`,
-        [d.org_id, d.reader.type, d.reader.id, effectiveAt(event)]);
+        [d.org_id, d.reader.type, d.reader.id, occurredAt(event)]);
     },
   },
 });

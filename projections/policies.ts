@@ -3,10 +3,8 @@
  * deleted policy's row goes (its history stays in the log and in the time-travel projections).
  */
 import { PolicyCreated, PolicyDeleted, PolicyUpdated } from "../events/policy.js";
-import type { RecordedEvent } from "../src/eventstore/port.js";
-import { projection } from "./projection.js";
+import { occurredAt, projection } from "./projection.js";
 
-const occurredAt = (event: RecordedEvent) => event.metadata.occurred_at ?? event.recordedAt;
 
 export const policiesProjection = projection({
   name: "policies",

@@ -20,6 +20,12 @@ export interface Projection {
   readonly on: Readonly<Record<string, EventHandler>>;
 }
 
+/** When a fact took effect: the decision's time (`occurred_at`, stamped by the command bus), else when it was recorded. */
+export function occurredAt(event: RecordedEvent): Date {
+  const occurred = event.metadata.occurred_at;
+  return typeof occurred === "string" ? new Date(occurred) : event.recordedAt;
+}
+
 const IDENTIFIER = /^[a-z][a-z0-9_]{0,39}$/;
 
 export function projection(definition: Projection): Projection {

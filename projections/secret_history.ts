@@ -8,8 +8,7 @@ import {
 } from "../events/secret.js";
 import { VaultDeleted } from "../events/vault.js";
 import type { Queryable } from "../src/db/database.js";
-import { effectiveAt } from "./access_intervals.js";
-import { projection } from "./projection.js";
+import { occurredAt, projection } from "./projection.js";
 
 const COLUMNS = `secret_id, vault_id, org_id, path, version, type, size, metadata, expires_at, max_access_count,
   written_by_type, written_by_id, version_created_at`;
@@ -60,7 +59,7 @@ export const secretHistoryProjection = projection({
   on: {
     async SecretVersionAdded(event, tx) {
       const d = SecretVersionAdded.schema.parse(event.data);
-      const at = effectiveAt(event);
+      const at = occurredAt(event);
       await tx.query(`update secret_history set current = tstzrange(lower(current), greatest(lower(current), $1::timestamptz), '[)')
         where secret_id = $2 and upper_inf(current)`, [at, d.secret_id]);
       await tx.query(
@@ -72,19 +71,19 @@ export const secretHistoryProjection = projection({
     async SecretVersionDisabled(event, tx) {
       const d = SecretVersionDisabled.schema.parse(event.data);
       await tx.query(`insert into secret_version_disables (secret_id, version, disabled_at) values ($1, $2, $3)
-        on conflict do nothing`, [d.secret_id, d.version, effectiveAt(event)]);
+        on conflict do nothing`, [d.secret_id, d.version, occurredAt(event)]);
     },
     async SecretDeleted(event, tx) {
       const d = SecretDeleted.schema.parse(event.data);
-      await nextPeriod(tx, effectiveAt(event), "secret_id = $2", [d.secret_id], true);
+      await nextPeriod(tx, occurredAt(event), "secret_id = $2", [d.secret_id], true);
     },
     async SecretRestored(event, tx) {
       const d = SecretRestored.schema.parse(event.data);
-      await nextPeriod(tx, effectiveAt(event), "secret_id = $2", [d.secret_id], false);
+      await nextPeriod(tx, occurredAt(event), "secret_id = $2", [d.secret_id], false);
     },
     async VaultDeleted(event, tx) {
       const d = VaultDeleted.schema.parse(event.data);
-      await nextPeriod(tx, effectiveAt(event), "vault_id = $2 and not deleted", [d.vault_id], true);
+      await nextPeriod(tx, occurredAt(event), "vault_id = $2 and not deleted", [d.vault_id], true);
     },
   },
 });

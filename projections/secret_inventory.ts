@@ -5,8 +5,7 @@
  */
 import { SecretDeleted, SecretRestored, SecretVersionAdded } from "../events/secret.js";
 import { VaultDeleted } from "../events/vault.js";
-import { effectiveAt } from "./access_intervals.js";
-import { projection } from "./projection.js";
+import { occurredAt, projection } from "./projection.js";
 
 export const secretInventoryProjection = projection({
   name: "secret_inventory",
@@ -34,7 +33,7 @@ export const secretInventoryProjection = projection({
          values ($1, $2, $3, $4, $5, $6, $7, $8, false)
          on conflict (secret_id) do update set type = excluded.type, version = excluded.version,
            expires_at = excluded.expires_at, value_changed_at = excluded.value_changed_at, deleted = false`,
-        [d.secret_id, d.vault_id, d.org_id, d.path, d.type, d.version, d.expires_at, effectiveAt(event)]);
+        [d.secret_id, d.vault_id, d.org_id, d.path, d.type, d.version, d.expires_at, occurredAt(event)]);
     },
     SecretDeleted: (event, tx) => tx.query(`update secret_inventory set deleted = true where secret_id = $1`,
       [SecretDeleted.schema.parse(event.data).secret_id]),

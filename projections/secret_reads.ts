@@ -3,8 +3,7 @@
  * path and time for "who did read it between T1 and T2". Names and ids only; never a value.
  */
 import { SecretValueRead } from "../events/secret.js";
-import { effectiveAt } from "./access_intervals.js";
-import { projection } from "./projection.js";
+import { occurredAt, projection } from "./projection.js";
 
 export const secretReadsProjection = projection({
   name: "secret_reads",
@@ -32,7 +31,7 @@ export const secretReadsProjection = projection({
            policy_id, read_at)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
         [event.id, d.secret_id, d.vault_id, d.org_id, d.path, d.version, d.reader.type, d.reader.id, d.policy_id ?? null,
-          effectiveAt(event)]);
+          occurredAt(event)]);
     },
   },
 });

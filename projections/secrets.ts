@@ -3,10 +3,8 @@
  * Never values: the sealed ciphertexts stay in the events, where the read path fetches them.
  */
 import { SecretDeleted, SecretRestored, SecretVersionAdded, SecretVersionDisabled } from "../events/secret.js";
-import type { RecordedEvent } from "../src/eventstore/port.js";
-import { projection } from "./projection.js";
+import { occurredAt, projection } from "./projection.js";
 
-const occurredAt = (event: RecordedEvent) => event.metadata.occurred_at ?? event.recordedAt;
 
 export const secretsProjection = projection({
   name: "secrets",

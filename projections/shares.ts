@@ -5,10 +5,8 @@
 import {
   ShareAccepted, ShareAccessed, ShareClaimed, ShareCreated, ShareDeclined, ShareExpired, ShareRevoked,
 } from "../events/share.js";
-import type { RecordedEvent } from "../src/eventstore/port.js";
-import { projection } from "./projection.js";
+import { occurredAt, projection } from "./projection.js";
 
-const occurredAt = (event: RecordedEvent) => event.metadata.occurred_at ?? event.recordedAt;
 
 export const sharesProjection = projection({
   name: "shares",

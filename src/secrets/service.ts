@@ -5,6 +5,7 @@
  */
 import { randomBytes, randomInt } from "node:crypto";
 import { fold } from "../../commands/decider.js";
+import { occurredAt } from "../../projections/projection.js";
 import {
   nextVersion, readableVersion, SecretGone, SecretNotFound, secretDecider, SecretVersionRaced,
   type SecretCommand, type SecretState, type SecretVersionState,
@@ -94,7 +95,7 @@ async function loadSecret(services: SecretServices, vaultId: string, path: strin
   const writtenAt = new Map<number, Date>();
   for (const event of recorded) {
     if (event.type === "SecretVersionAdded") {
-      writtenAt.set(event.data.version as number, new Date(event.metadata.occurred_at ?? event.recordedAt));
+      writtenAt.set(event.data.version as number, occurredAt(event));
     }
   }
   return { secretId, state: fold(secretDecider, recorded.map(readSecretEvent)), writtenAt };
