@@ -213,6 +213,8 @@ export class ProjectionRunner {
   private loop?: Promise<void>;
   private wake?: () => void;
   private advanceListeners: Array<() => void> = [];
+  /** Old generations being stopped and dropped after a swap; stop() waits for them. */
+  private readonly retirements = new Set<Promise<void>>();
 
   constructor(readonly options: ProjectionRunnerOptions) {}
 
@@ -233,6 +235,7 @@ export class ProjectionRunner {
     this.stopping = true;
     this.wake?.();
     await this.loop;
+    await Promise.all(this.retirements);
   }
 
   /** Resolves once every projection's live read model includes `position`; throws ReadModelsBehind after timeoutMs. */
@@ -282,7 +285,9 @@ export class ProjectionRunner {
     if (swapped) {
       this.logger.info({ projection: worker.projection.name, generation: worker.generation.generation },
         "rebuilt projection is live");
-      void this.retireOthers(worker);
+      const retiring = this.retireOthers(worker);
+      this.retirements.add(retiring);
+      void retiring.finally(() => this.retirements.delete(retiring));
     }
     this.errors.delete(worker.projection.name);
     const listeners = this.advanceListeners;
