@@ -16,7 +16,7 @@ import type { Route } from "../http/route.js";
 import type { Services } from "./services.js";
 
 export function appRoutes(services: Services): Route[] {
-  return [...healthRoutes({ keys: services.keys }), ...ipRuleRoutes(services), ...authTokenRoutes(services),
+  return [...healthRoutes({ keys: services.keys, database: services.db }), ...ipRuleRoutes(services), ...authTokenRoutes(services),
     ...agentRoutes(services), ...humanRoutes(services), ...orgMemberRoutes(services), ...vaultRoutes(services), ...secretRoutes(services), ...shareRoutes(services), ...policyRoutes(services),
     ...auditRoutes(services), ...historyRoutes(services), ...reportRoutes(services)];
 }

@@ -61,7 +61,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       resources.add("data dir lock", await lockDataDir(config.dataDir), (lock) => lock.release());
     }
     const metrics = createMetrics();
-    const db = resources.add("database", await openDatabase(config), (d) => d.close());
+    const db = resources.add("database", await openDatabase(config, logger), (d) => d.close());
     const store = resources.add("event store",
       instrumentAppends(await openEventStore(config, db), (s) => metrics.observeAppend(s)), (s) => s.close());
     const keys = resources.add("key provider", await openKeyProvider(config), (k) => k.close());

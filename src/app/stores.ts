@@ -14,10 +14,17 @@ import type { EventStore } from "../eventstore/port.js";
 import { openLocalKeyProvider } from "../keys/local.js";
 import { openPkcs11Provider } from "../keys/pkcs11.js";
 import type { KeyProvider } from "../keys/port.js";
+import type { Logger } from "../log.js";
 import { lockDataDir } from "./data-dir-lock.js";
 
-export async function openDatabase(config: Config): Promise<Database> {
-  if (config.databaseUrl) return openPostgres({ connectionString: config.databaseUrl, max: 20 });
+export async function openDatabase(config: Config, logger?: Logger): Promise<Database> {
+  if (config.databaseUrl) {
+    return openPostgres({
+      connectionString: config.databaseUrl, max: 20,
+      onUnavailable: (reason) => logger?.error({ err: reason }, "the database is unavailable; answering 503 until it is back"),
+      onAvailable: (downForMs) => logger?.warn({ downForMs }, "the database is available again"),
+    });
+  }
   const dataDir = path.join(config.dataDir, "pglite");
   await mkdir(dataDir, { recursive: true });
   return openPglite({ dataDir });

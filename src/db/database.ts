@@ -15,8 +15,21 @@ export interface Queryable {
   exec(text: string): Promise<void>;
 }
 
+/**
+ * The database server cannot be reached (refused, dropped, shutting down, starting up). Every caller sees
+ * this one error whatever the driver said, and the HTTP layer answers 503: the request may be retried.
+ */
+export class DatabaseUnavailable extends Error {
+  constructor(readonly reason: string) {
+    super(`the database is unavailable: ${reason}`);
+    this.name = "DatabaseUnavailable";
+  }
+}
+
 export interface Database extends Queryable {
   readonly engine: "postgres" | "pglite";
+  /** False while the server is known to be unreachable (calls then fail at once with DatabaseUnavailable). */
+  available(): boolean;
   /** Runs fn in one transaction: committed if it resolves, rolled back if it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Runs fn on one dedicated connection (session-level advisory locks need the same backend). */

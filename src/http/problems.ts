@@ -5,6 +5,7 @@
 import { STATUS_CODES } from "node:http";
 import { z } from "zod";
 import { EventStoreUnavailable, WrongExpectedRevision } from "../eventstore/port.js";
+import { DatabaseUnavailable } from "../db/database.js";
 import { KeyAlreadyExists, KeyNotFound, KeyUnwrapFailed } from "../keys/port.js";
 import { IpRuleAlreadyExists, IpRuleLimitReached, IpRuleNotFound, IpRuleWouldLockOutCaller } from "../../commands/ip-rules.js";
 import { InvalidCidr } from "../security/cidr.js";
@@ -77,6 +78,7 @@ type ErrorClass = abstract new (...args: never[]) => Error;
 const DOMAIN_PROBLEMS: ReadonlyArray<readonly [ErrorClass, ProblemRow]> = [
   [WrongExpectedRevision, { status: 409, detail: "the resource was changed by a concurrent request; retry" }],
   [EventStoreUnavailable, { status: 503, detail: "the event store is not answering; retry later" }],
+  [DatabaseUnavailable, { status: 503, detail: "the database is not answering; retry later" }],
   [KeyNotFound, { status: 404, detail: "the key does not exist" }],
   [KeyAlreadyExists, { status: 409, detail: "the key already exists" }],
   [KeyUnwrapFailed, { status: 500, detail: "an unexpected error occurred" }],

@@ -309,9 +309,19 @@ export class ProjectionRunner {
     // Restart from the committed checkpoint after a pause; the failed batch left no trace.
     this.workerRetired(worker);
     void worker.stop();
+    this.resumeLater(worker.projection, 1000);
+  }
+
+  /** Restarts a led projection's workers after a pause, retrying with backoff while that fails (database down). */
+  private resumeLater(projection: Projection, delayMs: number): void {
     setTimeout(() => {
-      if (!this.stopping && this.led.has(worker.projection.name)) void this.resume(worker.projection);
-    }, 1000).unref();
+      if (this.stopping || !this.led.has(projection.name)) return;
+      this.resume(projection).catch((error: unknown) => {
+        this.logger.warn({ projection: projection.name, err: error instanceof Error ? error.message : String(error) },
+          "could not restart projection; retrying");
+        this.resumeLater(projection, Math.min(delayMs * 2, 10_000));
+      });
+    }, delayMs).unref();
   }
 
   // --- leadership ---

@@ -5,9 +5,11 @@ import { defineRoute, type Route } from "../route.js";
 import pkg from "../../../package.json" with { type: "json" };
 
 export const HealthResponse = z.object({
-  status: z.enum(["ok", "degraded"]),
+  status: z.enum(["ok", "degraded", "unavailable"]),
   service: z.literal("keyledger"),
   version: z.string(),
+  /** Keyledger: whether the database (events and read models) answers. */
+  database: z.enum(["ok", "unavailable"]).optional(),
 });
 
 export const HsmHealthResponse = z.object({
@@ -19,6 +21,8 @@ export const HsmHealthResponse = z.object({
 
 export interface HealthDependencies {
   keys: Pick<KeyProvider, "kind" | "health">;
+  /** Without it the database is not reported (tests of the key provider alone). */
+  database?: { available(): boolean };
   /** A key provider that has not answered by then counts as unavailable. */
   timeoutMs?: number;
 }
@@ -44,7 +48,7 @@ async function probe(keys: HealthDependencies["keys"], timeoutMs: number): Promi
   }
 }
 
-export function healthRoutes({ keys, timeoutMs = 2000 }: HealthDependencies): Route[] {
+export function healthRoutes({ keys, database, timeoutMs = 2000 }: HealthDependencies): Route[] {
   return [
     defineRoute({
       method: "GET",
@@ -53,11 +57,16 @@ export function healthRoutes({ keys, timeoutMs = 2000 }: HealthDependencies): Ro
       operationId: "healthCheck",
       tags: ["Health"],
       auth: "none",
-      responses: { 200: HealthResponse },
+      responses: { 200: HealthResponse, 503: HealthResponse },
     }).handle(async () => {
+      const service = "keyledger" as const;
+      // Without its database the node can serve nothing: 503, so that a load balancer takes it out.
+      if (database && !database.available()) {
+        return { status: 503, body: { status: "unavailable", service, version: pkg.version, database: "unavailable" } };
+      }
       const hsm = await probe(keys, timeoutMs);
       const status = hsm.status === "ok" ? "ok" : "degraded";
-      return { status: 200, body: { status, service: "keyledger", version: pkg.version } };
+      return { status: 200, body: { status, service, version: pkg.version, ...(database && { database: "ok" as const }) } };
     }),
     defineRoute({
       method: "GET",
