@@ -4,24 +4,19 @@
  *
  * Bigints are cast to text in SQL where they matter: the two drivers parse int8 differently.
  */
-export interface QueryResult<R> {
-  rows: R[];
-  rowCount: number;
-}
+import { Unavailable } from "../../commands/errors.js";
+import type { Queryable } from "../../projections/queryable.js";
 
-export interface Queryable {
-  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<QueryResult<R>>;
-  /** Several statements, no parameters (DDL). */
-  exec(text: string): Promise<void>;
-}
+// What a projection writes through is the domain's (projections/queryable.ts); both engines implement it.
+export type { Queryable, QueryResult } from "../../projections/queryable.js";
 
 /**
  * The database server cannot be reached (refused, dropped, shutting down, starting up). Every caller sees
  * this one error whatever the driver said, and the HTTP layer answers 503: the request may be retried.
  */
-export class DatabaseUnavailable extends Error {
+export class DatabaseUnavailable extends Unavailable {
   constructor(readonly reason: string) {
-    super(`the database is unavailable: ${reason}`);
+    super(`the database is unavailable: ${reason}`, { detail: "the database is not answering; retry later" });
     this.name = "DatabaseUnavailable";
   }
 }
