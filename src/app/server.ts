@@ -58,7 +58,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   try {
     const embedded = !config.databaseUrl;
     if (embedded || config.keyProvider.kind === "local") {
-      resources.add("data dir lock", await lockDataDir(config.dataDir), (lock) => lock.release());
+      resources.add("data dir lock", await lockDataDir(config.dataDir, (warning) => logger.warn({}, warning)),
+        (lock) => lock.release());
     }
     const metrics = createMetrics();
     const db = resources.add("database", await openDatabase(config, logger), (d) => d.close());

@@ -16,6 +16,7 @@ import { openPkcs11Provider } from "../keys/pkcs11.js";
 import type { KeyProvider } from "../keys/port.js";
 import type { Logger } from "../log.js";
 import { lockDataDir } from "./data-dir-lock.js";
+import { restrictTree } from "./data-dir.js";
 
 export async function openDatabase(config: Config, logger?: Logger): Promise<Database> {
   if (config.databaseUrl) {
@@ -26,8 +27,11 @@ export async function openDatabase(config: Config, logger?: Logger): Promise<Dat
     });
   }
   const dataDir = path.join(config.dataDir, "pglite");
-  await mkdir(dataDir, { recursive: true });
-  return openPglite({ dataDir });
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const db = await openPglite({ dataDir });
+  // PGlite creates its files 0666: take group and others off after opening, and again after closing.
+  await restrictTree(dataDir);
+  return { ...db, close: () => db.close().finally(() => restrictTree(dataDir)) };
 }
 
 export async function openEventStore(config: Config, db: Database): Promise<EventStore> {

@@ -9,6 +9,10 @@ import { InvalidUserOptions, userCreateCommand } from "./user.js";
 import { auditVerifyCommand } from "./audit.js";
 import { replayCommand } from "./replay.js";
 import pkg from "../../package.json" with { type: "json" };
+import { restrictFileCreation } from "../app/data-dir.js";
+
+// Everything we write (database files, keys, outbox mail) is for this account only.
+restrictFileCreation();
 
 const environmentHelp = [
   "",

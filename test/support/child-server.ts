@@ -60,10 +60,13 @@ export class ChildServer {
   }
 
   /** Starts `keyledger serve` with env (PORT and HOST are set here). Does not wait for it to answer. */
-  static async spawn(env: Record<string, string | undefined>, port?: number): Promise<ChildServer> {
+  static async spawn(env: Record<string, string | undefined>, port?: number, options: { umask?: string } = {}): Promise<ChildServer> {
     const chosen = port ?? (await freePort());
     const full = { ...process.env, ...env, PORT: String(chosen), HOST: "127.0.0.1" };
-    const child = spawn(process.execPath, [KEYLEDGER_BIN, "serve"], { env: full, stdio: ["ignore", "pipe", "pipe"] });
+    const [command, args] = options.umask
+      ? ["sh", ["-c", `umask ${options.umask} && exec "$0" "$@"`, process.execPath, KEYLEDGER_BIN, "serve"]]
+      : [process.execPath, [KEYLEDGER_BIN, "serve"]];
+    const child = spawn(command, args, { env: full, stdio: ["ignore", "pipe", "pipe"] });
     return new ChildServer(child, chosen, full);
   }
 
