@@ -9,6 +9,7 @@ import type { Database } from "../db/database.js";
 import { instrumentAppends } from "../eventstore/instrumented.js";
 import type { EventStore } from "../eventstore/port.js";
 import { createHttpApp } from "../http/app.js";
+import { createDatabaseIfAbsent } from "../db/create-database.js";
 import { authRateLimit } from "../http/auth-rate-limit.js";
 import { openRateLimiter } from "../rate-limit/rate-limiter.js";
 import { createAuthenticator } from "../auth/authenticator.js";
@@ -60,6 +61,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     if (embedded || config.keyProvider.kind === "local") {
       resources.add("data dir lock", await lockDataDir(config.dataDir, (warning) => logger.warn({}, warning)),
         (lock) => lock.release());
+    }
+    if (config.databaseUrl && (await createDatabaseIfAbsent(config.databaseUrl))) {
+      logger.warn({ database: new URL(config.databaseUrl).pathname.slice(1) }, "created the database DATABASE_URL names");
     }
     const metrics = createMetrics();
     const db = resources.add("database", await openDatabase(config, logger), (d) => d.close());
