@@ -10,7 +10,7 @@ import { instrumentAppends } from "../eventstore/instrumented.js";
 import type { EventStore } from "../eventstore/port.js";
 import { createHttpApp } from "../http/app.js";
 import { createDatabaseIfAbsent } from "../db/create-database.js";
-import { authRateLimit } from "../http/auth-rate-limit.js";
+import { authFailureLimit, authRateLimit } from "../http/auth-rate-limit.js";
 import { openRateLimiter } from "../rate-limit/rate-limiter.js";
 import { createAuthenticator } from "../auth/authenticator.js";
 import { TokenService } from "../auth/tokens.js";
@@ -106,6 +106,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       api: { title: "Keyledger API", version: pkg.version, serverUrl: config.publicUrl },
       shutdownTimeoutMs: config.shutdownTimeoutMs,
       rateLimit: authRateLimit(authLimiter),
+      authFailures: authFailureLimit(await openRateLimiter(db, config.authRateLimit, "auth_failures")),
     });
     const { url } = await http.listen(config.port, config.host);
     resources.add("http server", http, (h) => h.close());

@@ -33,6 +33,11 @@ export interface HttpAppOptions {
    * route at start-up; checked before authentication and body parsing, so refused requests cost little.
    */
   rateLimit?: (route: Route) => RateLimitCheck | undefined;
+  /**
+   * Counts one failed authentication (any 401) against the client's address; answers how long to wait when
+   * the address is over its allowance, and the 401 becomes a 429. Successes are never counted.
+   */
+  authFailures?: RateLimitCheck;
 }
 
 /** Undefined when the client may go ahead; else how long it should wait (the 429's Retry-After). */
@@ -165,7 +170,15 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       // Unknown path (404), known path with another method (405, Allow set by the router), unknown method (501).
       if (ctx.body == null && ctx.status >= 400) sendProblem(ctx, ctx.status, routingDetail(ctx));
     } catch (error) {
-      const answer = problemFor(error);
+      let answer = problemFor(error);
+      if (answer.problem.status === 401 && options.authFailures) {
+        // A limiter that cannot answer (database down) must not turn a 401 into a 503.
+        const limited = await options.authFailures(ctx.ip).catch(() => undefined);
+        if (limited) {
+          answer = problemFor(new HttpProblem(429, `too many failed authentications; retry in ${limited.retryAfterSeconds} s`,
+            { "Retry-After": String(limited.retryAfterSeconds) }));
+        }
+      }
       if (answer.serverFault) logger.error({ err: error, request_id: state.requestId }, "request failed");
       sendProblem(ctx, answer.problem.status, answer.problem.detail, answer.headers);
     }
