@@ -23,7 +23,8 @@ import { createMetrics } from "../metrics.js";
 import { ProjectionRunner } from "../projection-runner/runner.js";
 import { CommandBus } from "./command-bus.js";
 import { appRoutes } from "./routes.js";
-import { auditSigningKey, startAuditSigner } from "../audit/signer.js";
+import { startAuditSigner } from "../audit/signer.js";
+import { checkKeyProviderIdentity } from "../keys/identity.js";
 import type { Services } from "./services.js";
 import { lockDataDir } from "./data-dir-lock.js";
 import { describeStores, openDatabase, openEventStore, openKeyProvider } from "./stores.js";
@@ -70,6 +71,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     const store = resources.add("event store",
       instrumentAppends(await openEventStore(config, db), (s) => metrics.observeAppend(s)), (s) => s.close());
     const keys = resources.add("key provider", await openKeyProvider(config), (k) => k.close());
+    // Before anything could create a key in a provider that is not the store's.
+    await checkKeyProviderIdentity(db, keys, { record: true });
     const stores = describeStores(config);
     if (keys.kind === "local") {
       logger.warn({ keys: stores.keys }, "LOCAL KEY PROVIDER: keys are software keys in the data directory, not in an HSM");
@@ -93,7 +96,6 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       ? createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom }, logger)
       : createOutboxMailer(path.join(config.dataDir, "outbox"), logger), (m) => m.close());
     const services: Services = { config, logger, db, store, keys, bus, tokens, mail, clock };
-    await auditSigningKey(keys);
     resources.add("audit signer", startAuditSigner(services, config.auditSignIntervalSeconds * 1000,
       logger.child({ component: "audit" })), (signer) => signer.stop());
 

@@ -1,7 +1,8 @@
 /** `keyledger audit verify`: re-derives the audit hash chain from the event store, with a progress bar. */
 import { Presets, SingleBar } from "cli-progress";
 import { auditEventsProjection } from "../../projections/audit-events.js";
-import { openKeyProvider, withStores } from "../app/stores.js";
+import { announceExistingStore, openKeyProvider, withStores } from "../app/stores.js";
+import { checkKeyProviderIdentity } from "../keys/identity.js";
 import { verifyAuditChain, type ChainVerification } from "../audit/verify.js";
 import type { Config } from "../config.js";
 import { ProjectionRunner } from "../projection-runner/runner.js";
@@ -19,9 +20,12 @@ export interface AuditVerifyOptions {
 /** Verifies the whole chain; resolves with the result (the caller sets the exit code from chainValid). */
 export async function auditVerifyCommand(config: Config, options: AuditVerifyOptions = {}): Promise<ChainVerification> {
   const out = options.out ?? process.stdout;
+  // Checked before the key provider opens: a local provider would create its key files.
+  announceExistingStore(config, true);
   const keys = await openKeyProvider(config);
   try {
     return await withStores(config, async ({ db, store }) => {
+      await checkKeyProviderIdentity(db, keys, { record: false });
       // The audit log must reach the log's head first: a running server brings it there, or this process.
       const runner = new ProjectionRunner({ db, store, projections: [auditEventsProjection], leaderPollMs: 200 });
       await runner.start();
@@ -54,7 +58,7 @@ export async function auditVerifyCommand(config: Config, options: AuditVerifyOpt
           `(${result.eventsVerified} events verified before it)\n`);
       }
       return result;
-    });
+    }, { announce: false });
   } finally {
     await keys.close();
   }

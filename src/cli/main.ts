@@ -2,6 +2,8 @@
 import { Command, CommanderError } from "commander";
 import { ConfigError, ENVIRONMENT_VARIABLES, loadConfig } from "../config.js";
 import { DataDirInUse } from "../app/data-dir-lock.js";
+import { NoStore } from "../app/stores.js";
+import { KeyProviderMismatch } from "../keys/identity.js";
 import { createLogger } from "../log.js";
 import { serveCommand } from "./serve.js";
 import { projectionsRebuildCommand, projectionsStatusCommand } from "./projections.js";
@@ -77,7 +79,8 @@ try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) process.exit(error.exitCode);
-  if (error instanceof ConfigError || error instanceof DataDirInUse || error instanceof InvalidUserOptions) {
+  if (error instanceof ConfigError || error instanceof DataDirInUse || error instanceof InvalidUserOptions
+    || error instanceof NoStore || error instanceof KeyProviderMismatch) {
     process.stderr.write(`keyledger: ${error.message}\n`);
     process.exit(2);
   }

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { loadConfig } from "../../src/config.js";
@@ -113,9 +113,15 @@ describe("auth rate limit", () => {
       if (!process.env.DATABASE_URL) this.skip(); // the embedded PGlite serves one process only
       server = await startTestServer("rate-limit-shared", { authRateLimit: LIMIT });
       childDataDir = await mkdtemp(path.join(tmpdir(), "keyledger-test-"));
-      // The second process only needs the database: its keys are local ones of its own.
+      // The second process must hold the store's keys (it refuses to start otherwise): the same token, or a
+      // copy of the first process's local keys (whose data directory that process keeps locked).
+      const keys = server.config.keyProvider;
+      if (keys.kind === "local") await cp(path.join(server.config.dataDir, "keys"), path.join(childDataDir, "keys"), { recursive: true });
+      const keyEnv = keys.kind === "pkcs11"
+        ? { KEY_PROVIDER: "pkcs11", PKCS11_MODULE: keys.module, PKCS11_PIN: keys.pin, PKCS11_TOKEN_LABEL: keys.tokenLabel }
+        : { KEY_PROVIDER: "local", PKCS11_MODULE: "" };
       const spawned = spawn(process.execPath, [bin, "serve"], {
-        env: { ...process.env, DATABASE_URL: server.config.databaseUrl, KEY_PROVIDER: "local", PKCS11_MODULE: "",
+        env: { ...process.env, DATABASE_URL: server.config.databaseUrl, ...keyEnv,
           PORT: "0", HOST: "127.0.0.1", KEYLEDGER_DATA_DIR: childDataDir, LOG_LEVEL: "info",
           RATE_LIMIT_AUTH_BURST: String(LIMIT.burst), RATE_LIMIT_AUTH_PER_SECOND: String(LIMIT.perSecond) },
       });
