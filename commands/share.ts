@@ -6,6 +6,7 @@
  */
 import type { Actor } from "../events/actor.js";
 import { defineAggregate } from "./aggregate.js";
+import { requireFutureExpiry } from "./rules/expiry.js";
 import { Conflict, Forbidden, Gone, NotFound, Unauthenticated } from "./errors.js";
 import {
   ShareAccepted, ShareAccessed, ShareClaimed, ShareCreated, ShareDeclined, ShareExpired, ShareRevoked,
@@ -158,6 +159,7 @@ export const shareDecider: Decider<ShareCommand, ShareState, ShareEvent> = {
     switch (command.type) {
       case "CreateShare": {
         if (state.status !== "absent") throw new ShareStateConflict(`share ${command.shareId} already exists`);
+        requireFutureExpiry(command.expiresAt, now);
         return [ShareCreated.of({
           share_id: command.shareId, org_id: command.orgId, secret_id: command.secretId, vault_id: command.vaultId,
           path: command.path, version: command.version, recipient_type: command.recipientType, recipient: command.recipient,

@@ -21,7 +21,8 @@ import { hashPassword, passwordMatches } from "../humans/passwords.js";
 import { findUserById } from "../humans/queries.js";
 import { normaliseEmail } from "../humans/streams.js";
 import { KeyNotFound } from "../keys/port.js";
-import { openValue, SealedValueUnreadable } from "../keys/envelope.js";
+import { SealedValueUnreadable } from "../keys/envelope.js";
+import { openSecretVersion } from "../secrets/open-version.js";
 import { ReadNotAudited, type Caller } from "../secrets/service.js";
 import { formatCidr, parseCidr } from "../../commands/rules/cidr.js";
 import { findVaultById } from "../vaults/queries.js";
@@ -98,7 +99,6 @@ export async function createShare(
   await authorize(services, principal, { vaultId: secret.vaultId, path: secret.path, permission: "read", ip: caller.ip,
     metadata: caller.metadata, action: "share.create" });
   const now = services.clock();
-  if (input.expiresAt <= now) throw new InvalidShareRequest("expires_at must be in the future");
   const { recipient, recipientEmail } = await resolveRecipient(services, principal, input);
   const ipAllowlist = input.ipAllowlist.map((cidr) => formatCidr(parseCidr(cidr)));
   const secretState = await loadAggregate(services.store, secretAggregate, secret.id);
@@ -149,9 +149,8 @@ async function openSharedVersion(services: ShareServices, share: ShareDetails): 
     throw error;
   }
   try {
-    const plaintext = await openValue(services.keys, { vaultId: share.vaultId, secretId: share.secretId, version: share.version },
-      found.sealed);
-    return { type: found.type, value: Buffer.from(plaintext).toString("utf8") };
+    const value = await openSecretVersion(services.keys, { vaultId: share.vaultId, secretId: share.secretId }, found);
+    return { type: found.type, value };
   } catch (error) {
     // The vault's KEK was destroyed (crypto-shredding) between the vault check and here.
     if (error instanceof SealedValueUnreadable || error instanceof KeyNotFound) throw new ShareGone("secret unreadable");
