@@ -4,8 +4,8 @@
  * max_access_count reads of the version that set it (or of later ones) go through; the rest get SecretGone.
  */
 import type { Actor } from "../events/actor.js";
+import { readSecretReadEvent, SecretValueRead, type SecretReadEvent } from "../events/secret.js";
 import { defineAggregate } from "./aggregate.js";
-import { SecretValueRead, type SecretReadEvent, readSecretReadEvent } from "../events/secret.js";
 import type { Decider } from "./decider.js";
 import { SecretGone } from "./secret.js";
 

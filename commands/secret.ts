@@ -1,26 +1,26 @@
 /**
  * A secret's life at one path of one vault: versions added (PUT, rotate), versions disabled, soft-deleted
  * and restored. Values arrive already sealed for the version they name (sealing binds the version number),
- * so a PUT that lost a race for that number is refused (SecretVersionRaced) and sealed again by the caller.
+ * so a PUT that lost a race for that number is refused (SecretVersionRaced); the bus then seals again.
  * Whether a value may be read is a pure question of this state and the time (`readableVersion`).
  */
-import type { Actor } from "../events/actor.js";
-import { defineAggregate, type Timed } from "./aggregate.js";
-import { requireFutureExpiry } from "./rules/expiry.js";
-import { Conflict, Gone, NotFound } from "./errors.js";
-import {
-  SecretDeleted, SecretRestored, SecretVersionAdded, SecretVersionDisabled, type SecretEvent, readSecretEvent,
-} from "../events/secret.js";
 import type { z } from "zod";
-import type { SealedValueSchema } from "../events/sealed-value.js";
+import type { Actor } from "../events/actor.js";
+import type { SealedValue } from "../events/sealed-value.js";
+import {
+  SecretDeleted, SecretRestored, SecretVersionAdded, SecretVersionDisabled, readSecretEvent, type SecretEvent,
+} from "../events/secret.js";
+import { defineAggregate, type Timed } from "./aggregate.js";
 import type { Decider } from "./decider.js";
+import { Conflict, Gone, NotFound } from "./errors.js";
+import { requireFutureExpiry } from "./rules/expiry.js";
 
 type SecretType = z.output<typeof SecretVersionAdded.schema>["type"];
 
 export interface SecretVersionState {
   version: number;
   type: SecretType;
-  sealed: z.output<typeof SealedValueSchema>;
+  sealed: SealedValue;
   metadata: Record<string, unknown>;
   expiresAt: Date | null;
   maxAccessCount: number;

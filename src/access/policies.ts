@@ -1,8 +1,8 @@
 /** Reads of the policies read model: the policy routes' listings and the policies authorization weighs. */
-import type { Actor } from "../../events/actor.js";
 import type { Permission } from "../../commands/policy.js";
-import type { Queryable } from "../db/database.js";
 import type { PolicyConditions } from "../../commands/rules/policy-conditions.js";
+import type { Actor } from "../../events/actor.js";
+import type { Queryable } from "../db/database.js";
 
 export interface PolicyRecord {
   id: string;

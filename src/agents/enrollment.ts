@@ -4,8 +4,8 @@
  * the human; the caller gets the same answer either way, so emails cannot be probed for accounts. One
  * enrolment per email per 10 minutes (decided on the email's enrolment stream).
  */
-import { agentEnrollmentAggregate } from "../../commands/agent-enrollment.js";
 import { createHash, randomUUID } from "node:crypto";
+import { agentEnrollmentAggregate } from "../../commands/agent-enrollment.js";
 import type { Services } from "../app/services.js";
 import { type EventMetadata } from "../eventstore/port.js";
 import { findUserByEmail } from "../humans/queries.js";

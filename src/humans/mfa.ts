@@ -4,8 +4,8 @@ import type { Services } from "../app/services.js";
 import type { EventMetadata } from "../eventstore/port.js";
 import { mfaProof } from "./login.js";
 import { newRecoveryCodes, recoveryCodeHash } from "./one-time-secrets.js";
-import { matchingTotpStep, newTotpSecret, otpauthUri, base32 } from "./totp.js";
 import { openTotpSecret, sealTotpSecret } from "./totp-secret.js";
+import { matchingTotpStep, newTotpSecret, otpauthUri, base32 } from "./totp.js";
 
 type MfaServices = Pick<Services, "bus" | "store" | "keys" | "clock">;
 

@@ -4,14 +4,14 @@
  * secret go through its stream (short: reads live in their own stream).
  */
 import { randomBytes, randomInt } from "node:crypto";
-import type { Actor } from "../../events/actor.js";
 import { Forbidden, Unavailable } from "../../commands/errors.js";
+import { secretReadsAggregate } from "../../commands/secret-reads.js";
 import {
   nextVersion, readableVersion, secretAggregate, SecretGone, SecretNotFound,
   type SecretCommand, type SecretState, type SecretVersionState,
 } from "../../commands/secret.js";
-import { secretReadsAggregate } from "../../commands/secret-reads.js";
 import { VaultNotFound } from "../../commands/vault.js";
+import type { Actor } from "../../events/actor.js";
 import { SecretValueRead, type SECRET_TYPES } from "../../events/secret.js";
 import { authorize, readablePathFilter } from "../access/authorize.js";
 import { loadAggregate } from "../app/aggregates.js";
@@ -23,7 +23,7 @@ import { findVaultById } from "../vaults/queries.js";
 import { parseEnvBundle } from "./env-bundle.js";
 import { openSecretVersion } from "./open-version.js";
 import { listVaultSecrets, type SecretListing } from "./queries.js";
-import { secretIdFor, secretReadsStream } from "./streams.js";
+import { secretIdFor } from "./streams.js";
 
 export type SecretType = (typeof SECRET_TYPES)[number];
 type SecretServices = Pick<Services, "db" | "bus" | "store" | "keys" | "clock">;
@@ -197,7 +197,7 @@ export async function readSecret(
         reader: actorOf(principal), policyId,
       }, { metadata: caller.metadata, readYourWrites: false });
     } else {
-      await services.bus.record(secretReadsStream(secretId), [SecretValueRead.of({
+      await services.bus.record(secretReadsAggregate.stream(secretId), [SecretValueRead.of({
         secret_id: place.secretId, vault_id: vaultId, org_id: place.orgId, path, version: found.version,
         reader: actorOf(principal), ...(policyId && { policy_id: policyId }),
       })], { metadata: caller.metadata, readYourWrites: false });

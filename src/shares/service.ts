@@ -4,27 +4,28 @@
  * email shares when their address signs in. A share exposes the version current when it was created; it
  * goes (410) with that version, its secret or its vault.
  */
-import { loadAggregate } from "../app/aggregates.js";
 import { Forbidden, Invalid, NotFound } from "../../commands/errors.js";
-import { readableVersion, SecretGone, SecretNotFound, SecretVersionNotFound, secretAggregate } from "../../commands/secret.js";
+import { formatCidr, parseCidr } from "../../commands/rules/cidr.js";
+import { readableVersion, secretAggregate, SecretGone, SecretNotFound, SecretVersionNotFound } from "../../commands/secret.js";
 import {
-  ShareGone, ShareNotFound, isShareRefusal, shareDecider, type RecipientType, type ShareCommand, type ShareDetails, type ShareState, shareAggregate
+  isShareRefusal, shareAggregate, shareDecider, ShareGone, ShareNotFound,
+  type RecipientType, type ShareCommand, type ShareDetails, type ShareState,
 } from "../../commands/share.js";
 import type { Actor } from "../../events/actor.js";
 import { ShareAccessRefused } from "../../events/share.js";
 import { authorize } from "../access/authorize.js";
 import { findAgentById } from "../agents/queries.js";
+import { loadAggregate } from "../app/aggregates.js";
 import type { Services } from "../app/services.js";
 import { actorOf, type Principal } from "../auth/principal.js";
 import type { EventMetadata } from "../eventstore/port.js";
 import { hashPassword, passwordMatches } from "../humans/passwords.js";
 import { findUserById } from "../humans/queries.js";
 import { normaliseEmail } from "../humans/streams.js";
-import { KeyNotFound } from "../keys/port.js";
 import { SealedValueUnreadable } from "../keys/envelope.js";
+import { KeyNotFound } from "../keys/port.js";
 import { openSecretVersion } from "../secrets/open-version.js";
 import { ReadNotAudited, type Caller } from "../secrets/service.js";
-import { formatCidr, parseCidr } from "../../commands/rules/cidr.js";
 import { findVaultById } from "../vaults/queries.js";
 import { notifyEmailRecipient, notifyShareAccessed } from "./notify.js";
 import { findLivingSecret, isUuid } from "./queries.js";

@@ -3,10 +3,10 @@
  * and destroyed before its deletion is recorded: the events state facts (a VaultCreated vault has a KEK; a
  * VaultDeleted one's ciphertexts are unreadable), never intentions.
  */
-import { Forbidden, Invalid } from "../../commands/errors.js";
 import { randomUUID } from "node:crypto";
+import { Forbidden, Invalid } from "../../commands/errors.js";
+import { vaultNameAggregate, VaultNameTaken } from "../../commands/vault-name.js";
 import { SystemVaultProtected, vaultAggregate, VaultNotFound, type VaultCommand } from "../../commands/vault.js";
-import { VaultNameTaken, vaultNameAggregate } from "../../commands/vault-name.js";
 import { AccessDenied as AccessDeniedEvent } from "../../events/access.js";
 import type { Services } from "../app/services.js";
 import { actorOf, type Principal } from "../auth/principal.js";

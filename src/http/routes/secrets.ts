@@ -4,12 +4,12 @@
  * Paths take the rest of the URL (`{path+}`), slashes and `%2F` alike.
  */
 import { z } from "zod";
+import { parseSecretPath } from "../../../commands/rules/secret-path.js";
 import { SECRET_TYPES } from "../../../events/secret.js";
 import type { Services } from "../../app/services.js";
 import { requestMetadata } from "../../auth/metadata.js";
 import type { Principal } from "../../auth/principal.js";
 import { parseEnvBundle } from "../../secrets/env-bundle.js";
-import { parseSecretPath } from "../../../commands/rules/secret-path.js";
 import {
   deleteSecret, disableSecretVersion, listSecrets, listSecretVersions, putSecret, readSecret, restoreSecret, rotateSecret,
   type Caller, type SecretVersionInfo,
