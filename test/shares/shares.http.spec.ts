@@ -125,9 +125,8 @@ describe("sharing secrets over HTTP", () => {
     });
 
     it("is gone (410) once expired, and says so in the listing", async () => {
-      const expiresAt = new Date(Date.now() + 1200);
-      const id = await createdShare(owner, { recipient_type: "anyone_with_link", expires_at: expiresAt.toISOString() });
-      await new Promise((resolve) => setTimeout(resolve, expiresAt.getTime() - Date.now() + 50));
+      const id = await createdShare(owner, { recipient_type: "anyone_with_link", expires_at: server.clock.isoIn(60_000) });
+      server.clock.advance(60_001);
       const gone = await read(id);
       expect(gone.status).to.equal(410);
       expect(gone.body.detail).to.match(/expired/);
