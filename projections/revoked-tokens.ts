@@ -9,9 +9,9 @@
  */
 import { AccessTokenIssued, AccessTokenRevoked } from "../events/access-token.js";
 import { AgentApiKeyRotated, AgentDeleted } from "../events/agent.js";
-import { UserDeleted } from "../events/user.js";
+import { UserDeleted, UserPasswordChanged } from "../events/user.js";
 import { occurredAt } from "../events/recorded.js";
-import { projection } from "./projection.js";
+import { on, projection } from "./projection.js";
 import type { Queryable } from "./queryable.js";
 
 async function revokeIssuedBefore(tx: Queryable, subjectType: "user" | "agent", subjectId: string, at: Date): Promise<void> {
@@ -42,9 +42,9 @@ export const revokedTokensProjection = projection({
              expires_at timestamptz not null);
            create index issued_tokens_subject on issued_tokens (subject_id);
            create index issued_tokens_expiry on issued_tokens (expires_at);`,
-  on: {
-    AccessTokenIssued: async (event, tx) => {
-      const data = AccessTokenIssued.schema.parse(event.data);
+  handlers: [
+    on(AccessTokenIssued, async (event, tx) => {
+      const { data } = event;
       await tx.query(
         `insert into issued_tokens (token_id, subject_type, subject_id, expires_at) values ($1, $2, $3, $4)
          on conflict (token_id) do nothing`,
@@ -52,20 +52,18 @@ export const revokedTokensProjection = projection({
       );
       await tx.query(`delete from issued_tokens where expires_at < $1::timestamptz - interval '1 day'`,
         [occurredAt(event).toISOString()]);
-    },
-    AccessTokenRevoked: async (event, tx) => {
-      const data = AccessTokenRevoked.schema.parse(event.data);
+    }),
+    on(AccessTokenRevoked, async ({ data }, tx) => {
       await tx.query(
         `insert into revoked_tokens (token_id, subject_type, subject_id, expires_at, revoked_at)
          values ($1, $2, $3, $4, $5) on conflict (token_id) do nothing`,
         [data.token_id, data.subject_type, data.subject_id, data.expires_at, data.revoked_at],
       );
-    },
+    }),
     // The user's own stream: its id is the stream's.
-    UserPasswordChanged: (event, tx) => revokeIssuedBefore(tx, "user", event.stream.slice("user-".length), occurredAt(event)),
-    UserDeleted: (event, tx) => revokeIssuedBefore(tx, "user", UserDeleted.schema.parse(event.data).user_id, occurredAt(event)),
-    AgentApiKeyRotated: (event, tx) =>
-      revokeIssuedBefore(tx, "agent", AgentApiKeyRotated.schema.parse(event.data).agent_id, occurredAt(event)),
-    AgentDeleted: (event, tx) => revokeIssuedBefore(tx, "agent", AgentDeleted.schema.parse(event.data).agent_id, occurredAt(event)),
-  },
+    on(UserPasswordChanged, (event, tx) => revokeIssuedBefore(tx, "user", event.stream.slice("user-".length), occurredAt(event))),
+    on(UserDeleted, (event, tx) => revokeIssuedBefore(tx, "user", event.data.user_id, occurredAt(event))),
+    on(AgentApiKeyRotated, (event, tx) => revokeIssuedBefore(tx, "agent", event.data.agent_id, occurredAt(event))),
+    on(AgentDeleted, (event, tx) => revokeIssuedBefore(tx, "agent", event.data.agent_id, occurredAt(event))),
+  ],
 });
