@@ -28,9 +28,11 @@ export interface OutageReport {
   /** Slowest answer to a request made while the store was down. */
   maxMsWhileDown: number;
   answersWhileDown: number;
-  /** Store started -> a read and a write both succeed, per round. */
+  /** PostgreSQL accepting connections again -> a read and a write both succeed, per round. */
   recoverMs: number[];
-  /** Store started -> /v1/health 200 for a server that was started while the store was down. */
+  /** pg_ctl start until PostgreSQL accepts connections, per round (not ours: for context). */
+  postgresStartMs: number[];
+  /** PostgreSQL accepting connections -> /v1/health 200, for a server that was started while it was down. */
   coldStartRecoverMs?: number;
   valuesReturned: number;
   readEvents: number;
@@ -71,6 +73,7 @@ export async function runOutage(options: OutageOptions): Promise<OutageReport> {
     const load = new MixedLoad({ url: () => fixture.server.url, token: fixture.token, vaultId: fixture.vaultId, agentId: fixture.agentId },
       acked, options.workers);
     const recoverMs: number[] = [];
+    const postgresStartMs: number[] = [];
     const downWindows: Array<[number, number]> = [];
     log(`outage: server on ${cluster.url} with ${fixture.keys}; ${options.rounds} rounds`);
     try {
@@ -91,15 +94,17 @@ export async function runOutage(options: OutageOptions): Promise<OutageReport> {
           break;
         }
         const startAt = Date.now();
-        cluster.start();
+        cluster.start(); // returns once PostgreSQL accepts connections (pg_ctl -w)
+        const upAt = Date.now();
         downWindows.push([downAt, startAt]);
         const recovered = await untilRecovered(fixture.server.url, fixture, 60_000);
-        const took = Date.now() - startAt;
+        const took = Date.now() - upAt;
+        postgresStartMs.push(upAt - startAt);
         if (!recovered) violations.push(`round ${round}: no recovery within 60 s of the store's return`);
         else recoverMs.push(took);
         const healthAfter = await healthStatus(fixture.server.url);
         if (healthAfter !== 200) violations.push(`round ${round}: /v1/health answered ${healthAfter} after recovery`);
-        log(`outage: round ${round}: store started; reads and writes back after ${took} ms`);
+        log(`outage: round ${round}: store started in ${upAt - startAt} ms; reads and writes back ${took} ms after it accepted connections`);
       }
       await sleep(options.loadMs);
     } finally {
@@ -145,8 +150,8 @@ export async function runOutage(options: OutageOptions): Promise<OutageReport> {
       if (!cold.alive) violations.push(`a server started while the store was down exited:\n${cold.logs().slice(-2000)}`);
       else coldHealth = await healthStatus(cold.url);
       if (coldHealth !== 503) violations.push(`a server waiting for the store answered /v1/health ${coldHealth}, not 503`);
-      const startAt = Date.now();
       cluster.start();
+      const startAt = Date.now();
       await cold.waitHealthy(60_000).then(() => (coldStartRecoverMs = Date.now() - startAt),
         (error: Error) => violations.push(`the waiting server did not come up: ${error.message.slice(0, 500)}`));
       if (coldStartRecoverMs !== undefined && !(await untilRecovered(cold.url, fixture, 30_000))) {
@@ -159,7 +164,7 @@ export async function runOutage(options: OutageOptions): Promise<OutageReport> {
 
     return {
       rounds: options.rounds, keys: fixture.keys, requests: load.outcomes.length, statuses: statusCounts(load.outcomes),
-      maxMsWhileDown, answersWhileDown: whileDown.length, recoverMs, coldStartRecoverMs,
+      maxMsWhileDown, answersWhileDown: whileDown.length, recoverMs, postgresStartMs, coldStartRecoverMs,
       valuesReturned: acked.reads.length, readEvents: reads.length, acknowledgedWrites: acked.writeCount, violations,
     };
   } finally {
