@@ -73,7 +73,7 @@ export async function runCrash(options: CrashOptions): Promise<CrashReport> {
   const violations: string[] = [];
   const database = await scratchDatabase(defaultPostgresUrl());
   try {
-    const fixture = await startFixture("crash", database.url);
+    const fixture = await startFixture("crash-harness", database.url);
     // Sign the audit head often, so that kills land around signatures too.
     fixture.env.AUDIT_SIGN_INTERVAL_SECONDS = "1";
     const acked = emptyAcknowledged();
@@ -84,6 +84,13 @@ export async function runCrash(options: CrashOptions): Promise<CrashReport> {
     try {
       for (let kill = 1; kill <= options.kills; kill++) {
         load.start();
+        // Kill at a random moment once this incarnation has acknowledged some work (a busy machine can take
+        // seconds for the first answers after a restart; a kill before any would test nothing new).
+        const answered = load.outcomes.length;
+        const deadline = Date.now() + 30_000;
+        while (load.outcomes.slice(answered).filter((o) => o.status > 0 && o.status < 300).length < 5 && Date.now() < deadline) {
+          await sleep(50);
+        }
         await sleep(minMs + Math.random() * (maxMs - minMs));
         const killedAt = Date.now();
         await fixture.server.kill();

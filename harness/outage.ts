@@ -68,7 +68,7 @@ export async function runOutage(options: OutageOptions): Promise<OutageReport> {
   log("outage: creating a PostgreSQL cluster of our own");
   const cluster = await PgCluster.create();
   try {
-    const fixture = await startFixture("outage", cluster.url);
+    const fixture = await startFixture("outage-harness", cluster.url);
     const acked = emptyAcknowledged();
     const load = new MixedLoad({ url: () => fixture.server.url, token: fixture.token, vaultId: fixture.vaultId, agentId: fixture.agentId },
       acked, options.workers);

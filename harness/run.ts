@@ -20,6 +20,8 @@ const { values, positionals } = parseArgs({
   options: { full: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } },
 });
 const which = positionals[0];
+// Interrupted: exit through process.exit, so the servers we started are killed (see test/support/child-server.ts).
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(130));
 if (values.help || (which !== "crash" && which !== "outage")) {
   process.stdout.write("usage: npm run harness -- crash|outage [--full]\n");
   process.exit(values.help ? 0 : 2);

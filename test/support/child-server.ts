@@ -47,6 +47,12 @@ export async function expectStatus(reply: Promise<Reply>, status: number, step: 
   return r.body;
 }
 
+/** Servers still running when this process exits (an interrupted harness) are not left behind. */
+const running = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
 export class ChildServer {
   private output = "";
   private exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -56,7 +62,11 @@ export class ChildServer {
     this.url = `http://127.0.0.1:${port}`;
     child.stdout?.on("data", (chunk) => (this.output += chunk));
     child.stderr?.on("data", (chunk) => (this.output += chunk));
-    this.exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+    running.add(child);
+    this.exited = new Promise((resolve) => child.once("exit", (code, signal) => {
+      running.delete(child);
+      resolve({ code, signal });
+    }));
   }
 
   /** Starts `keyledger serve` with env (PORT and HOST are set here). Does not wait for it to answer. */
