@@ -93,8 +93,9 @@ export async function runCrash(options: CrashOptions): Promise<CrashReport> {
         }
         await sleep(minMs + Math.random() * (maxMs - minMs));
         const killedAt = Date.now();
+        const stopped = load.stop(); // workers end after the request they are in
         await fixture.server.kill();
-        await load.stop();
+        await stopped;
         await fixture.restart();
         restartMs.push(Date.now() - killedAt);
         log(`crash: kill ${kill}/${options.kills}: ${load.outcomes.length} requests so far, ${acked.writeCount} writes acknowledged; back in ${Date.now() - killedAt} ms`);
