@@ -14,6 +14,13 @@ const CONNECTION_ERROR_CODES = new Set([
   "53300", // too_many_connections
 ]);
 
+/**
+ * SQLSTATE classes of a server that cannot serve now, whatever the statement: connection exception (08),
+ * insufficient resources (53), operator intervention (57: shutdown, cancelled or timed-out statements),
+ * system error (58); and serialization failures and deadlocks (40001, 40P01). A retry may succeed: 503.
+ */
+const TRANSIENT_CLASSES = ["08", "53", "57", "58", "40001", "40P01"];
+
 const CONNECTION_ERROR_MESSAGES =
   /Connection terminated|not queryable|timeout exceeded when trying to connect|Connection ended unexpectedly|Client was closed/i;
 
@@ -21,7 +28,7 @@ export function isConnectionFailure(error: unknown): boolean {
   if (error instanceof DatabaseUnavailable) return true;
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
-  if (typeof code === "string" && (CONNECTION_ERROR_CODES.has(code) || code.startsWith("08"))) return true;
+  if (typeof code === "string" && (CONNECTION_ERROR_CODES.has(code) || TRANSIENT_CLASSES.some((c) => code.startsWith(c)))) return true;
   return CONNECTION_ERROR_MESSAGES.test(error.message);
 }
 
