@@ -7,7 +7,7 @@ import { z } from "zod";
 import { MAX_CONDITIONS_BYTES, withinJsonBytes } from "../input-rules.js";
 import type { PolicyTerms } from "../../../commands/policy.js";
 import { PermissionSchema, PolicyConditionsSchema } from "../../../events/policy.js";
-import { MAX_PATTERN_LENGTH } from "../../access/glob.js";
+import { MAX_PATTERN_LENGTH } from "../../../commands/rules/glob.js";
 import { createPolicy, deletePolicy, requirePolicyManager, updatePolicy } from "../../access/manage.js";
 import { listVaultPolicies, type PolicyRecord } from "../../access/policies.js";
 import type { Services } from "../../app/services.js";
