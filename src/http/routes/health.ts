@@ -8,6 +8,8 @@ export const HealthResponse = z.object({
   status: z.enum(["ok", "degraded"]),
   service: z.literal("keyledger"),
   version: z.string(),
+  /** Keyledger: read models that cannot apply an event, with its id (the server is degraded while they are stuck). */
+  projections_failing: z.array(z.object({ projection: z.string(), event_id: z.string() })).optional(),
 });
 
 export const HsmHealthResponse = z.object({
@@ -19,6 +21,8 @@ export const HsmHealthResponse = z.object({
 
 export interface HealthDependencies {
   keys: Pick<KeyProvider, "kind" | "health">;
+  /** The projection runner: read models failing on an event make the service degraded. */
+  projections?: { failing(): Array<{ projection: string; eventId: string }> };
   /** A key provider that has not answered by then counts as unavailable. */
   timeoutMs?: number;
 }
@@ -44,7 +48,7 @@ async function probe(keys: HealthDependencies["keys"], timeoutMs: number): Promi
   }
 }
 
-export function healthRoutes({ keys, timeoutMs = 2000 }: HealthDependencies): Route[] {
+export function healthRoutes({ keys, projections, timeoutMs = 2000 }: HealthDependencies): Route[] {
   return [
     defineRoute({
       method: "GET",
@@ -56,8 +60,10 @@ export function healthRoutes({ keys, timeoutMs = 2000 }: HealthDependencies): Ro
       responses: { 200: HealthResponse },
     }).handle(async () => {
       const hsm = await probe(keys, timeoutMs);
-      const status = hsm.status === "ok" ? "ok" : "degraded";
-      return { status: 200, body: { status, service: "keyledger", version: pkg.version } };
+      const failing = projections?.failing() ?? [];
+      const status = hsm.status === "ok" && failing.length === 0 ? "ok" : "degraded";
+      return { status: 200, body: { status, service: "keyledger", version: pkg.version,
+        ...(failing.length > 0 && { projections_failing: failing.map((f) => ({ projection: f.projection, event_id: f.eventId })) }) } };
     }),
     defineRoute({
       method: "GET",
