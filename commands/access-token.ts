@@ -2,8 +2,9 @@
  * An access token's life: issued once, revoked at most once. Revoking twice is a no-op (the caller's intent
  * already holds), so `DELETE /v1/auth/token` is idempotent.
  */
+import { defineAggregate } from "./aggregate.js";
 import { Conflict } from "./errors.js";
-import { AccessTokenIssued, AccessTokenRevoked, type AccessTokenEvent } from "../events/access-token.js";
+import { AccessTokenIssued, AccessTokenRevoked, type AccessTokenEvent, readAccessTokenEvent } from "../events/access-token.js";
 import type { Decider } from "./decider.js";
 
 export interface TokenSubject {
@@ -61,3 +62,5 @@ export const accessTokenDecider: Decider<AccessTokenCommand, AccessTokenState, A
     }
   },
 };
+
+export const accessTokenAggregate = defineAggregate("access_token", accessTokenDecider, readAccessTokenEvent);

@@ -3,10 +3,11 @@
  * updated by humans, keys rotated, deleted for good. Every command names the caller's organisation: an
  * agent of another organisation is as absent as one that never existed.
  */
+import { defineAggregate } from "./aggregate.js";
 import { Conflict, Invalid, NotFound } from "./errors.js";
 import {
   AgentApiKeyRotated, AgentCreated, AgentDeleted, AgentIdentityKeysRotated, AgentUpdated,
-  type AgentApiKeyHash, type AgentEvent, type AgentSettings, type IdentityKeys,
+  type AgentApiKeyHash, type AgentEvent, type AgentSettings, type IdentityKeys, readAgentEvent,
 } from "../events/agent.js";
 import type { Decider } from "./decider.js";
 
@@ -116,3 +117,5 @@ export const agentDecider: Decider<AgentCommand, AgentState, AgentEvent> = {
     }
   },
 };
+
+export const agentAggregate = defineAggregate("agent", agentDecider, readAgentEvent);

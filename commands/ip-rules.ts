@@ -3,8 +3,9 @@
  * deny the address its author is calling from: an admin must not be able to lock the whole organisation
  * out with one request (they can still narrow access from an address that stays allowed).
  */
+import { defineAggregate } from "./aggregate.js";
 import { Conflict, NotFound, ResourceLimit } from "./errors.js";
-import { IpRuleCreated, IpRuleDeleted, type IpRuleEvent } from "../events/ip-rule.js";
+import { IpRuleCreated, IpRuleDeleted, type IpRuleEvent, readIpRuleEvent } from "../events/ip-rule.js";
 import { formatCidr, parseCidr, parseIp, rulesAllow, type AccessRule } from "./rules/cidr.js";
 import type { Decider } from "./decider.js";
 
@@ -112,3 +113,5 @@ export const ipRulesDecider: Decider<IpRulesCommand, IpRulesState, IpRuleEvent> 
     }
   },
 };
+
+export const ipRulesAggregate = defineAggregate("ip_rules", ipRulesDecider, readIpRuleEvent);

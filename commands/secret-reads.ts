@@ -4,7 +4,9 @@
  * max_access_count reads of the version that set it (or of later ones) go through; the rest get SecretGone.
  * Reads through shares are counted here too, so a share never reads past the secret's own limit.
  */
-import { SecretReadThroughShare, SecretValueRead, type SecretReadEvent } from "../events/secret.js";
+import type { Actor } from "../events/actor.js";
+import { defineAggregate } from "./aggregate.js";
+import { SecretReadThroughShare, SecretValueRead, type SecretReadEvent, readSecretReadEvent } from "../events/secret.js";
 import type { Decider } from "./decider.js";
 import { SecretGone } from "./secret.js";
 
@@ -18,7 +20,7 @@ export interface RecordSecretRead {
   version: number;
   /** That version's limit (0: unlimited), counting reads of it and of later versions. */
   maxAccessCount: number;
-  reader: { type: "user" | "agent"; id: string };
+  reader: Actor;
   policyId?: string;
 }
 
@@ -26,7 +28,7 @@ export interface RecordSecretRead {
 export interface RecordSharedSecretRead extends Omit<RecordSecretRead, "type" | "reader" | "policyId"> {
   type: "RecordSharedSecretRead";
   shareId: string;
-  reader: { type: "user" | "agent"; id: string } | null;
+  reader: Actor | null;
 }
 
 /** Reads so far, by version. */
@@ -64,3 +66,5 @@ export const secretReadsDecider: Decider<RecordSecretRead | RecordSharedSecretRe
     })];
   },
 };
+
+export const secretReadsAggregate = defineAggregate("secret_reads", secretReadsDecider, readSecretReadEvent);

@@ -4,15 +4,16 @@
  * so a PUT that lost a race for that number is refused (SecretVersionRaced) and sealed again by the caller.
  * Whether a value may be read is a pure question of this state and the time (`readableVersion`).
  */
+import type { Actor } from "../events/actor.js";
+import { defineAggregate } from "./aggregate.js";
 import { Conflict, Gone, NotFound } from "./errors.js";
 import {
-  SecretDeleted, SecretRestored, SecretVersionAdded, SecretVersionDisabled, type SecretEvent,
+  SecretDeleted, SecretRestored, SecretVersionAdded, SecretVersionDisabled, type SecretEvent, readSecretEvent,
 } from "../events/secret.js";
 import type { z } from "zod";
 import type { SealedValueSchema } from "../events/sealed-value.js";
 import type { Decider } from "./decider.js";
 
-type Actor = { type: "user" | "agent"; id: string };
 type SecretType = z.output<typeof SecretVersionAdded.schema>["type"];
 
 export interface SecretVersionState {
@@ -149,3 +150,5 @@ export const secretDecider: Decider<SecretCommand, SecretState, SecretEvent> = {
     }
   },
 };
+
+export const secretAggregate = defineAggregate("secret", secretDecider, readSecretEvent);

@@ -3,8 +3,9 @@
  * place to decide it: a reservation stream per (organisation, lower-cased name), taken before the vault is
  * created and released when it is deleted.
  */
+import { defineAggregate } from "./aggregate.js";
 import { Conflict } from "./errors.js";
-import { VaultNameReleased, VaultNameReserved, type VaultNameEvent } from "../events/vault.js";
+import { VaultNameReleased, VaultNameReserved, type VaultNameEvent, readVaultNameEvent } from "../events/vault.js";
 import type { Decider } from "./decider.js";
 
 export type VaultNameCommand =
@@ -39,3 +40,5 @@ export const vaultNameDecider: Decider<VaultNameCommand, VaultNameState, VaultNa
     }
   },
 };
+
+export const vaultNameAggregate = defineAggregate("vault_name", vaultNameDecider, readVaultNameEvent);

@@ -4,8 +4,8 @@
  */
 import { Unauthenticated } from "../../commands/errors.js";
 import { randomUUID } from "node:crypto";
-import { AgentNotFound, agentDecider, type AgentCommand } from "../../commands/agent.js";
-import { readAgentEvent, type AgentSettings } from "../../events/agent.js";
+import { AgentNotFound, type AgentCommand, agentAggregate } from "../../commands/agent.js";
+import { type AgentSettings } from "../../events/agent.js";
 import { principalAllowPolicies } from "../access/policies.js";
 import type { Services } from "../app/services.js";
 import { issueAccessToken } from "../auth/issue.js";
@@ -48,7 +48,7 @@ async function current(services: AgentServices, orgId: string, agentId: string):
 }
 
 async function run(services: AgentServices, command: AgentCommand, metadata: EventMetadata): Promise<void> {
-  await services.bus.handle(agentStream(command.agentId), agentDecider, readAgentEvent, command, { metadata });
+  await services.bus.handle(agentAggregate, command.agentId, command, { metadata });
 }
 
 export async function createAgent(

@@ -45,7 +45,7 @@ const PAGE = 500;
 export interface VerifyDependencies {
   /** Where the audit log's read model is queried. */
   db: Queryable;
-  store: EventStore;
+  store: Pick<EventStore, "readAll">;
   keys: KeyProvider;
 }
 

@@ -2,9 +2,9 @@
  * Personal API keys (`1ck_…`): minted here, recorded as events (hash and prefix only), looked up by prefix
  * and checked in constant time. A key is 32 random bytes, so SHA-256 suffices (no password stretching).
  */
+import { apiKeyAggregate } from "../../commands/api-key.js";
 import { randomBytes, randomUUID } from "node:crypto";
-import { apiKeyDecider } from "../../commands/api-key.js";
-import { ApiKeyCreated, readApiKeyEvent } from "../../events/api-key.js";
+import { ApiKeyCreated } from "../../events/api-key.js";
 import type { Services } from "../app/services.js";
 import type { Queryable } from "../db/database.js";
 import { streamName, type EventMetadata } from "../eventstore/port.js";
@@ -89,7 +89,7 @@ export async function createApiKey(
 ): Promise<{ record: ApiKeyRecord; key: string }> {
   const key = USER_API_KEY_PREFIX + randomBytes(32).toString("base64url");
   const keyId = randomUUID();
-  const { events } = await services.bus.handle(apiKeyStream(keyId), apiKeyDecider, readApiKeyEvent, {
+  const { events } = await services.bus.handle(apiKeyAggregate, keyId, {
     type: "CreateApiKey",
     keyId,
     userId: user.id,
@@ -115,6 +115,6 @@ export async function createApiKey(
 export async function revokeApiKey(
   services: Pick<Services, "bus">, user: UserPrincipal, keyId: string, metadata: EventMetadata,
 ): Promise<void> {
-  await services.bus.handle(apiKeyStream(keyId), apiKeyDecider, readApiKeyEvent,
+  await services.bus.handle(apiKeyAggregate, keyId,
     { type: "RevokeApiKey", keyId, userId: user.id }, { metadata });
 }

@@ -2,12 +2,11 @@
  * Signing in: email + password, then (when MFA is on) a second step with a TOTP or recovery code. Every
  * success and failure of a known user is an event in their login stream; tokens come from issueAccessToken.
  */
+import { loadAggregate } from "../app/aggregates.js";
 import { Unauthenticated } from "../../commands/errors.js";
 import { randomUUID } from "node:crypto";
-import { challengeAccepts, loginDecider, MfaChallengeInvalid, type LoginCommand } from "../../commands/login.js";
-import { InvalidMfaCode, userDecider, type ActiveUser, type MfaProof } from "../../commands/user.js";
-import { readLoginEvent } from "../../events/login.js";
-import { readUserEvent } from "../../events/user.js";
+import { challengeAccepts, MfaChallengeInvalid, type LoginCommand, loginAggregate } from "../../commands/login.js";
+import { InvalidMfaCode, type ActiveUser, type MfaProof, userAggregate } from "../../commands/user.js";
 import { claimEmailShares } from "../shares/claim.js";
 import type { Services } from "../app/services.js";
 import { issueAccessToken } from "../auth/issue.js";
@@ -15,7 +14,7 @@ import type { EventMetadata } from "../eventstore/port.js";
 import { newBearerSecret, parseBearerSecret, recoveryCodeHash } from "./one-time-secrets.js";
 import { passwordMatches } from "./passwords.js";
 import { findUserByEmail } from "./queries.js";
-import { loadState, loginStream, normaliseEmail, userStream } from "./streams.js";
+import { normaliseEmail } from "./streams.js";
 import { matchingTotpStep } from "./totp.js";
 import { openTotpSecret } from "./totp-secret.js";
 
@@ -38,7 +37,7 @@ export class InvalidCredentials extends Unauthenticated {
 }
 
 async function recordLogin(services: HumanServices, userId: string, command: LoginCommand, metadata: EventMetadata) {
-  await services.bus.handle(loginStream(userId), loginDecider, readLoginEvent, command, { metadata });
+  await services.bus.handle(loginAggregate, userId, command, { metadata });
 }
 
 /** Issues the access token of a signed-in user and records the login. */
@@ -57,7 +56,7 @@ export async function passwordLogin(
   services: HumanServices, email: string, password: string, metadata: EventMetadata,
 ): Promise<LoginOutcome> {
   const record = await findUserByEmail(services.db, normaliseEmail(email));
-  const state = record ? await loadState(services.store, userStream(record.id), userDecider, readUserEvent) : undefined;
+  const state = record ? await loadAggregate(services.store, userAggregate, record.id) : undefined;
   const user = state?.status === "active" ? state : undefined;
   const matches = await passwordMatches(user?.passwordHash, password);
   if (!user) throw new InvalidCredentials();
@@ -100,13 +99,13 @@ export async function completeMfaLogin(
   const parsed = parseBearerSecret(mfaToken, 2);
   if (!parsed) throw new MfaChallengeInvalid();
   const [userId, challengeId] = parsed.ids;
-  const login = await loadState(services.store, loginStream(userId), loginDecider, readLoginEvent);
+  const login = await loadAggregate(services.store, loginAggregate, userId);
   if (!challengeAccepts(login, challengeId, parsed.secretHash, services.clock())) throw new MfaChallengeInvalid();
-  const state = await loadState(services.store, userStream(userId), userDecider, readUserEvent);
+  const state = await loadAggregate(services.store, userAggregate, userId);
   if (state.status !== "active") throw new MfaChallengeInvalid();
   const who = { ...metadata, actor: { type: "user", id: userId }, org_id: state.orgId };
   try {
-    await services.bus.handle(userStream(userId), userDecider, readUserEvent,
+    await services.bus.handle(userAggregate, userId,
       { type: "UseMfaCode", proof: await mfaProof(services, state, code) }, { metadata: who });
   } catch (error) {
     if (!(error instanceof InvalidMfaCode)) throw error;

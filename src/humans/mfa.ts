@@ -1,11 +1,10 @@
 /** TOTP MFA enrolment (setup, then confirmation with a first code, which yields the recovery codes) and removal. */
-import { userDecider, UserNotFound, type ActiveUser } from "../../commands/user.js";
-import { readUserEvent } from "../../events/user.js";
+import { loadAggregate } from "../app/aggregates.js";
+import { UserNotFound, type ActiveUser, userAggregate } from "../../commands/user.js";
 import type { Services } from "../app/services.js";
 import type { EventMetadata } from "../eventstore/port.js";
 import { mfaProof } from "./login.js";
 import { newRecoveryCodes, recoveryCodeHash } from "./one-time-secrets.js";
-import { loadState, userStream } from "./streams.js";
 import { matchingTotpStep, newTotpSecret, otpauthUri, base32 } from "./totp.js";
 import { openTotpSecret, sealTotpSecret } from "./totp-secret.js";
 
@@ -14,7 +13,7 @@ type MfaServices = Pick<Services, "bus" | "store" | "keys" | "clock">;
 const ISSUER = "Keyledger";
 
 async function activeUser(services: MfaServices, userId: string): Promise<ActiveUser> {
-  const state = await loadState(services.store, userStream(userId), userDecider, readUserEvent);
+  const state = await loadAggregate(services.store, userAggregate, userId);
   if (state.status !== "active") throw new UserNotFound();
   return state;
 }
@@ -22,7 +21,7 @@ async function activeUser(services: MfaServices, userId: string): Promise<Active
 /** Starts (or restarts) enrolment: a fresh secret, shown once to put into an authenticator app. */
 export async function startMfaSetup(services: MfaServices, userId: string, email: string, metadata: EventMetadata) {
   const secret = newTotpSecret();
-  await services.bus.handle(userStream(userId), userDecider, readUserEvent,
+  await services.bus.handle(userAggregate, userId,
     { type: "StartMfaSetup", sealedSecret: await sealTotpSecret(services.keys, userId, secret) }, { metadata });
   return { secret: base32(secret), otpauthUri: otpauthUri(secret, email, ISSUER) };
 }
@@ -35,7 +34,7 @@ export async function confirmMfaSetup(services: MfaServices, userId: string, cod
     ? matchingTotpStep(await openTotpSecret(services.keys, userId, pending), code.trim(), services.clock())
     : undefined;
   const recoveryCodes = newRecoveryCodes();
-  await services.bus.handle(userStream(userId), userDecider, readUserEvent, {
+  await services.bus.handle(userAggregate, userId, {
     type: "ConfirmMfaSetup", totpStep, recoveryCodeHashes: recoveryCodes.map(recoveryCodeHash),
   }, { metadata });
   return recoveryCodes;
@@ -44,6 +43,6 @@ export async function confirmMfaSetup(services: MfaServices, userId: string, cod
 /** Turns MFA off; needs a current TOTP code or an unused recovery code (a password alone is not enough). */
 export async function disableMfa(services: MfaServices, userId: string, code: string, metadata: EventMetadata) {
   const user = await activeUser(services, userId);
-  await services.bus.handle(userStream(userId), userDecider, readUserEvent,
+  await services.bus.handle(userAggregate, userId,
     { type: "DisableMfa", proof: await mfaProof(services, user, code) }, { metadata });
 }

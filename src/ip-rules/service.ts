@@ -2,8 +2,7 @@
  * IP rules as the rest of the app uses them: the check the authenticator runs on every request, and the
  * commands and queries behind `/v1/security/ip-rules`.
  */
-import { ipRulesDecider, type IpRulesCommand } from "../../commands/ip-rules.js";
-import { readIpRuleEvent } from "../../events/ip-rule.js";
+import { type IpRulesCommand, ipRulesAggregate } from "../../commands/ip-rules.js";
 import type { CommandBus } from "../app/command-bus.js";
 import type { Queryable } from "../db/database.js";
 import { streamName, type EventMetadata } from "../eventstore/port.js";
@@ -72,5 +71,5 @@ export async function findIpRule(db: Queryable, orgId: string, ruleId: string): 
 
 /** Appends the change through the bus (which waits for the read model), so the rule applies on return. */
 export async function changeIpRules(bus: CommandBus, command: IpRulesCommand, metadata: EventMetadata): Promise<void> {
-  await bus.handle(ipRulesStream(command.orgId), ipRulesDecider, readIpRuleEvent, command, { metadata });
+  await bus.handle(ipRulesAggregate, command.orgId, command, { metadata });
 }

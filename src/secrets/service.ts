@@ -3,20 +3,21 @@
  * lifecycle operations. Every operation is authorized by `authorize` first; reads and writes of one
  * secret go through its stream (short: reads live in their own stream).
  */
+import type { Actor } from "../../events/actor.js";
+import { secretReadsAggregate } from "../../commands/secret-reads.js";
 import { Forbidden, Unavailable } from "../../commands/errors.js";
 import { randomBytes, randomInt } from "node:crypto";
 import { fold } from "../../commands/decider.js";
 import { occurredAt } from "../../events/recorded.js";
 import {
   nextVersion, readableVersion, SecretGone, SecretNotFound, secretDecider, SecretVersionRaced,
-  type SecretCommand, type SecretState, type SecretVersionState,
+  type SecretCommand, type SecretState, type SecretVersionState, secretAggregate
 } from "../../commands/secret.js";
-import { secretReadsDecider } from "../../commands/secret-reads.js";
 import { VaultNotFound } from "../../commands/vault.js";
-import { readSecretEvent, readSecretReadEvent, SecretValueRead, type SECRET_TYPES } from "../../events/secret.js";
+import { readSecretEvent, SecretValueRead, type SECRET_TYPES } from "../../events/secret.js";
 import { authorize } from "../access/authorize.js";
 import type { Services } from "../app/services.js";
-import type { Principal } from "../auth/principal.js";
+import { actorOf, type Principal } from "../auth/principal.js";
 import type { EventMetadata } from "../eventstore/port.js";
 import { openValue, sealValue } from "../keys/envelope.js";
 import { findVaultById } from "../vaults/queries.js";
@@ -65,7 +66,7 @@ export interface SecretVersionInfo {
   type: SecretType;
   metadata: Record<string, unknown>;
   createdAt: Date;
-  createdBy: { type: "user" | "agent"; id: string };
+  createdBy: Actor;
   expiresAt: Date | null;
   disabled: boolean;
 }
@@ -81,8 +82,6 @@ export interface PutSecretInput {
   expiresAt: Date | null;
   maxAccessCount: number;
 }
-
-const actorOf = (principal: Pick<Principal, "type" | "id">) => ({ type: principal.type, id: principal.id });
 
 interface LoadedSecret {
   secretId: string;
@@ -130,7 +129,7 @@ async function addVersion(
       maxAccessCount: input.maxAccessCount, reason, by: actorOf(caller.principal),
     };
     try {
-      await services.bus.handle(secretStream(loaded.secretId), secretDecider, readSecretEvent, command,
+      await services.bus.handle(secretAggregate, loaded.secretId, command,
         { metadata: caller.metadata });
       const written = await loadSecret(services, vaultId, path);
       const added = written.state.status === "absent" ? undefined : written.state.versions.get(version);
@@ -209,7 +208,7 @@ export async function readSecret(
   const place = { secretId: loaded.secretId, vaultId, orgId: principal.orgId, path };
   try {
     if (found.maxAccessCount > 0) {
-      await services.bus.handle(secretReadsStream(loaded.secretId), secretReadsDecider, readSecretReadEvent, {
+      await services.bus.handle(secretReadsAggregate, loaded.secretId, {
         type: "RecordSecretRead", ...place, version: found.version, maxAccessCount: found.maxAccessCount,
         reader: actorOf(principal), policyId,
       }, { metadata: caller.metadata, readYourWrites: false });
@@ -231,7 +230,7 @@ async function lifecycle(
   command: (place: { secretId: string; vaultId: string; orgId: string; path: string }) => SecretCommand,
 ): Promise<void> {
   const secretId = secretIdFor(vaultId, path);
-  await services.bus.handle(secretStream(secretId), secretDecider, readSecretEvent,
+  await services.bus.handle(secretAggregate, secretId,
     command({ secretId, vaultId, orgId: caller.principal.orgId, path }), { metadata: caller.metadata });
 }
 

@@ -3,6 +3,7 @@
  * are left; a mail that cannot be sent is logged, not fatal: the read is recorded), and an email share's
  * address hears that something waits for it.
  */
+import type { Actor } from "../../events/actor.js";
 import type { ShareDetails } from "../../commands/share.js";
 import { findAgentById } from "../agents/queries.js";
 import type { Services } from "../app/services.js";
@@ -17,7 +18,7 @@ async function creatorAddress(db: Services["db"], createdBy: ShareDetails["creat
 
 export async function notifyShareAccessed(
   services: Pick<Services, "db" | "mail" | "logger">, share: ShareDetails,
-  access: { accessCount: number; by: { type: "user" | "agent"; id: string } | null; ip: string },
+  access: { accessCount: number; by: Actor | null; ip: string },
 ): Promise<void> {
   const to = await creatorAddress(services.db, share.createdBy);
   if (!to) return;

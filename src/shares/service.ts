@@ -4,19 +4,19 @@
  * email shares when their address signs in. A share exposes the version current when it was created; it
  * goes (410) with that version, its secret or its vault.
  */
+import { loadAggregate } from "../app/aggregates.js";
 import { Forbidden, Invalid, NotFound } from "../../commands/errors.js";
-import { fold } from "../../commands/decider.js";
-import { readableVersion, SecretGone, SecretNotFound, SecretVersionNotFound, secretDecider } from "../../commands/secret.js";
+import { readableVersion, SecretGone, SecretNotFound, SecretVersionNotFound, secretAggregate } from "../../commands/secret.js";
 import {
-  ShareGone, ShareNotFound, isShareRefusal, shareDecider, type RecipientType, type ShareCommand, type ShareDetails, type ShareState,
+  ShareGone, ShareNotFound, isShareRefusal, shareDecider, type RecipientType, type ShareCommand, type ShareDetails, type ShareState, shareAggregate
 } from "../../commands/share.js";
-import { readsSince, secretReadsDecider } from "../../commands/secret-reads.js";
-import { readSecretEvent, readSecretReadEvent } from "../../events/secret.js";
-import { readShareEvent, ShareAccessRefused } from "../../events/share.js";
+import { readsSince, secretReadsAggregate } from "../../commands/secret-reads.js";
+import type { Actor } from "../../events/actor.js";
+import { ShareAccessRefused } from "../../events/share.js";
 import { authorize } from "../access/authorize.js";
 import { findAgentById } from "../agents/queries.js";
 import type { Services } from "../app/services.js";
-import type { Principal } from "../auth/principal.js";
+import { actorOf, type Principal } from "../auth/principal.js";
 import type { EventMetadata } from "../eventstore/port.js";
 import { hashPassword, passwordMatches } from "../humans/passwords.js";
 import { findUserById } from "../humans/queries.js";
@@ -24,17 +24,13 @@ import { normaliseEmail } from "../humans/streams.js";
 import { KeyNotFound } from "../keys/port.js";
 import { openValue, SealedValueUnreadable } from "../keys/envelope.js";
 import { ReadNotAudited, type Caller } from "../secrets/service.js";
-import { secretReadsStream, secretStream } from "../secrets/streams.js";
 import { formatCidr, parseCidr } from "../../commands/rules/cidr.js";
 import { findVaultById } from "../vaults/queries.js";
 import { notifyEmailRecipient, notifyShareAccessed } from "./notify.js";
 import { findLivingSecret, isUuid } from "./queries.js";
-import { shareRefusalsStream, shareStream } from "./streams.js";
+import { shareRefusalsStream } from "./streams.js";
 
 type ShareServices = Pick<Services, "db" | "bus" | "store" | "keys" | "clock" | "mail" | "logger" | "config">;
-type Actor = { type: "user" | "agent"; id: string };
-
-const actorOf = (principal: Principal): Actor => ({ type: principal.type, id: principal.id });
 
 /** Agents cannot mail credentials to arbitrary addresses (the seeds' security model). */
 export class EmailShareForbidden extends Forbidden {
@@ -62,7 +58,7 @@ export interface CreateShareInput {
 
 async function loadShare(services: Pick<Services, "store">, shareId: string): Promise<ShareState> {
   if (!isUuid(shareId)) return shareDecider.initialState;
-  return fold(shareDecider, (await services.store.readStream(shareStream(shareId))).map(readShareEvent));
+  return await loadAggregate(services.store, shareAggregate, shareId);
 }
 
 /** Who may read the share, and the address of an email share. */
@@ -106,10 +102,10 @@ export async function createShare(
   if (input.expiresAt <= now) throw new InvalidShareRequest("expires_at must be in the future");
   const { recipient, recipientEmail } = await resolveRecipient(services, principal, input);
   const ipAllowlist = input.ipAllowlist.map((cidr) => formatCidr(parseCidr(cidr)));
-  const secretState = fold(secretDecider, (await services.store.readStream(secretStream(secret.id))).map(readSecretEvent));
+  const secretState = await loadAggregate(services.store, secretAggregate, secret.id);
   const { version, maxAccessCount } = readableVersion(secretState, secret.path, now);
   // A used-up secret cannot be handed on: its reads through the share would be refused anyway.
-  if (maxAccessCount > 0 && readsSince(await secretReads(services, secret.id), version) >= maxAccessCount) {
+  if (maxAccessCount > 0 && readsSince(await loadAggregate(services.store, secretReadsAggregate, secret.id), version) >= maxAccessCount) {
     throw new SecretGone(secret.path, "exhausted");
   }
   const command: ShareCommand & ShareDetails = {
@@ -118,13 +114,9 @@ export async function createShare(
     maxAccessCount: input.maxAccessCount, passphraseHash: input.passphrase ? await hashPassword(input.passphrase) : null,
     ipAllowlist, createdBy: actorOf(principal),
   };
-  await services.bus.handle(shareStream(shareId), shareDecider, readShareEvent, command, { metadata: caller.metadata });
+  await services.bus.handle(shareAggregate, shareId, command, { metadata: caller.metadata });
   if (recipientEmail !== null) await notifyEmailRecipient(services, { ...command, recipientEmail });
   return command;
-}
-
-async function secretReads(services: Pick<Services, "store">, secretId: string) {
-  return fold(secretReadsDecider, (await services.store.readStream(secretReadsStream(secretId))).map(readSecretReadEvent));
 }
 
 export interface ShareAccess {
@@ -152,7 +144,7 @@ async function openSharedVersion(
 ): Promise<{ type: string; value: string; maxAccessCount: number }> {
   const vault = await findVaultById(services.db, share.vaultId);
   if (!vault || vault.deletedAt) throw new ShareGone("vault deleted");
-  const state = fold(secretDecider, (await services.store.readStream(secretStream(share.secretId))).map(readSecretEvent));
+  const state = await loadAggregate(services.store, secretAggregate, share.secretId);
   let found;
   try {
     found = readableVersion(state, share.path, services.clock(), share.version);
@@ -207,12 +199,12 @@ async function readThroughShare(
   const preview = shareDecider.decide(command, state, services.clock());
   const opened = preview[0]?.type === "ShareAccessed" ? await openSharedVersion(services, state) : undefined;
   if (opened && opened.maxAccessCount > 0
-    && readsSince(await secretReads(services, state.secretId), state.version) >= opened.maxAccessCount) {
+    && readsSince(await loadAggregate(services.store, secretReadsAggregate, state.secretId), state.version) >= opened.maxAccessCount) {
     throw new ShareGone("secret unreadable");
   }
   let result;
   try {
-    result = await services.bus.handle(shareStream(shareId), shareDecider, readShareEvent, command, { metadata });
+    result = await services.bus.handle(shareAggregate, shareId, command, { metadata });
   } catch (error) {
     if (isShareRefusal(error)) throw error;
     throw new ReadNotAudited({ cause: error });
@@ -237,7 +229,7 @@ async function countAgainstSecret(
   services: ShareServices, share: ShareDetails, reader: Actor | null, maxAccessCount: number, metadata: EventMetadata,
 ): Promise<void> {
   try {
-    await services.bus.handle(secretReadsStream(share.secretId), secretReadsDecider, readSecretReadEvent, {
+    await services.bus.handle(secretReadsAggregate, share.secretId, {
       type: "RecordSharedSecretRead", secretId: share.secretId, vaultId: share.vaultId, orgId: share.orgId, path: share.path,
       version: share.version, maxAccessCount, shareId: share.shareId, reader,
     }, { metadata, readYourWrites: false });
@@ -249,7 +241,7 @@ async function countAgainstSecret(
 
 async function decideOnShare(services: ShareServices, caller: Caller, shareId: string, command: ShareCommand): Promise<void> {
   if (!isUuid(shareId)) throw new ShareNotFound();
-  await services.bus.handle(shareStream(shareId), shareDecider, readShareEvent, command, { metadata: caller.metadata });
+  await services.bus.handle(shareAggregate, shareId, command, { metadata: caller.metadata });
 }
 
 export const acceptShare = (services: ShareServices, caller: Caller, shareId: string) =>

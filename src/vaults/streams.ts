@@ -15,8 +15,8 @@ export function digestId(...parts: string[]): string {
 }
 
 /** The reservation stream of a vault name in an organisation (names compare case-insensitively). */
-export const vaultNameStream = (orgId: string, name: string) =>
-  streamName("vault_name", digestId("vault-name", orgId, name.toLowerCase()));
+export const vaultNameId = (orgId: string, name: string) => digestId("vault-name", orgId, name.toLowerCase());
+export const vaultNameStream = (orgId: string, name: string) => streamName("vault_name", vaultNameId(orgId, name));
 
 /** The key provider's id of a vault's KEK. */
 export const vaultKekId = (vaultId: string) => `vault-${vaultId}`;
