@@ -62,10 +62,9 @@ function requestIdOf(ctx: Context): string {
   return SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 
-/** What the router's empty 404/405/501 means, in words. */
+/** What the router's empty 404/405 means, in words. */
 function routingDetail(ctx: Context): string {
   if (ctx.status === 405) return `${ctx.method} is not allowed here; allowed: ${ctx.response.get("Allow") || "none"}`;
-  if (ctx.status === 501) return `method ${ctx.method} is not implemented`;
   return "no such route";
 }
 
@@ -171,7 +170,9 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       const malformed = malformedTarget(ctx.originalUrl);
       if (malformed) throw new HttpProblem(400, malformed);
       await next();
-      // Unknown path (404), known path with another method (405, Allow set by the router), unknown method (501).
+      // Unknown path (404), known path with another method (405, Allow set by the router). A method the router
+      // does not know (TRACE, CONNECT, ...) is the client's mistake, not a server fault: 405, never 501.
+      if (ctx.status === 501 && ctx.body == null) ctx.status = 405;
       if (ctx.body == null && ctx.status >= 400) sendProblem(ctx, ctx.status, routingDetail(ctx));
     } catch (error) {
       const answer = problemFor(error);
