@@ -38,7 +38,8 @@ const MAX_VALUE_LENGTH = 256 * 1024;
 const PutSecretRequest = z.object({
   type: SecretTypeInput.default("api_key"),
   value: z.string().max(MAX_VALUE_LENGTH),
-  metadata: withinJsonBytes(z.record(z.string(), z.unknown()), MAX_METADATA_BYTES).default({}),
+  metadata: withinJsonBytes(z.record(z.string(), z.unknown()), MAX_METADATA_BYTES).default({})
+    .describe(`free-form; at most ${MAX_METADATA_BYTES} bytes as JSON (docs/input-rules.md)`),
   expires_at: z.iso.datetime({ offset: true }).nullable().optional(),
   max_access_count: z.number().int().min(0).max(1_000_000).default(0),
 }).meta({ id: "PutSecretRequest" });
