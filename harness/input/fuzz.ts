@@ -35,8 +35,10 @@ export interface World {
   agentKey: string;
   ids: string[];
   paths: string[];
-  /** The owner's secret values: no answer to anyone else may contain one. */
+  /** The owner's secret values: no answer to anyone else may contain one... */
   plaintexts: string[];
+  /** ...but these, which the owner's agent may read (its policy grants `api/*`). */
+  agentReadable: string[];
   /** Credentials the harness knows (for the leak scan). */
   credentials: string[];
 }
@@ -310,7 +312,7 @@ export async function buildWorld(server: ServerProcess): Promise<World> {
     stranger: { token: stranger.token, orgId: stranger.orgId },
     agentToken, agentKey: created.api_key,
     ids: [vault.id, strangerVault.id, created.agent.id, share.id, owner.userId, stranger.userId, owner.orgId, ...secretIds, randomUUID(), "not-a-uuid"],
-    paths, plaintexts,
+    paths, plaintexts, agentReadable: plaintexts.filter((_, i) => paths[i].startsWith("api/")),
     credentials: [owner.password, stranger.password, created.api_key, passphrase, owner.token, stranger.token, agentToken],
   };
 }
@@ -367,7 +369,9 @@ export async function runFuzz(server: ServerProcess, world: World, options: Fuzz
       if (after !== before) problems.push(`answered ${answer.status} but the event log moved from ${before} to ${after}`);
       else unchanged++;
     }
-    if (request.as !== "owner" && world.plaintexts.some((p) => answer.body.includes(p))) {
+    const forbidden = request.as === "owner" ? []
+      : world.plaintexts.filter((p) => request.as !== "agent" || !world.agentReadable.includes(p));
+    if (forbidden.some((p) => answer.body.includes(p))) {
       problems.push(`answered a secret value to ${request.as}`);
     }
     if (problems.length === 0) return true;

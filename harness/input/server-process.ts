@@ -102,6 +102,7 @@ export async function startServerProcess(label: string): Promise<ServerProcess> 
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
+    process.off("SIGINT", interrupted).off("SIGTERM", interrupted);
     if (child.exitCode === null) {
       await new Promise<void>((resolve) => {
         child.once("exit", () => resolve());
@@ -112,6 +113,9 @@ export async function startServerProcess(label: string): Promise<ServerProcess> 
     await adminQuery(serverUrl, `drop database if exists ${database} with (force)`).catch(() => {});
     await rm(dataDir, { recursive: true, force: true });
   };
+  // Interrupted (Ctrl-C): the child, its scratch database and its data directory go too.
+  const interrupted = () => void stop().finally(() => process.exit(130));
+  process.once("SIGINT", interrupted).once("SIGTERM", interrupted);
   try {
     await waitHealthy(url, child, () => logs);
   } catch (error) {
