@@ -92,6 +92,9 @@ export async function applyHandlers(projection: Projection, events: readonly Rec
 // Namespace of our advisory locks (the second key is hashtext(projection name)).
 const LEADER_LOCK = 7_340_022;
 
+/** Failures in a row on one event (a retry a second apart) after which a projection counts as stuck on it. */
+const FAILURES_BEFORE_STUCK = 3;
+
 /** How long a checkpoint advanced over events the projection ignores may wait before it is written. */
 const SKIPPED_CHECKPOINT_DELAY_MS = 100;
 
@@ -234,6 +237,8 @@ export class ProjectionRunner {
   private readonly errors = new Map<string, string>();
   /** Projections whose live generation fails on an event, with that event's id. */
   private readonly failingOn = new Map<string, string>();
+  /** The event each projection failed on last, and how many times in a row. */
+  private readonly failures = new Map<string, { eventId: string; count: number }>();
   private stopping = false;
   private loop?: Promise<void>;
   private wake?: () => void;
@@ -265,8 +270,9 @@ export class ProjectionRunner {
 
   /**
    * Resolves once every projection's live read model includes `position`; throws ReadModelsBehind after
-   * timeoutMs. A projection this process leads that is failing on an event is not waited for (status() and
-   * the logs name the event): one read model that cannot move must not hold up every write.
+   * timeoutMs. A projection this process leads that is stuck on an event (it failed on it
+   * FAILURES_BEFORE_STUCK times in a row) is not waited for (status(), health and the logs name the event):
+   * one read model that cannot move must not hold up every write.
    */
   async waitFor(position: Position, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -324,7 +330,10 @@ export class ProjectionRunner {
       void retiring.finally(() => this.retirements.delete(retiring));
     }
     this.errors.delete(worker.projection.name);
-    if (worker.generation.status === "live") this.failingOn.delete(worker.projection.name);
+    if (worker.generation.status === "live") {
+      this.failingOn.delete(worker.projection.name);
+      this.failures.delete(worker.projection.name);
+    }
     const listeners = this.advanceListeners;
     this.advanceListeners = [];
     for (const listener of listeners) listener();
@@ -336,14 +345,19 @@ export class ProjectionRunner {
   }
 
   workerFailed(worker: GenerationWorker, error: unknown): void {
-    const message = error instanceof Error ? error.message : String(error);
+    const failed = error instanceof ProjectionEventFailed ? error.event : undefined;
+    const cause = failed ? (error as ProjectionEventFailed).cause : error;
+    const message = cause instanceof Error ? cause.message : String(cause);
     worker.lastError = message;
     this.errors.set(worker.projection.name, message);
-    const failed = error instanceof ProjectionEventFailed ? error.event : undefined;
     if (failed && worker.generation.status === "live") {
-      // Read-your-writes stops waiting for this projection (the others keep answering) until it moves again.
-      this.failingOn.set(worker.projection.name, failed.id);
       this.options.onEventFailed?.(worker.projection.name, failed.id);
+      const previous = this.failures.get(worker.projection.name);
+      const count = previous?.eventId === failed.id ? previous.count + 1 : 1;
+      this.failures.set(worker.projection.name, { eventId: failed.id, count });
+      // The same event failing again and again is not a hiccup: read-your-writes stops waiting for this
+      // projection (the others keep answering), health names it, until it moves again.
+      if (count >= FAILURES_BEFORE_STUCK) this.failingOn.set(worker.projection.name, failed.id);
     }
     this.logger.error({ projection: worker.projection.name, generation: worker.generation.generation, err: message,
       ...(failed && { event_id: failed.id, event_type: failed.type }) },

@@ -54,7 +54,8 @@ describe("a projection that cannot apply an event (issue 9: 2)", function () {
   it("names the event in health, a metric and the log, and keeps other writes' read-your-writes", async () => {
     await server!.store.append(`probe-${randomUUID()}`, [{ id: poisonId, type: "LegacyNote", data: { note: nested(4000) } }], "no_stream");
     let health: { status: number; body: any } | undefined;
-    for (let i = 0; i < 100; i++) {
+    // Three failures in a row on one event, a second apart, make it stuck.
+    for (let i = 0; i < 300; i++) {
       health = await call("GET", "/v1/health");
       if (health.body.projections_failing) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
