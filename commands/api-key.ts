@@ -2,10 +2,10 @@
  * A personal API key's life: created for one user, revoked by that user. The key material is generated
  * outside (random bytes, hashed) and comes in with the command; the decider sees only the hash.
  */
+import { ApiKeyCreated, ApiKeyRevoked, readApiKeyEvent, type ApiKeyEvent } from "../events/api-key.js";
 import { defineAggregate } from "./aggregate.js";
-import { Conflict, Invalid, NotFound } from "./errors.js";
-import { ApiKeyCreated, ApiKeyRevoked, type ApiKeyEvent, readApiKeyEvent } from "../events/api-key.js";
 import type { Decider } from "./decider.js";
+import { Conflict, Invalid, NotFound } from "./errors.js";
 
 export type ApiKeyCommand =
   | {

@@ -1,8 +1,8 @@
 /** One account per email address: the address's own stream says who holds it. */
+import { EmailClaimed, EmailReleased, readEmailEvent, type EmailEvent } from "../events/email.js";
 import { defineAggregate } from "./aggregate.js";
-import { Conflict } from "./errors.js";
 import type { Decider } from "./decider.js";
-import { EmailClaimed, EmailReleased, type EmailEvent, readEmailEvent } from "../events/email.js";
+import { Conflict } from "./errors.js";
 
 export type EmailCommand =
   | { type: "ClaimEmail"; email: string; userId: string }

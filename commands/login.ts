@@ -2,11 +2,11 @@
  * A user's sign-in attempts. Only the newest MFA challenge counts (a new password login supersedes the
  * previous one); it is spent by one successful second factor and dies after a few wrong codes.
  */
+import { LoginFailed, LoginSucceeded, MfaChallengeIssued, readLoginEvent, type LoginEvent } from "../events/login.js";
 import { defineAggregate } from "./aggregate.js";
-import { Unauthenticated } from "./errors.js";
 import type { Decider } from "./decider.js";
+import { Unauthenticated } from "./errors.js";
 import { sameDigest } from "./secret-compare.js";
-import { LoginFailed, LoginSucceeded, MfaChallengeIssued, type LoginEvent, readLoginEvent } from "../events/login.js";
 
 export const MAX_MFA_FAILURES = 5;
 

@@ -4,12 +4,12 @@
  * future); who may manage a vault's policies is the route's concern (it needs the read models).
  */
 import type { Actor } from "../events/actor.js";
+import { PolicyCreated, PolicyDeleted, PolicyUpdated, readPolicyEvent, type PolicyEvent } from "../events/policy.js";
 import { defineAggregate } from "./aggregate.js";
-import { Conflict, Invalid, NotFound } from "./errors.js";
-import { PolicyCreated, PolicyDeleted, PolicyUpdated, type PolicyEvent, readPolicyEvent } from "../events/policy.js";
-import { normalizeConditions, type PolicyConditions } from "./rules/policy-conditions.js";
-import { validatePattern } from "./rules/glob.js";
 import type { Decider } from "./decider.js";
+import { Conflict, Invalid, NotFound } from "./errors.js";
+import { validatePattern } from "./rules/glob.js";
+import { normalizeConditions, type PolicyConditions } from "./rules/policy-conditions.js";
 
 export type Permission = "read" | "write";
 

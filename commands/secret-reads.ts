@@ -5,8 +5,8 @@
  * Reads through shares are counted here too, so a share never reads past the secret's own limit.
  */
 import type { Actor } from "../events/actor.js";
+import { readSecretReadEvent, SecretReadThroughShare, SecretValueRead, type SecretReadEvent } from "../events/secret.js";
 import { defineAggregate } from "./aggregate.js";
-import { SecretReadThroughShare, SecretValueRead, type SecretReadEvent, readSecretReadEvent } from "../events/secret.js";
 import type { Decider } from "./decider.js";
 import { SecretGone } from "./secret.js";
 

@@ -5,14 +5,15 @@
  * passphrase check is argon2 (slow, not pure): it comes in as a verdict; every other rule is decided here.
  */
 import type { Actor } from "../events/actor.js";
-import { defineAggregate } from "./aggregate.js";
-import { Conflict, Forbidden, Gone, NotFound, Unauthenticated } from "./errors.js";
 import {
-  ShareAccepted, ShareAccessed, ShareClaimed, ShareCreated, ShareDeclined, ShareExpired, ShareRevoked,
-  type RECIPIENT_TYPES, type ShareEvent, readShareEvent,
+  readShareEvent, ShareAccepted, ShareAccessed, ShareClaimed, ShareCreated, ShareDeclined, ShareExpired, ShareRevoked,
+  type RECIPIENT_TYPES, type ShareEvent,
 } from "../events/share.js";
-import { parseCidr, parseIp, rulesAllow } from "./rules/cidr.js";
+import { defineAggregate } from "./aggregate.js";
 import type { Decider } from "./decider.js";
+import { Conflict, Forbidden, Gone, NotFound, Unauthenticated } from "./errors.js";
+import { parseCidr, parseIp, rulesAllow } from "./rules/cidr.js";
+import { requireFutureExpiry } from "./rules/expiry.js";
 
 export type RecipientType = (typeof RECIPIENT_TYPES)[number];
 
@@ -158,6 +159,7 @@ export const shareDecider: Decider<ShareCommand, ShareState, ShareEvent> = {
     switch (command.type) {
       case "CreateShare": {
         if (state.status !== "absent") throw new ShareStateConflict(`share ${command.shareId} already exists`);
+        requireFutureExpiry(command.expiresAt, now);
         return [ShareCreated.of({
           share_id: command.shareId, org_id: command.orgId, secret_id: command.secretId, vault_id: command.vaultId,
           path: command.path, version: command.version, recipient_type: command.recipientType, recipient: command.recipient,

@@ -1,9 +1,9 @@
 /** A pending signup: requested with a mailed token, verified once with that token before it expires. */
+import { readSignupEvent, SignupRequested, SignupVerified, type SignupEvent } from "../events/signup.js";
 import { defineAggregate } from "./aggregate.js";
-import { Invalid } from "./errors.js";
 import type { Decider } from "./decider.js";
+import { Invalid } from "./errors.js";
 import { sameDigest } from "./secret-compare.js";
-import { SignupRequested, SignupVerified, type SignupEvent, readSignupEvent } from "../events/signup.js";
 
 export type SignupCommand =
   | { type: "RequestSignup"; signupId: string; email: string; displayName: string; passwordHash: string;

@@ -1,13 +1,13 @@
 /** The user aggregate: registration, profile, password, TOTP MFA with one-time recovery codes, deletion. */
 import type { SealedValue } from "../events/sealed-value.js";
-import { defineAggregate } from "./aggregate.js";
-import { Conflict, Invalid, NotFound } from "./errors.js";
-import type { Decider } from "./decider.js";
-import { sameDigest } from "./secret-compare.js";
 import {
   UserDeleted, UserMfaCodeUsed, UserMfaDisabled, UserMfaEnabled, UserMfaSetupStarted, UserPasswordChanged,
-  UserProfileUpdated, UserRegistered, type UserEvent, readUserEvent,
+  readUserEvent, UserProfileUpdated, UserRegistered, type UserEvent,
 } from "../events/user.js";
+import { defineAggregate } from "./aggregate.js";
+import type { Decider } from "./decider.js";
+import { Conflict, Invalid, NotFound } from "./errors.js";
+import { sameDigest } from "./secret-compare.js";
 
 export type Role = "owner" | "admin" | "member";
 

@@ -3,10 +3,10 @@
  * place to decide it: a reservation stream per (organisation, lower-cased name), taken before the vault is
  * created and released when it is deleted.
  */
+import { readVaultNameEvent, VaultNameReleased, VaultNameReserved, type VaultNameEvent } from "../events/vault.js";
 import { defineAggregate } from "./aggregate.js";
-import { Conflict } from "./errors.js";
-import { VaultNameReleased, VaultNameReserved, type VaultNameEvent, readVaultNameEvent } from "../events/vault.js";
 import type { Decider } from "./decider.js";
+import { Conflict } from "./errors.js";
 
 export type VaultNameCommand =
   | { type: "ReserveVaultName"; orgId: string; name: string; vaultId: string }

@@ -4,10 +4,10 @@
  * vault (`__agent-keys`) is not deletable through the API.
  */
 import type { Actor } from "../events/actor.js";
+import { readVaultEvent, VaultCreated, VaultDeleted, type VaultEvent } from "../events/vault.js";
 import { defineAggregate } from "./aggregate.js";
-import { Conflict, Forbidden, NotFound } from "./errors.js";
-import { VaultCreated, VaultDeleted, type VaultEvent, readVaultEvent } from "../events/vault.js";
 import type { Decider } from "./decider.js";
+import { Conflict, Forbidden, NotFound } from "./errors.js";
 
 
 export type VaultCommand =

@@ -3,8 +3,8 @@
  * strings), recovery-code hashes and the TOTP secret sealed under the key provider only: never a plaintext.
  */
 import { z } from "zod";
-import { SealedValueSchema } from "./sealed-value.js";
 import { defineEvent, eventReader, type EventsOf } from "./define.js";
+import { SealedValueSchema } from "./sealed-value.js";
 
 const Role = z.enum(["owner", "admin", "member"]);
 export const UserRegistered = defineEvent("UserRegistered", z.object({

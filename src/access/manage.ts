@@ -2,9 +2,9 @@
  * Managing a vault's policies: only humans, and of those only the vault's creator and the organisation's
  * owners and admins. The policy's principal must be a user or agent of the vault's organisation.
  */
-import type { Actor } from "../../events/actor.js";
-import { PolicyNotFound, type PolicyCommand, type PolicyTerms, policyAggregate } from "../../commands/policy.js";
+import { policyAggregate, PolicyNotFound, type PolicyCommand, type PolicyTerms } from "../../commands/policy.js";
 import { VaultNotFound } from "../../commands/vault.js";
+import type { Actor } from "../../events/actor.js";
 import { findAgentById } from "../agents/queries.js";
 import type { Services } from "../app/services.js";
 import { requireUser } from "../auth/guards.js";

@@ -2,14 +2,15 @@
  * Personal API keys (`1ck_…`): minted here, recorded as events (hash and prefix only), looked up by prefix
  * and checked in constant time. A key is 32 random bytes, so SHA-256 suffices (no password stretching).
  */
-import { apiKeyAggregate } from "../../commands/api-key.js";
 import { randomBytes, randomUUID } from "node:crypto";
+import { apiKeyAggregate } from "../../commands/api-key.js";
 import { ApiKeyCreated } from "../../events/api-key.js";
 import type { Services } from "../app/services.js";
 import type { Queryable } from "../db/database.js";
-import { streamName, type EventMetadata } from "../eventstore/port.js";
-import type { UserPrincipal } from "./principal.js";
+import { type EventMetadata } from "../eventstore/port.js";
 import { digestsEqual, sha256Hex } from "./digest.js";
+import type { UserPrincipal } from "./principal.js";
+import { rowJson } from "../db/rows.js";
 
 export const USER_API_KEY_PREFIX = "1ck_";
 /** `1ck_` plus 8 characters of the key: enough to find its row, far too little to guess the rest. */
@@ -50,7 +51,7 @@ function toRecord(row: ApiKeyRow): ApiKeyRecord {
     orgId: row.org_id,
     name: row.name,
     keyPrefix: row.key_prefix,
-    scopes: typeof row.scopes === "string" ? JSON.parse(row.scopes) : row.scopes,
+    scopes: rowJson(row.scopes),
     createdAt: new Date(row.created_at),
     expiresAt: row.expires_at ? new Date(row.expires_at) : undefined,
     revokedAt: row.revoked_at ? new Date(row.revoked_at) : undefined,
@@ -60,8 +61,6 @@ function toRecord(row: ApiKeyRow): ApiKeyRecord {
 type ApiKeyCreatedData = ReturnType<typeof ApiKeyCreated.of>["data"];
 
 export const isActiveApiKey = (key: ApiKeyRecord, now: Date) => !key.revokedAt && (!key.expiresAt || key.expiresAt > now);
-
-export const apiKeyStream = (keyId: string) => streamName("api_key", keyId);
 
 /** The key a presented `1ck_` string names, if it is one of ours and usable now. */
 export async function findActiveApiKey(db: Queryable, presented: string, now: Date): Promise<ApiKeyRecord | undefined> {

@@ -5,7 +5,7 @@
  */
 import { accessTokenAggregate } from "../../commands/access-token.js";
 import type { Services } from "../app/services.js";
-import { streamName, type EventMetadata } from "../eventstore/port.js";
+import { type EventMetadata } from "../eventstore/port.js";
 import { subjectOf } from "./principal.js";
 import type { IssuedToken } from "./tokens.js";
 
@@ -18,7 +18,6 @@ export interface TokenSubjectRef {
 /** Lifetime of human users' access tokens (login, API-key exchange). */
 export const USER_TOKEN_TTL_SECONDS = 3600;
 
-export const accessTokenStream = (tokenId: string) => streamName("access_token", tokenId);
 
 /**
  * Signs a token for the subject (`sub` = "user:<id>"/"agent:<id>", `org` = its organisation, plus claims)

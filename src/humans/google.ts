@@ -2,10 +2,10 @@
  * Sign-in with Google: an OpenID Connect ID token, verified against the issuer's published keys (JWKS),
  * for our client id. A verified address that has an account signs into it; a new one gets an account.
  */
+import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from "jose";
+import { NotFound, Unauthenticated } from "../../commands/errors.js";
 import { userAggregate } from "../../commands/user.js";
 import { loadAggregate } from "../app/aggregates.js";
-import { NotFound, Unauthenticated } from "../../commands/errors.js";
-import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from "jose";
 import type { Config } from "../config.js";
 import type { EventMetadata } from "../eventstore/port.js";
 import { afterFirstFactor, type HumanServices, type LoginOutcome } from "./login.js";

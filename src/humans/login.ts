@@ -2,21 +2,21 @@
  * Signing in: email + password, then (when MFA is on) a second step with a TOTP or recovery code. Every
  * success and failure of a known user is an event in their login stream; tokens come from issueAccessToken.
  */
-import { loadAggregate } from "../app/aggregates.js";
-import { Unauthenticated } from "../../commands/errors.js";
 import { randomUUID } from "node:crypto";
-import { challengeAccepts, MfaChallengeInvalid, type LoginCommand, loginAggregate } from "../../commands/login.js";
-import { InvalidMfaCode, type ActiveUser, type MfaProof, userAggregate } from "../../commands/user.js";
-import { claimEmailShares } from "../shares/claim.js";
+import { Unauthenticated } from "../../commands/errors.js";
+import { challengeAccepts, loginAggregate, MfaChallengeInvalid, type LoginCommand } from "../../commands/login.js";
+import { InvalidMfaCode, userAggregate, type ActiveUser, type MfaProof } from "../../commands/user.js";
+import { loadAggregate } from "../app/aggregates.js";
 import type { Services } from "../app/services.js";
 import { issueAccessToken } from "../auth/issue.js";
 import type { EventMetadata } from "../eventstore/port.js";
+import { claimEmailShares } from "../shares/claim.js";
 import { newBearerSecret, parseBearerSecret, recoveryCodeHash } from "./one-time-secrets.js";
 import { passwordMatches } from "./passwords.js";
 import { findUserByEmail } from "./queries.js";
 import { normaliseEmail } from "./streams.js";
-import { matchingTotpStep } from "./totp.js";
 import { openTotpSecret } from "./totp-secret.js";
+import { matchingTotpStep } from "./totp.js";
 
 export const USER_TOKEN_TTL_SECONDS = 3600;
 const MFA_CHALLENGE_TTL_MS = 5 * 60 * 1000;

@@ -1,6 +1,6 @@
 /** Managing the members of an organisation; the rules (owners, last owner) are the org decider's. */
 import { emailAggregate } from "../../commands/email.js";
-import { type OrgCommand, orgAggregate } from "../../commands/org.js";
+import { orgAggregate, type OrgCommand } from "../../commands/org.js";
 import type { Role } from "../../commands/user.js";
 import type { Services } from "../app/services.js";
 import type { EventMetadata } from "../eventstore/port.js";

@@ -1,8 +1,7 @@
 /** A signed-in user's own account: profile, password, deletion. */
-import { orgAggregate } from "../../commands/org.js";
-import { loadAggregate } from "../app/aggregates.js";
 import { emailAggregate } from "../../commands/email.js";
-import { UserNotFound, userAggregate } from "../../commands/user.js";
+import { orgAggregate } from "../../commands/org.js";
+import { userAggregate, UserNotFound, type UserCommand } from "../../commands/user.js";
 import type { Services } from "../app/services.js";
 import type { EventMetadata } from "../eventstore/port.js";
 import { hashPassword, passwordMatches } from "./passwords.js";
@@ -19,11 +18,11 @@ export async function updateProfile(services: ProfileServices, userId: string,
 
 export async function changePassword(services: ProfileServices, userId: string, current: string, next: string,
   metadata: EventMetadata): Promise<void> {
-  const state = await loadAggregate(services.store, userAggregate, userId);
-  if (state.status !== "active") throw new UserNotFound();
-  const currentPasswordMatches = await passwordMatches(state.passwordHash, current);
-  await services.bus.handle(userAggregate, userId,
-    { type: "ChangePassword", currentPasswordMatches, newPasswordHash: await hashPassword(next) }, { metadata });
+  await services.bus.handle(userAggregate, userId, async (state): Promise<UserCommand> => {
+    if (state.status !== "active") throw new UserNotFound();
+    const currentPasswordMatches = await passwordMatches(state.passwordHash, current);
+    return { type: "ChangePassword", currentPasswordMatches, newPasswordHash: await hashPassword(next) };
+  }, { metadata });
 }
 
 /**

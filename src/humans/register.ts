@@ -3,10 +3,10 @@
  * claim the address (one account per address), then the organisation (new, with the user as owner, or an
  * existing one joined with a role), then the user.
  */
-import { orgAggregate } from "../../commands/org.js";
-import { emailAggregate } from "../../commands/email.js";
 import { randomUUID } from "node:crypto";
-import { type Role, userAggregate } from "../../commands/user.js";
+import { emailAggregate } from "../../commands/email.js";
+import { orgAggregate } from "../../commands/org.js";
+import { userAggregate, type Role } from "../../commands/user.js";
 import type { CommandBus } from "../app/command-bus.js";
 import type { EventMetadata } from "../eventstore/port.js";
 import { normaliseEmail, emailId } from "./streams.js";

@@ -1,11 +1,5 @@
-/** Where each human-side aggregate lives. */
-import { createHash } from "node:crypto";
-import { streamName } from "../eventstore/port.js";
-
-export const userStream = (userId: string) => streamName("user", userId);
-export const orgStream = (orgId: string) => streamName("org", orgId);
-export const signupStream = (signupId: string) => streamName("signup", signupId);
-export const loginStream = (userId: string) => streamName("login", userId);
+/** How the ids of human-side aggregates are derived where they are not random (an email address's stream). */
+import { uuidFromName } from "../ids/name-based-id.js";
 
 /** Addresses are compared trimmed and lower-cased. */
 export function normaliseEmail(email: string): string {
@@ -14,8 +8,6 @@ export function normaliseEmail(email: string): string {
 
 /** One stream per address, named by a UUID-shaped digest of it (stream names hold no addresses). */
 export function emailId(email: string): string {
-  const hex = createHash("sha256").update(normaliseEmail(email)).digest("hex");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+  return uuidFromName(normaliseEmail(email), "raw");
 }
 
-export const emailStream = (email: string) => streamName("email", emailId(email));

@@ -1,7 +1,7 @@
 /** TOTP secrets at rest: sealed under a key-provider KEK, bound to their user (a copied seal does not open). */
-import { KeyAlreadyExists, type KeyProvider } from "../keys/port.js";
-import { openValue, sealValue } from "../keys/envelope.js";
 import type { SealedValue } from "../../events/sealed-value.js";
+import { openValue, sealValue } from "../keys/envelope.js";
+import { KeyAlreadyExists, type KeyProvider } from "../keys/port.js";
 
 const KEK_ID = "users-totp";
 

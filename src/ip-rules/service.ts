@@ -2,11 +2,11 @@
  * IP rules as the rest of the app uses them: the check the authenticator runs on every request, and the
  * commands and queries behind `/v1/security/ip-rules`.
  */
-import { type IpRulesCommand, ipRulesAggregate } from "../../commands/ip-rules.js";
+import { ipRulesAggregate, type IpRulesCommand } from "../../commands/ip-rules.js";
+import { parseCidr, parseIp, rulesAllow } from "../../commands/rules/cidr.js";
 import type { CommandBus } from "../app/command-bus.js";
 import type { Queryable } from "../db/database.js";
-import { streamName, type EventMetadata } from "../eventstore/port.js";
-import { parseCidr, parseIp, rulesAllow } from "../../commands/rules/cidr.js";
+import { type EventMetadata } from "../eventstore/port.js";
 
 export interface IpRuleRecord {
   id: string;
@@ -17,10 +17,6 @@ export interface IpRuleRecord {
   appliesTo?: string;
   createdBy: string;
   createdAt: Date;
-}
-
-export function ipRulesStream(orgId: string): string {
-  return streamName("ip_rules", orgId);
 }
 
 /**

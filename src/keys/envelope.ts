@@ -4,8 +4,8 @@
  * layers authenticate the value's place (vault, secret, version), so a ciphertext copied to another
  * secret or version does not decrypt.
  */
-import { SEALED_VALUE_ALGORITHM, type SealedValue } from "../../events/sealed-value.js";
 import { randomBytes } from "node:crypto";
+import { SEALED_VALUE_ALGORITHM, type SealedValue } from "../../events/sealed-value.js";
 import { decryptAesGcm, encryptAesGcm } from "./aes-gcm.js";
 import { KeyUnwrapFailed, type KeyProvider } from "./port.js";
 

@@ -79,10 +79,9 @@ export class ProjectionEventFailed extends Error {
 /** Applies events with a projection's handlers; a handler's failure names its event. */
 export async function applyHandlers(projection: Projection, events: readonly RecordedEvent[], tx: Queryable): Promise<void> {
   for (const event of events) {
-    const handler = projection.on[event.type];
-    if (!handler) continue;
+    if (!projection.handles(event.type)) continue;
     try {
-      await handler(event, tx);
+      await projection.apply(event, tx);
     } catch (error) {
       throw new ProjectionEventFailed(projection.name, event, error);
     }
@@ -150,7 +149,7 @@ class GenerationWorker {
 
   private apply(events: RecordedEvent[]): Promise<void> {
     if (this.done || events.length === 0) return Promise.resolve();
-    const handles = events.some((event) => this.projection.on[event.type]);
+    const handles = events.some((event) => this.projection.handles(event.type));
     if (!handles && this.generation.status === "live") {
       this.skip(events);
       return Promise.resolve();

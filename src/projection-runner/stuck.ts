@@ -18,7 +18,7 @@ const LOOKAHEAD = 200;
 export async function stuckOn(db: Database, store: EventStore, projection: Projection): Promise<ProjectionEventFailed | undefined> {
   const live = await liveGeneration(db, projection.name);
   if (!live || live.version !== projection.version) return undefined;
-  const event = (await store.readAll({ after: live.position, limit: LOOKAHEAD })).find((e) => projection.on[e.type]);
+  const event = (await store.readAll({ after: live.position, limit: LOOKAHEAD })).find((e) => projection.handles(e.type));
   if (!event) return undefined;
   try {
     await db.transaction(async (tx) => {

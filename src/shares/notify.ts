@@ -3,8 +3,8 @@
  * are left; a mail that cannot be sent is logged, not fatal: the read is recorded), and an email share's
  * address hears that something waits for it.
  */
-import type { Actor } from "../../events/actor.js";
 import type { ShareDetails } from "../../commands/share.js";
+import type { Actor } from "../../events/actor.js";
 import { findAgentById } from "../agents/queries.js";
 import type { Services } from "../app/services.js";
 import { findUserById } from "../humans/queries.js";

@@ -4,30 +4,33 @@
  * email shares when their address signs in. A share exposes the version current when it was created; it
  * goes (410) with that version, its secret or its vault.
  */
-import { loadAggregate } from "../app/aggregates.js";
 import { Forbidden, Invalid, NotFound } from "../../commands/errors.js";
-import { readableVersion, SecretGone, SecretNotFound, SecretVersionNotFound, secretAggregate } from "../../commands/secret.js";
+import { formatCidr, parseCidr } from "../../commands/rules/cidr.js";
+import { readableVersion, secretAggregate, SecretGone, SecretNotFound, SecretVersionNotFound } from "../../commands/secret.js";
 import {
-  ShareGone, ShareNotFound, isShareRefusal, shareDecider, type RecipientType, type ShareCommand, type ShareDetails, type ShareState, shareAggregate
+  isShareRefusal, shareAggregate, shareDecider, ShareGone, ShareNotFound,
+  type RecipientType, type ShareCommand, type ShareDetails, type ShareState,
 } from "../../commands/share.js";
 import { readsSince, secretReadsAggregate } from "../../commands/secret-reads.js";
 import type { Actor } from "../../events/actor.js";
 import { ShareAccessRefused } from "../../events/share.js";
 import { authorize } from "../access/authorize.js";
 import { findAgentById } from "../agents/queries.js";
+import { loadAggregate } from "../app/aggregates.js";
 import type { Services } from "../app/services.js";
 import { actorOf, type Principal } from "../auth/principal.js";
 import type { EventMetadata } from "../eventstore/port.js";
 import { hashPassword, passwordMatches } from "../humans/passwords.js";
 import { findUserById } from "../humans/queries.js";
 import { normaliseEmail } from "../humans/streams.js";
+import { SealedValueUnreadable } from "../keys/envelope.js";
 import { KeyNotFound } from "../keys/port.js";
-import { openValue, SealedValueUnreadable } from "../keys/envelope.js";
+import { openSecretVersion } from "../secrets/open-version.js";
 import { ReadNotAudited, type Caller } from "../secrets/service.js";
-import { formatCidr, parseCidr } from "../../commands/rules/cidr.js";
 import { findVaultById } from "../vaults/queries.js";
 import { notifyEmailRecipient, notifyShareAccessed } from "./notify.js";
-import { findLivingSecret, isUuid } from "./queries.js";
+import { isUuid } from "../db/rows.js";
+import { findLivingSecret } from "./queries.js";
 import { shareRefusalsStream } from "./streams.js";
 
 type ShareServices = Pick<Services, "db" | "bus" | "store" | "keys" | "clock" | "mail" | "logger" | "config">;
@@ -99,7 +102,6 @@ export async function createShare(
   await authorize(services, principal, { vaultId: secret.vaultId, path: secret.path, permission: "read", ip: caller.ip,
     metadata: caller.metadata, action: "share.create" });
   const now = services.clock();
-  if (input.expiresAt <= now) throw new InvalidShareRequest("expires_at must be in the future");
   const { recipient, recipientEmail } = await resolveRecipient(services, principal, input);
   const ipAllowlist = input.ipAllowlist.map((cidr) => formatCidr(parseCidr(cidr)));
   const secretState = await loadAggregate(services.store, secretAggregate, secret.id);
@@ -156,9 +158,8 @@ async function openSharedVersion(
     throw error;
   }
   try {
-    const plaintext = await openValue(services.keys, { vaultId: share.vaultId, secretId: share.secretId, version: share.version },
-      found.sealed);
-    return { type: found.type, value: Buffer.from(plaintext).toString("utf8"), maxAccessCount: found.maxAccessCount };
+    const value = await openSecretVersion(services.keys, { vaultId: share.vaultId, secretId: share.secretId }, found);
+    return { type: found.type, value, maxAccessCount: found.maxAccessCount };
   } catch (error) {
     // The vault's KEK was destroyed (crypto-shredding) between the vault check and here.
     if (error instanceof SealedValueUnreadable || error instanceof KeyNotFound) throw new ShareGone("secret unreadable");

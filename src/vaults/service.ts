@@ -3,11 +3,10 @@
  * and destroyed before its deletion is recorded: the events state facts (a VaultCreated vault has a KEK; a
  * VaultDeleted one's ciphertexts are unreadable), never intentions.
  */
-import { loadAggregate } from "../app/aggregates.js";
-import { Forbidden, Invalid } from "../../commands/errors.js";
 import { randomUUID } from "node:crypto";
-import { SystemVaultProtected, VaultNotFound, vaultAggregate } from "../../commands/vault.js";
-import { VaultNameTaken, vaultNameAggregate } from "../../commands/vault-name.js";
+import { Forbidden, Invalid } from "../../commands/errors.js";
+import { vaultNameAggregate, VaultNameTaken } from "../../commands/vault-name.js";
+import { SystemVaultProtected, vaultAggregate, VaultNotFound, type VaultCommand } from "../../commands/vault.js";
 import { AccessDenied as AccessDeniedEvent } from "../../events/access.js";
 import type { Services } from "../app/services.js";
 import { actorOf, type Principal } from "../auth/principal.js";
@@ -86,16 +85,18 @@ export async function deleteVault(
     })], { metadata });
     throw new VaultDeleteForbidden();
   }
-  // Check on the aggregate before shredding: the key must not be destroyed for a refused deletion.
-  const state = await loadAggregate(services.store, vaultAggregate, vaultId);
-  if (state.status !== "active") throw new VaultNotFound(vaultId);
-  if (state.system) throw new SystemVaultProtected(vaultId);
-  // A retry after a crash between the two steps finds the key gone already.
-  if (await services.keys.hasKek(state.kekId)) await services.keys.destroyKek(state.kekId);
-  await services.bus.handle(vaultAggregate, vaultId,
-    { type: "DeleteVault", vaultId, orgId: principal.orgId, deletedBy: actorOf(principal) }, { metadata });
-  await services.bus.handle(vaultNameAggregate, vaultNameId(principal.orgId, state.name),
-    { type: "ReleaseVaultName", orgId: principal.orgId, name: state.name, vaultId }, { metadata, readYourWrites: false });
+  let name = "";
+  await services.bus.handle(vaultAggregate, vaultId, async (state): Promise<VaultCommand> => {
+    // Checked on the aggregate before shredding: the key must not be destroyed for a refused deletion.
+    if (state.status !== "active") throw new VaultNotFound(vaultId);
+    if (state.system) throw new SystemVaultProtected(vaultId);
+    name = state.name;
+    // A retry (after a lost race, or a crash between the two steps) finds the key gone already.
+    if (await services.keys.hasKek(state.kekId)) await services.keys.destroyKek(state.kekId);
+    return { type: "DeleteVault", vaultId, orgId: principal.orgId, deletedBy: actorOf(principal) };
+  }, { metadata });
+  await services.bus.handle(vaultNameAggregate, vaultNameId(principal.orgId, name),
+    { type: "ReleaseVaultName", orgId: principal.orgId, name, vaultId }, { metadata, readYourWrites: false });
 }
 
 /**

@@ -3,8 +3,8 @@ import { randomUUID } from "node:crypto";
 import { defineAggregate } from "../../commands/aggregate.js";
 import type { Decider } from "../../commands/decider.js";
 import { CommandBus } from "../../src/app/command-bus.js";
-import { createPostgresEventStore } from "../../src/eventstore/postgres.js";
 import type { EventStore, RecordedEvent } from "../../src/eventstore/port.js";
+import { createPostgresEventStore } from "../../src/eventstore/postgres.js";
 import { primaryDatabaseKind, type TestDatabase } from "../support/databases.js";
 import { specFor } from "../support/decider.js";
 

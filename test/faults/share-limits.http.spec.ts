@@ -30,7 +30,7 @@ describe("shares and the secret's own limits (issue 9: 3)", function () {
 
   const share = (secretId: string, maxAccessCount = 10) => server.request("POST", `/v1/secrets/${secretId}/share`, {
     token: owner.accessToken,
-    body: { recipient_type: "anyone_with_link", max_access_count: maxAccessCount, expires_at: new Date(Date.now() + 3_600_000).toISOString() },
+    body: { recipient_type: "anyone_with_link", max_access_count: maxAccessCount, expires_at: server.clock.isoIn(3_600_000) },
   });
   const readShare = (id: string) => server.request("GET", `/v1/share/${id}`);
   const readDirect = (path: string) => server.request("GET", `/v1/vaults/${vaultId}/secrets/${path}`, { token: owner.accessToken });
@@ -77,11 +77,11 @@ describe("shares and the secret's own limits (issue 9: 3)", function () {
   });
 
   it("ends a share with the secret's expiry, and refuses to share an expired secret", async () => {
-    const secret = await putSecret({ expires_at: new Date(Date.now() + 1500).toISOString() });
+    const secret = await putSecret({ expires_at: server.clock.isoIn(60_000) });
     const created = await share(secret.id);
     expect(created.status).to.equal(201);
     expect((await readShare(created.body.id)).status).to.equal(200);
-    await new Promise((resolve) => setTimeout(resolve, 1600));
+    server.clock.advance(61_000);
     expect((await readShare(created.body.id)).status).to.equal(410);
     expect((await share(secret.id)).status).to.equal(410);
   });
