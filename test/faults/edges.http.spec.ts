@@ -9,6 +9,8 @@ import { startTestServer, type TestServer } from "../support/server.js";
 import { rawRequest } from "./raw-http.js";
 
 describe("edge answers and log lines (issue 9: 11)", function () {
+  // Starting a server and signing a user up takes seconds, and much longer on a loaded machine.
+  this.timeout(240_000);
   let server: TestServer;
 
   before(async () => {

@@ -19,6 +19,8 @@ function nested(depth: number): unknown {
 }
 
 describe("input rules at the door (issue 9: 2, 4, 10)", function () {
+  // Starting a server and signing a user up takes seconds, and much longer on a loaded machine.
+  this.timeout(240_000);
   let server: TestServer;
   let owner: TestUser;
   let vaultId: string;

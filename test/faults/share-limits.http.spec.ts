@@ -8,6 +8,8 @@ import { createUser, type TestUser } from "../support/identity.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 
 describe("shares and the secret's own limits (issue 9: 3)", function () {
+  // Starting a server and signing a user up takes seconds, and much longer on a loaded machine.
+  this.timeout(240_000);
   let server: TestServer;
   let owner: TestUser;
   let vaultId: string;
