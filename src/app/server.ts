@@ -83,7 +83,8 @@ export async function startServer(config: Config, logger: Logger, options: Serve
       logger.warn({ keys: stores.keys }, "LOCAL KEY PROVIDER: keys are software keys in the data directory, not in an HSM");
     }
 
-    const runner = new ProjectionRunner({ db, store, projections: allProjections, logger: logger.child({ component: "projections" }) });
+    const runner = new ProjectionRunner({ db, store, projections: allProjections, logger: logger.child({ component: "projections" }),
+      onEventFailed: (projection) => metrics.projectionEventFailed(projection) });
     await runner.start();
     resources.add("projection runner", runner, (r) => r.stop());
     metrics.trackProjectionLag(async () => (await runner.status()).map(({ name, lagSeconds }) => ({ name, lagSeconds })));
@@ -106,7 +107,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
 
     const authLimiter = await openRateLimiter(db, config.authRateLimit, "auth");
     const http = createHttpApp({
-      routes: appRoutes(services),
+      routes: appRoutes(services, { projections: runner }),
       authenticate: createAuthenticator(services),
       logger,
       metrics,
