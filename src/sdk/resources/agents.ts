@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { HttpClient, segment } from "../http.js";
 import type {
   AgentCreatedResponse, AgentKeyRotatedResponse, AgentListResponse, AgentResponse, BundleSimulationResponse,
@@ -64,7 +63,7 @@ export class AgentsResource {
   /** Sign (and broadcast) an EVM transaction with a key that stays in the vault. */
   submitTransaction(agentId: string, body: SubmitTransactionRequest, options: SubmitTransactionOptions = {}): Promise<OneclawResponse<TransactionResponse>> {
     return this.http.request("POST", `/v1/agents/${segment(agentId)}/transactions`, {
-      body, headers: { "Idempotency-Key": options.idempotencyKey ?? randomUUID() },
+      body, headers: { "Idempotency-Key": options.idempotencyKey ?? globalThis.crypto.randomUUID() },
     });
   }
 
