@@ -26,7 +26,7 @@ import { auditSigningKey, startAuditSigner } from "../audit/signer.js";
 import type { Services } from "./services.js";
 import { lockDataDir } from "./data-dir-lock.js";
 import { describeStores, openDatabase, openEventStore, openKeyProvider } from "./stores.js";
-import pkg from "../../package.json" with { type: "json" };
+import { version } from "../version.js";
 
 export interface RunningServer {
   url: string;
@@ -98,7 +98,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       authenticate: createAuthenticator(services),
       logger,
       metrics,
-      api: { title: "Keyledger API", version: pkg.version, serverUrl: config.publicUrl },
+      api: { title: "Keyledger API", version, serverUrl: config.publicUrl },
       shutdownTimeoutMs: config.shutdownTimeoutMs,
       rateLimit: authRateLimit(authLimiter),
     });

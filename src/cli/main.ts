@@ -1,30 +1,31 @@
 /** The `keyledger` command line: `serve`, and operator commands that work on the configured stores. */
 import { Command, CommanderError } from "commander";
-import { ConfigError, ENVIRONMENT_VARIABLES, loadConfig } from "../config.js";
-import { DataDirInUse } from "../app/data-dir-lock.js";
-import { createLogger } from "../log.js";
-import { serveCommand } from "./serve.js";
-import { projectionsRebuildCommand, projectionsStatusCommand } from "./projections.js";
-import { InvalidUserOptions, userCreateCommand } from "./user.js";
-import { auditVerifyCommand } from "./audit.js";
-import { replayCommand } from "./replay.js";
-import pkg from "../../package.json" with { type: "json" };
+import { version } from "../version.js";
 
-const environmentHelp = [
-  "",
-  "Configuration (environment variables):",
-  ...ENVIRONMENT_VARIABLES.map((v) => `  ${v.name.padEnd(28)} ${v.description}${v.default ? ` (default: ${v.default})` : ""}`),
-].join("\n");
+// Each command imports what it needs when it runs, so `keyledger --version` and the client commands do
+// not load the server (koa, PGlite, the key providers) just to start.
+async function environmentHelp(): Promise<string> {
+  const { ENVIRONMENT_VARIABLES } = await import("../config.js");
+  return [
+    "",
+    "Configuration (environment variables):",
+    ...ENVIRONMENT_VARIABLES.map((v) => `  ${v.name.padEnd(28)} ${v.description}${v.default ? ` (default: ${v.default})` : ""}`),
+  ].join("\n");
+}
+
+async function loadConfig() {
+  return (await import("../config.js")).loadConfig();
+}
 
 const program = new Command("keyledger")
   .description("Keyledger: an event-sourced secrets vault for humans and AI agents")
-  .version(pkg.version)
-  .addHelpText("after", environmentHelp)
+  .version(version)
   .exitOverride();
 
 program.command("serve").description("run the HTTP API (embedded PGlite and local keys unless configured otherwise)")
   .action(async () => {
-    const config = loadConfig();
+    const config = await loadConfig();
+    const [{ serveCommand }, { createLogger }] = await Promise.all([import("./serve.js"), import("../log.js")]);
     await serveCommand(config, createLogger({ level: config.logLevel }));
   });
 
@@ -32,12 +33,14 @@ const projections = program.command("projections").description("inspect and rebu
 projections.command("status").description("show each read model's generations, position and lag")
   .option("--json", "print JSON")
   .action(async (options: { json?: boolean }) => {
-    await projectionsStatusCommand(loadConfig(), options);
+    const { projectionsStatusCommand } = await import("./projections.js");
+    await projectionsStatusCommand(await loadConfig(), options);
   });
 projections.command("rebuild").argument("<name>", "the read model to rebuild")
   .description("rebuild a read model from the event log beside the live one, then swap it in (no downtime)")
   .action(async (name: string) => {
-    await projectionsRebuildCommand(loadConfig(), name);
+    const { projectionsRebuildCommand } = await import("./projections.js");
+    await projectionsRebuildCommand(await loadConfig(), name);
   });
 
 program.command("replay")
@@ -45,7 +48,8 @@ program.command("replay")
   .option("--json", "print the report as JSON")
   .option("--keep", "keep the replayed tables (schemas replay_<name>) for inspection")
   .action(async (options: { json?: boolean; keep?: boolean }) => {
-    const report = await replayCommand(loadConfig(), options);
+    const { replayCommand } = await import("./replay.js");
+    const report = await replayCommand(await loadConfig(), options);
     if (!report.equal) process.exitCode = 1;
   });
 
@@ -53,7 +57,8 @@ const audit = program.command("audit").description("check the audit log");
 audit.command("verify").description("re-derive the audit hash chain from the event log and report the first broken link")
   .option("--json", "print JSON")
   .action(async (options: { json?: boolean }) => {
-    const result = await auditVerifyCommand(loadConfig(), options);
+    const { auditVerifyCommand } = await import("./audit.js");
+    const result = await auditVerifyCommand(await loadConfig(), options);
     if (!result.chainValid) process.exitCode = 1;
   });
 
@@ -65,16 +70,28 @@ users.command("create").description("create a user (and their organisation, unle
   .option("--org <org_id>", "join this existing organisation instead of founding a new one")
   .option("--role <role>", "the role in the organisation given with --org: owner, admin or member", "member")
   .action(async (options: { email: string; password: string; displayName?: string; org?: string; role: string }) => {
+    const { InvalidUserOptions, userCreateCommand } = await import("./user.js");
     if (!["owner", "admin", "member"].includes(options.role)) throw new InvalidUserOptions("--role must be owner, admin or member");
-    await userCreateCommand(loadConfig(), { ...options, role: options.role as "owner" | "admin" | "member" });
+    await userCreateCommand(await loadConfig(), { ...options, role: options.role as "owner" | "admin" | "member" });
   });
+
+/** Errors that mean the command was called or configured wrongly: exit code 2. */
+async function isUsageError(error: unknown): Promise<boolean> {
+  const [{ ConfigError }, { DataDirInUse }, { InvalidUserOptions }] = await Promise.all([
+    import("../config.js"), import("../app/data-dir-lock.js"), import("./user.js")]);
+  return error instanceof ConfigError || error instanceof DataDirInUse || error instanceof InvalidUserOptions;
+}
+
+if (process.argv.some((arg) => arg === "--help" || arg === "-h" || arg === "help")) {
+  program.addHelpText("after", await environmentHelp());
+}
 
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) process.exit(error.exitCode);
-  if (error instanceof ConfigError || error instanceof DataDirInUse || error instanceof InvalidUserOptions) {
-    process.stderr.write(`keyledger: ${error.message}\n`);
+  if (await isUsageError(error)) {
+    process.stderr.write(`keyledger: ${(error as Error).message}\n`);
     process.exit(2);
   }
   process.stderr.write(`keyledger: ${error instanceof Error ? error.message : String(error)}\n`);

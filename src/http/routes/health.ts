@@ -2,7 +2,7 @@
 import { z } from "zod";
 import type { KeyProvider, KeyProviderHealth } from "../../keys/port.js";
 import { defineRoute, type Route } from "../route.js";
-import pkg from "../../../package.json" with { type: "json" };
+import { version } from "../../version.js";
 
 export const HealthResponse = z.object({
   status: z.enum(["ok", "degraded"]),
@@ -57,7 +57,7 @@ export function healthRoutes({ keys, timeoutMs = 2000 }: HealthDependencies): Ro
     }).handle(async () => {
       const hsm = await probe(keys, timeoutMs);
       const status = hsm.status === "ok" ? "ok" : "degraded";
-      return { status: 200, body: { status, service: "keyledger", version: pkg.version } };
+      return { status: 200, body: { status, service: "keyledger", version } };
     }),
     defineRoute({
       method: "GET",
