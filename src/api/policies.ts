@@ -1,7 +1,7 @@
 /** Wire schemas of `/v1/vaults/{vault_id}/policies`. */
 import { z } from "zod";
 import { PermissionSchema, PolicyConditionsSchema } from "../../events/policy.js";
-import { MAX_PATTERN_LENGTH } from "../access/glob.js";
+import { MAX_PATTERN_LENGTH } from "../../commands/rules/glob.js";
 
 const timestamp = z.iso.datetime({ offset: true }).transform((text) => new Date(text));
 const Permissions = z.array(PermissionSchema).min(1).max(2);
