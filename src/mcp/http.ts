@@ -55,6 +55,10 @@ async function admit(apiUrl: string, credential: string, vaultHeader: string | u
     const status = self.meta.status;
     if (status === 401) throw new HttpProblem(401, "invalid or expired bearer credential", { "WWW-Authenticate": "Bearer" });
     if (status === 403) throw new HttpProblem(403, "only agents use the MCP server");
+    if (status === 429) {
+      const wait = String(self.error.retry_after ?? 1);
+      throw new HttpProblem(429, `too many token exchanges; retry in ${wait} s`, { "Retry-After": wait });
+    }
     throw new HttpProblem(503, "the vault API is not answering; retry later");
   }
   let vault: () => Promise<VaultOutcome>;
