@@ -13,10 +13,10 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
-import { accessIntervalsProjection } from "../projections/access_intervals.js";
+import { accessIntervalsProjection } from "../projections/access-intervals.js";
 import type { EventStore, EventToAppend } from "../src/eventstore/port.js";
 import { whoCouldRead } from "../src/history/who-could-read.js";
-import { ProjectionRunner } from "../src/projections/runner.js";
+import { ProjectionRunner } from "../src/projection-runner/runner.js";
 import { cleanUpEverything } from "./cleanup.js";
 import { ms, note, now, percentile, progress, Report } from "./stats.js";
 import { availableTargets, type StoreTarget } from "./stores.js";

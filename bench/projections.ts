@@ -10,8 +10,8 @@
 import { projection } from "../projections/projection.js";
 import type { Queryable } from "../src/db/database.js";
 import type { Position, RecordedEvent } from "../src/eventstore/port.js";
-import { listGenerations, requestRebuild } from "../src/projections/catalog.js";
-import { ProjectionRunner, type RunnerLogger } from "../src/projections/runner.js";
+import { listGenerations, requestRebuild } from "../src/projection-runner/catalog.js";
+import { ProjectionRunner, type RunnerLogger } from "../src/projection-runner/runner.js";
 import { onCleanup } from "./cleanup.js";
 import { cpuMeter, describeCpu, formatRate, ms, note, now, percentile, progress, type Report } from "./stats.js";
 import { BENCH_EVENT_TYPES, StreamCursor, countAll, seed, type StoreTarget } from "./stores.js";

@@ -4,7 +4,7 @@
  * out with one request (they can still narrow access from an address that stays allowed).
  */
 import { IpRuleCreated, IpRuleDeleted, type IpRuleEvent } from "../events/ip-rule.js";
-import { formatCidr, parseCidr, parseIp, rulesAllow, type AccessRule } from "../src/security/cidr.js";
+import { formatCidr, parseCidr, parseIp, rulesAllow, type AccessRule } from "./rules/cidr.js";
 import type { Decider } from "./decider.js";
 
 /** Every authenticated request is matched against its organisation's rules: keep the set small. */

@@ -4,8 +4,8 @@
  * future); who may manage a vault's policies is the route's concern (it needs the read models).
  */
 import { PolicyCreated, PolicyDeleted, PolicyUpdated, type PolicyEvent } from "../events/policy.js";
-import { normalizeConditions, type PolicyConditions } from "../src/access/conditions.js";
-import { validatePattern } from "../src/access/glob.js";
+import { normalizeConditions, type PolicyConditions } from "./rules/policy-conditions.js";
+import { validatePattern } from "./rules/glob.js";
 import type { Decider } from "./decider.js";
 
 type Actor = { type: "user" | "agent"; id: string };

@@ -8,7 +8,7 @@ import {
   ShareAccepted, ShareAccessed, ShareClaimed, ShareCreated, ShareDeclined, ShareExpired, ShareRevoked,
   type RECIPIENT_TYPES, type ShareEvent,
 } from "../events/share.js";
-import { parseCidr, parseIp, rulesAllow } from "../src/security/cidr.js";
+import { parseCidr, parseIp, rulesAllow } from "./rules/cidr.js";
 import type { Decider } from "./decider.js";
 
 type Actor = { type: "user" | "agent"; id: string };

@@ -9,7 +9,7 @@ export const AuditHeadSigned = defineEvent("AuditHeadSigned", z.object({
   /** 0-based index, in the log's global order, of the event whose chain hash was signed. */
   chain_index: z.number().int().nonnegative(),
   event_id: z.uuid(),
-  /** Hex SHA-256 chain hash of that event (src/audit/chain.ts). */
+  /** Hex SHA-256 chain hash of that event (events/audit-chain.ts). */
   head_hash: z.string().regex(/^[0-9a-f]{64}$/),
   /** The Ed25519 signing key in the key provider. */
   key_id: z.string(),

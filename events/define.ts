@@ -4,7 +4,7 @@
  * from the store (validated, with an upcaster for data written by older versions).
  */
 import { z } from "zod";
-import type { RecordedEvent } from "../src/eventstore/port.js";
+import type { RecordedEvent } from "./recorded.js";
 
 export interface EventDefinition<T extends string, S extends z.ZodType> {
   type: T;

@@ -3,7 +3,8 @@
  * deleted policy's row goes (its history stays in the log and in the time-travel projections).
  */
 import { PolicyCreated, PolicyDeleted, PolicyUpdated } from "../events/policy.js";
-import { occurredAt, projection } from "./projection.js";
+import { occurredAt } from "../events/recorded.js";
+import { projection } from "./projection.js";
 
 
 export const policiesProjection = projection({

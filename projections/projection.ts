@@ -3,8 +3,8 @@
  * it cares about. Handlers write only their own tables, through the transaction they are given; the runner
  * sets the search path so that unqualified table names land in the generation being built.
  */
-import type { Queryable } from "../src/db/database.js";
-import type { RecordedEvent } from "../src/eventstore/port.js";
+import type { Queryable } from "./queryable.js";
+import type { RecordedEvent } from "../events/recorded.js";
 
 export type EventHandler = (event: RecordedEvent, tx: Queryable) => Promise<unknown>;
 
@@ -18,12 +18,6 @@ export interface Projection {
   /** DDL with unqualified table names. */
   readonly schema: string;
   readonly on: Readonly<Record<string, EventHandler>>;
-}
-
-/** When a fact took effect: the decision's time (`occurred_at`, stamped by the command bus), else when it was recorded. */
-export function occurredAt(event: RecordedEvent): Date {
-  const occurred = event.metadata.occurred_at;
-  return typeof occurred === "string" ? new Date(occurred) : event.recordedAt;
 }
 
 const IDENTIFIER = /^[a-z][a-z0-9_]{0,39}$/;

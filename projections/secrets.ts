@@ -3,7 +3,8 @@
  * Never values: the sealed ciphertexts stay in the events, where the read path fetches them.
  */
 import { SecretDeleted, SecretRestored, SecretVersionAdded, SecretVersionDisabled } from "../events/secret.js";
-import { occurredAt, projection } from "./projection.js";
+import { occurredAt } from "../events/recorded.js";
+import { projection } from "./projection.js";
 
 
 export const secretsProjection = projection({

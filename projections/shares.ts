@@ -5,7 +5,8 @@
 import {
   ShareAccepted, ShareAccessed, ShareClaimed, ShareCreated, ShareDeclined, ShareExpired, ShareRevoked,
 } from "../events/share.js";
-import { occurredAt, projection } from "./projection.js";
+import { occurredAt } from "../events/recorded.js";
+import { projection } from "./projection.js";
 
 
 export const sharesProjection = projection({

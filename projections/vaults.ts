@@ -1,6 +1,7 @@
 /** The vaults read model: one row per vault, deleted ones kept with deleted_at (history and 404 answers). */
 import { VaultCreated, VaultDeleted } from "../events/vault.js";
-import { occurredAt, projection } from "./projection.js";
+import { occurredAt } from "../events/recorded.js";
+import { projection } from "./projection.js";
 
 export const vaultsProjection = projection({
   name: "vaults",

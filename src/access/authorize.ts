@@ -13,9 +13,9 @@ import type { Principal } from "../auth/principal.js";
 import type { Queryable } from "../db/database.js";
 import { streamName, type EventMetadata } from "../eventstore/port.js";
 import { findVaultById, listOrgVaults } from "../vaults/queries.js";
-import { evaluatePolicies } from "./evaluate.js";
+import { evaluatePolicies } from "../../commands/rules/policy-evaluation.js";
 import { AccessDenied } from "./errors.js";
-import { pathMatches } from "./glob.js";
+import { pathMatches } from "../../commands/rules/glob.js";
 import { principalVaultPolicies } from "./policies.js";
 
 export { AccessDenied };

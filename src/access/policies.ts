@@ -1,7 +1,7 @@
 /** Reads of the policies read model: the policy routes' listings and the policies authorization weighs. */
 import type { Permission } from "../../commands/policy.js";
 import type { Queryable } from "../db/database.js";
-import type { PolicyConditions } from "./conditions.js";
+import type { PolicyConditions } from "../../commands/rules/policy-conditions.js";
 
 export interface PolicyRecord {
   id: string;

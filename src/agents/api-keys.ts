@@ -4,7 +4,7 @@
  * key, compared in constant time.
  */
 import { randomBytes } from "node:crypto";
-import { digestsEqual, sha256Hex } from "../auth/secrets.js";
+import { digestsEqual, sha256Hex } from "../auth/digest.js";
 
 const AGENT_KEY = /^(ocv_[0-9a-f]{16})[A-Za-z0-9_-]{43}$/;
 

@@ -9,7 +9,7 @@ import type { Queryable } from "../db/database.js";
 import { streamName } from "../eventstore/port.js";
 import type { KeyProvider, PublicJwk } from "../keys/port.js";
 import type { Logger } from "../log.js";
-import { headSigningInput } from "./chain.js";
+import { headSigningInput } from "../../events/audit-chain.js";
 
 export const AUDIT_SIGNING_KEY_ID = "audit-ed25519-1";
 /** One stream for the whole deployment: the chain is global. */

@@ -9,7 +9,7 @@ import { AuditHeadSigned } from "../../events/audit.js";
 import type { Queryable } from "../db/database.js";
 import { parsePosition, START, type EventStore, type Position, type RecordedEvent } from "../eventstore/port.js";
 import type { KeyProvider } from "../keys/port.js";
-import { chainHash, GENESIS_HASH, headSigningInput } from "./chain.js";
+import { chainHash, GENESIS_HASH, headSigningInput } from "../../events/audit-chain.js";
 
 export interface VerifyOptions {
   /** Start at the first entry recorded at or after this time (default: the beginning of the log). */

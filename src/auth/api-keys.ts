@@ -9,7 +9,7 @@ import type { Services } from "../app/services.js";
 import type { Queryable } from "../db/database.js";
 import { streamName, type EventMetadata } from "../eventstore/port.js";
 import type { UserPrincipal } from "./principal.js";
-import { digestsEqual, sha256Hex } from "./secrets.js";
+import { digestsEqual, sha256Hex } from "./digest.js";
 
 export const USER_API_KEY_PREFIX = "1ck_";
 /** `1ck_` plus 8 characters of the key: enough to find its row, far too little to guess the rest. */

@@ -11,7 +11,7 @@ import type { Services } from "../app/services.js";
 import type { Authenticate } from "../http/auth.js";
 import { HttpProblem } from "../http/problems.js";
 import { findUserById, type UserRecord } from "../humans/queries.js";
-import { ipAccessAllowed } from "../security/ip-rules.js";
+import { ipAccessAllowed } from "../ip-rules/service.js";
 import { findActiveApiKey, USER_API_KEY_PREFIX } from "./api-keys.js";
 import { parseSubject, type AgentPrincipal, type Principal, type UserPrincipal } from "./principal.js";
 import { isTokenRevoked } from "./revocation.js";

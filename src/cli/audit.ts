@@ -1,10 +1,10 @@
 /** `keyledger audit verify`: re-derives the audit hash chain from the event store, with a progress bar. */
 import { Presets, SingleBar } from "cli-progress";
-import { auditEventsProjection } from "../../projections/audit_events.js";
+import { auditEventsProjection } from "../../projections/audit-events.js";
 import { openKeyProvider, withStores } from "../app/stores.js";
 import { verifyAuditChain, type ChainVerification } from "../audit/verify.js";
 import type { Config } from "../config.js";
-import { ProjectionRunner } from "../projections/runner.js";
+import { ProjectionRunner } from "../projection-runner/runner.js";
 
 export interface AuditVerifyOptions {
   json?: boolean;

@@ -6,8 +6,8 @@ import { withStores } from "../app/stores.js";
 import type { Database } from "../db/database.js";
 import type { Config } from "../config.js";
 import { parsePosition } from "../eventstore/port.js";
-import { ensureCatalog, listGenerations, requestRebuild } from "../projections/catalog.js";
-import { ProjectionRunner, type ProjectionStatus } from "../projections/runner.js";
+import { ensureCatalog, listGenerations, requestRebuild } from "../projection-runner/catalog.js";
+import { ProjectionRunner, type ProjectionStatus } from "../projection-runner/runner.js";
 
 export interface CliOptions {
   projections?: readonly Projection[];

@@ -4,16 +4,10 @@
  *
  * Bigints are cast to text in SQL where they matter: the two drivers parse int8 differently.
  */
-export interface QueryResult<R> {
-  rows: R[];
-  rowCount: number;
-}
+import type { Queryable } from "../../projections/queryable.js";
 
-export interface Queryable {
-  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<QueryResult<R>>;
-  /** Several statements, no parameters (DDL). */
-  exec(text: string): Promise<void>;
-}
+// What a projection writes through is the domain's (projections/queryable.ts); both engines implement it.
+export type { Queryable, QueryResult } from "../../projections/queryable.js";
 
 export interface Database extends Queryable {
   readonly engine: "postgres" | "pglite";

@@ -3,50 +3,16 @@
  * shared contract suite in test/eventstore/contract.ts.
  */
 
-/**
- * A place in the global order. Mirrors EventStoreDB's {commit, prepare} pair: the PostgreSQL adapter uses
- * (transaction id, sequence number), so that global order is commit order with no gaps a reader can skip.
- * Compare with `comparePositions`, never field by field.
- */
-export interface Position {
-  readonly commit: bigint;
-  readonly prepare: bigint;
-}
+import type { EventMetadata, Position, RecordedEvent } from "../../events/recorded.js";
 
-export const START: Position = Object.freeze({ commit: -1n, prepare: -1n });
-
-export function comparePositions(a: Position, b: Position): number {
-  if (a.commit !== b.commit) return a.commit < b.commit ? -1 : 1;
-  if (a.prepare !== b.prepare) return a.prepare < b.prepare ? -1 : 1;
-  return 0;
-}
-
-/** Text form used in checkpoints, logs and HTTP headers: "commit/prepare". */
-export function formatPosition(p: Position): string {
-  return `${p.commit}/${p.prepare}`;
-}
-
-export function parsePosition(text: string): Position {
-  const match = /^(-?\d+)\/(-?\d+)$/.exec(text);
-  if (!match) throw new Error(`not a position: ${text}`);
-  return { commit: BigInt(match[1]), prepare: BigInt(match[2]) };
-}
+// The vocabulary of recorded events belongs to the domain (events/recorded.ts); the port speaks it.
+export {
+  comparePositions, formatPosition, parsePosition, START, streamCategory, streamName,
+  type EventMetadata, type Position, type RecordedEvent,
+} from "../../events/recorded.js";
 
 /** What a stream must look like for an append to go through. */
 export type ExpectedRevision = "any" | "no_stream" | "stream_exists" | bigint;
-
-/** Who did it, from where, and why: carried by every event. */
-export interface EventMetadata {
-  actor?: { type: string; id: string };
-  org_id?: string;
-  request_id?: string;
-  client_ip?: string;
-  user_agent?: string;
-  correlation_id?: string;
-  causation_id?: string;
-  occurred_at?: string;
-  [key: string]: unknown;
-}
 
 export interface EventToAppend {
   /** Re-appending an event with an id the stream already holds is a no-op (idempotent retries). */
@@ -54,18 +20,6 @@ export interface EventToAppend {
   type: string;
   data: Record<string, unknown>;
   metadata?: EventMetadata;
-}
-
-export interface RecordedEvent {
-  id: string;
-  stream: string;
-  /** 0-based position of the event in its stream. */
-  revision: bigint;
-  position: Position;
-  type: string;
-  data: Record<string, unknown>;
-  metadata: EventMetadata;
-  recordedAt: Date;
 }
 
 export interface AppendResult {
@@ -142,13 +96,3 @@ export class EventStoreUnavailable extends Error {
   }
 }
 
-/** Stream names are `category-<uuid>`; the category has no `-` so it can be parsed back. */
-export function streamName(category: string, id: string): string {
-  if (!/^[a-z][a-z0-9_]*$/.test(category)) throw new Error(`bad stream category: ${category}`);
-  return `${category}-${id}`;
-}
-
-export function streamCategory(stream: string): string {
-  const dash = stream.indexOf("-");
-  return dash < 0 ? stream : stream.slice(0, dash);
-}

@@ -1,4 +1,4 @@
-/** "Who did read this secret between T1 and T2", from the reads read model (projections/secret_reads.ts). */
+/** "Who did read this secret between T1 and T2", from the reads read model (projections/secret-reads.ts). */
 import type { Queryable } from "../db/database.js";
 
 export interface SecretRead {

@@ -14,8 +14,8 @@ import {
   comparePositions, formatPosition, START, type EventStore, type Position, type RecordedEvent,
 } from "../eventstore/port.js";
 import type { Projection } from "../../projections/projection.js";
-import { ensureCatalog, generationSchema, liveGeneration } from "../projections/catalog.js";
-import { CoalescingQueryable } from "../projections/coalescing-queryable.js";
+import { ensureCatalog, generationSchema, liveGeneration } from "../projection-runner/catalog.js";
+import { CoalescingQueryable } from "../projection-runner/coalescing-queryable.js";
 
 export interface TableComparison {
   table: string;

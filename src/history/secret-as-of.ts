@@ -1,4 +1,4 @@
-/** A secret's metadata and current version as of T, from projections/secret_history.ts (never its value). */
+/** A secret's metadata and current version as of T, from projections/secret-history.ts (never its value). */
 import type { Queryable } from "../db/database.js";
 
 export interface SecretAsOf {

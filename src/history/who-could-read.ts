@@ -1,13 +1,13 @@
 /**
- * "Who could read this secret at T": from the interval read model (projections/access_intervals.ts), the
+ * "Who could read this secret at T": from the interval read model (projections/access-intervals.ts), the
  * grants in force on the vault at T (one GiST lookup), the standing of their principals at T (another), then
- * the same policy decision the live authorization makes (src/access/evaluate.ts), at T.
+ * the same policy decision the live authorization makes (commands/rules/policy-evaluation.ts), at T.
  */
 import type { Queryable } from "../db/database.js";
-import { evaluatePolicies } from "../access/evaluate.js";
-import { pathMatches } from "../access/glob.js";
+import { evaluatePolicies } from "../../commands/rules/policy-evaluation.js";
+import { pathMatches } from "../../commands/rules/glob.js";
 import type { PolicyRecord } from "../access/policies.js";
-import type { PolicyConditions } from "../access/conditions.js";
+import type { PolicyConditions } from "../../commands/rules/policy-conditions.js";
 
 export interface ReadAccessAt {
   principal: { type: "user" | "agent"; id: string };

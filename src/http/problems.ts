@@ -7,7 +7,7 @@ import { z } from "zod";
 import { EventStoreUnavailable, WrongExpectedRevision } from "../eventstore/port.js";
 import { KeyAlreadyExists, KeyNotFound, KeyUnwrapFailed } from "../keys/port.js";
 import { IpRuleAlreadyExists, IpRuleLimitReached, IpRuleNotFound, IpRuleWouldLockOutCaller } from "../../commands/ip-rules.js";
-import { InvalidCidr } from "../security/cidr.js";
+import { InvalidCidr } from "../../commands/rules/cidr.js";
 import { ApiKeyExpiryInPast, ApiKeyNotFound } from "../../commands/api-key.js";
 import { NoTokenToRevoke } from "../auth/revocation.js";
 import { AgentAlreadyExists, AgentNotFound, InvalidAgentSettings } from "../../commands/agent.js";
@@ -26,12 +26,12 @@ import { SystemVaultProtected, VaultAlreadyExists, VaultNotFound } from "../../c
 import { VaultNameTaken } from "../../commands/vault-name.js";
 import { InvalidVaultName, VaultDeleteForbidden } from "../vaults/service.js";
 import { SecretGone, SecretNotFound, SecretVersionNotFound, SecretVersionRaced } from "../../commands/secret.js";
-import { InvalidSecretPath } from "../secrets/paths.js";
+import { InvalidSecretPath } from "../../commands/rules/secret-path.js";
 import { InvalidEnvBundle } from "../secrets/env-bundle.js";
 import { ReadNotAudited, RestoreForbidden, SecretTypeForbidden } from "../secrets/service.js";
 import { InvalidPolicy, PolicyAlreadyExists, PolicyNotFound } from "../../commands/policy.js";
-import { InvalidPathPattern } from "../access/glob.js";
-import { InvalidPolicyConditions } from "../access/conditions.js";
+import { InvalidPathPattern } from "../../commands/rules/glob.js";
+import { InvalidPolicyConditions } from "../../commands/rules/policy-conditions.js";
 import { AccessDenied, PolicyNotManageable, UnknownPolicyPrincipal } from "../access/errors.js";
 import {
   ShareAddressRejected, ShareAuthenticationRequired, ShareGone, ShareNotAccepted, ShareNotForYou, ShareNotFound,

@@ -1,6 +1,6 @@
 /**
- * Reporting views of an organisation, from rebuildable projections (projections/secret_inventory.ts and
- * projections/daily_reads.ts): plain indexed queries, nothing replayed.
+ * Reporting views of an organisation, from rebuildable projections (projections/secret-inventory.ts and
+ * projections/daily-reads.ts): plain indexed queries, nothing replayed.
  */
 import type { Queryable } from "../db/database.js";
 

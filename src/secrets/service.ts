@@ -5,7 +5,7 @@
  */
 import { randomBytes, randomInt } from "node:crypto";
 import { fold } from "../../commands/decider.js";
-import { occurredAt } from "../../projections/projection.js";
+import { occurredAt } from "../../events/recorded.js";
 import {
   nextVersion, readableVersion, SecretGone, SecretNotFound, secretDecider, SecretVersionRaced,
   type SecretCommand, type SecretState, type SecretVersionState,

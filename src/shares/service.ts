@@ -23,7 +23,7 @@ import { KeyNotFound } from "../keys/port.js";
 import { openValue, SealedValueUnreadable } from "../keys/envelope.js";
 import { ReadNotAudited, type Caller } from "../secrets/service.js";
 import { secretStream } from "../secrets/streams.js";
-import { formatCidr, parseCidr } from "../security/cidr.js";
+import { formatCidr, parseCidr } from "../../commands/rules/cidr.js";
 import { findVaultById } from "../vaults/queries.js";
 import { notifyEmailRecipient, notifyShareAccessed } from "./notify.js";
 import { findLivingSecret, isUuid } from "./queries.js";

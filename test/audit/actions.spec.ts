@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { readdirSync } from "node:fs";
-import { AUDIT_MAPPINGS, auditEntryOf } from "../../src/audit/actions.js";
-import { canonicalJson, chainHash, GENESIS_HASH } from "../../src/audit/chain.js";
+import { AUDIT_MAPPINGS, auditEntryOf } from "../../events/audit-entry.js";
+import { canonicalJson, chainHash, GENESIS_HASH } from "../../events/audit-chain.js";
 import type { RecordedEvent } from "../../src/eventstore/port.js";
 
 /** Every event type the catalogue in events/ defines. */

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { signAuditHead } from "../../src/audit/signer.js";
-import { liveGeneration, requestRebuild } from "../../src/projections/catalog.js";
+import { liveGeneration, requestRebuild } from "../../src/projection-runner/catalog.js";
 import { createUser, type TestUser } from "../support/identity.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 

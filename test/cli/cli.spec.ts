@@ -4,9 +4,9 @@ import { randomUUID } from "node:crypto";
 import { PassThrough } from "node:stream";
 import { openDatabase, openEventStore } from "../../src/app/stores.js";
 import { projectionsRebuildCommand, projectionsStatusCommand, UnknownProjection } from "../../src/cli/projections.js";
-import { listGenerations } from "../../src/projections/catalog.js";
+import { listGenerations } from "../../src/projection-runner/catalog.js";
 import { testConfig, type TestConfig } from "../support/app-config.js";
-import { tallyProjection } from "../projections/tally.js";
+import { tallyProjection } from "../projection-runner/tally.js";
 
 const bin = new URL("../../bin/keyledger.js", import.meta.url).pathname;
 

@@ -12,7 +12,7 @@ import { allProjections } from "../../projections/index.js";
 import { replayCommand } from "../../src/cli/replay.js";
 import { streamName } from "../../src/eventstore/port.js";
 import { replayAndCompare } from "../../src/history/replay.js";
-import { liveGeneration, generationSchema } from "../../src/projections/catalog.js";
+import { liveGeneration, generationSchema } from "../../src/projection-runner/catalog.js";
 import { createUser, type TestUser } from "../support/identity.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 

@@ -3,8 +3,8 @@ import {
   InvalidPolicy, PolicyAlreadyExists, PolicyNotFound, policyDecider, type PolicyCommand, type PolicyTerms,
 } from "../../commands/policy.js";
 import { PolicyCreated, PolicyDeleted, PolicyUpdated } from "../../events/policy.js";
-import { InvalidPolicyConditions } from "../../src/access/conditions.js";
-import { InvalidPathPattern } from "../../src/access/glob.js";
+import { InvalidPolicyConditions } from "../../commands/rules/policy-conditions.js";
+import { InvalidPathPattern } from "../../commands/rules/glob.js";
 import { specFor } from "../support/decider.js";
 
 const policyId = "00000000-0000-4000-8000-000000000001";

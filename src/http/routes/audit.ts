@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { Services } from "../../app/services.js";
 import { requireUser } from "../../auth/guards.js";
 import type { Principal, UserPrincipal } from "../../auth/principal.js";
-import { CHAIN_SCHEME } from "../../audit/chain.js";
+import { CHAIN_SCHEME } from "../../../events/audit-chain.js";
 import { queryAuditEvents, type AuditRecord } from "../../audit/queries.js";
 import { verifyAuditChain } from "../../audit/verify.js";
 import { HttpProblem } from "../problems.js";

@@ -9,7 +9,7 @@ import { secretAsOf } from "../../history/secret-as-of.js";
 import { vaultForHistory } from "../../history/vault-access.js";
 import { whoCouldRead } from "../../history/who-could-read.js";
 import { whoDidRead } from "../../history/reads.js";
-import { parseSecretPath } from "../../secrets/paths.js";
+import { parseSecretPath } from "../../../commands/rules/secret-path.js";
 import { HttpProblem } from "../problems.js";
 import { defineRoute, type Route } from "../route.js";
 

@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Services } from "../../app/services.js";
 import { requireRole } from "../../auth/guards.js";
 import { requestMetadata } from "../../auth/metadata.js";
-import { changeIpRules, findIpRule, listIpRules, type IpRuleRecord } from "../../security/ip-rules.js";
+import { changeIpRules, findIpRule, listIpRules, type IpRuleRecord } from "../../ip-rules/service.js";
 import { defineRoute, type Route } from "../route.js";
 
 export const CreateIpRuleRequest = z.object({

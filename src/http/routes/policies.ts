@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { PolicyTerms } from "../../../commands/policy.js";
 import { PermissionSchema, PolicyConditionsSchema } from "../../../events/policy.js";
-import { MAX_PATTERN_LENGTH } from "../../access/glob.js";
+import { MAX_PATTERN_LENGTH } from "../../../commands/rules/glob.js";
 import { createPolicy, deletePolicy, requirePolicyManager, updatePolicy } from "../../access/manage.js";
 import { listVaultPolicies, type PolicyRecord } from "../../access/policies.js";
 import type { Services } from "../../app/services.js";

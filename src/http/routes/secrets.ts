@@ -10,7 +10,7 @@ import type { Services } from "../../app/services.js";
 import { requestMetadata } from "../../auth/metadata.js";
 import type { Principal } from "../../auth/principal.js";
 import { parseEnvBundle } from "../../secrets/env-bundle.js";
-import { parseSecretPath } from "../../secrets/paths.js";
+import { parseSecretPath } from "../../../commands/rules/secret-path.js";
 import { listVaultSecrets } from "../../secrets/queries.js";
 import {
   deleteSecret, disableSecretVersion, listSecretVersions, putSecret, readSecret, restoreSecret, rotateSecret,

@@ -10,7 +10,7 @@ import type { Services } from "../../app/services.js";
 import { requestMetadata } from "../../auth/metadata.js";
 import type { Principal } from "../../auth/principal.js";
 import type { Caller } from "../../secrets/service.js";
-import { openRateLimiter, type RateLimiter } from "../../security/rate-limit.js";
+import { openRateLimiter, type RateLimiter } from "../../rate-limit/rate-limiter.js";
 import { listInboundShares, listOutboundShares, type ShareListing } from "../../shares/queries.js";
 import { acceptShare, accessShare, createShare, declineShare, revokeShare } from "../../shares/service.js";
 import { HttpProblem } from "../problems.js";

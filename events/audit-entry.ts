@@ -1,0 +1,131 @@
+/**
+ * How each event of the log reads as an audit entry: its action, the resource it is about, and which of its
+ * data fields may be shown as `details`. Details are an allowlist per event type, so a sealed value, a
+ * credential hash or a field added later never reaches the audit log unless someone names it here.
+ */
+import type { RecordedEvent } from "./recorded.js";
+import { streamCategory } from "./recorded.js";
+
+export interface AuditResource {
+  type: string;
+  id: string;
+}
+
+interface AuditMapping {
+  action: string;
+  resource: (event: RecordedEvent) => AuditResource;
+  /** Top-level data fields that are safe to show. */
+  details: readonly string[];
+}
+
+const field = (type: string, name: string) => (e: RecordedEvent): AuditResource => ({ type, id: String(e.data[name] ?? "") });
+/** The aggregate's id: what follows `category-` in the stream name. */
+const streamId = (type: string) => (e: RecordedEvent): AuditResource => ({ type, id: idOfStream(e.stream) });
+
+export function idOfStream(stream: string): string {
+  const dash = stream.indexOf("-");
+  return dash < 0 ? "" : stream.slice(dash + 1);
+}
+
+const secretDetails = ["vault_id", "path"] as const;
+const policyTerms = ["permissions", "conditions", "expires_at", "effect", "priority"] as const;
+
+export const AUDIT_MAPPINGS: Readonly<Record<string, AuditMapping>> = {
+  // Identity
+  AccessTokenIssued: { action: "auth.token_issued", resource: field("token", "token_id"),
+    details: ["subject_type", "subject_id", "method", "expires_at"] },
+  AccessTokenRevoked: { action: "auth.token_revoked", resource: field("token", "token_id"),
+    details: ["subject_type", "subject_id", "revoked_at"] },
+  LoginSucceeded: { action: "auth.login", resource: streamId("user"), details: ["method"] },
+  LoginFailed: { action: "auth.login_failed", resource: streamId("user"), details: ["method", "reason"] },
+  MfaChallengeIssued: { action: "auth.mfa_challenge", resource: streamId("user"), details: ["challenge_id", "expires_at"] },
+  SignupRequested: { action: "auth.signup_request", resource: field("signup", "signup_id"), details: ["expires_at"] },
+  SignupVerified: { action: "auth.signup_verify", resource: field("user", "user_id"), details: [] },
+  EmailClaimed: { action: "user.email_claim", resource: field("user", "user_id"), details: [] },
+  EmailReleased: { action: "user.email_release", resource: field("user", "user_id"), details: [] },
+  UserRegistered: { action: "user.create", resource: field("user", "user_id"),
+    details: ["email", "display_name", "auth_method", "role"] },
+  UserProfileUpdated: { action: "user.profile_update", resource: streamId("user"), details: ["display_name", "marketing_emails"] },
+  UserPasswordChanged: { action: "user.password_change", resource: streamId("user"), details: [] },
+  UserMfaSetupStarted: { action: "user.mfa_setup_start", resource: streamId("user"), details: [] },
+  UserMfaEnabled: { action: "user.mfa_enable", resource: streamId("user"), details: [] },
+  UserMfaCodeUsed: { action: "user.mfa_code_use", resource: streamId("user"), details: [] },
+  UserMfaDisabled: { action: "user.mfa_disable", resource: streamId("user"), details: [] },
+  UserDeleted: { action: "user.delete", resource: field("user", "user_id"), details: [] },
+  OrgCreated: { action: "org.create", resource: field("org", "org_id"), details: ["name", "owner_id"] },
+  OrgMemberJoined: { action: "org.member_join", resource: field("user", "user_id"), details: ["role"] },
+  OrgMemberRoleChanged: { action: "org.member_role_change", resource: field("user", "user_id"), details: ["role"] },
+  OrgMemberRemoved: { action: "org.member_remove", resource: field("user", "user_id"), details: [] },
+  ApiKeyCreated: { action: "api_key.create", resource: field("api_key", "key_id"),
+    details: ["user_id", "name", "scopes", "expires_at"] },
+  ApiKeyRevoked: { action: "api_key.revoke", resource: field("api_key", "key_id"), details: ["user_id"] },
+  IpRuleCreated: { action: "ip_rule.create", resource: field("ip_rule", "rule_id"),
+    details: ["rule_type", "cidr", "label", "applies_to"] },
+  IpRuleDeleted: { action: "ip_rule.delete", resource: field("ip_rule", "rule_id"), details: [] },
+  AgentCreated: { action: "agent.create", resource: field("agent", "agent_id"),
+    details: ["name", "description", "origin", "scopes", "vault_ids", "is_active", "intents_api_enabled", "created_by"] },
+  AgentUpdated: { action: "agent.update", resource: field("agent", "agent_id"), details: ["changes"] },
+  AgentApiKeyRotated: { action: "agent.api_key_rotate", resource: field("agent", "agent_id"), details: [] },
+  AgentIdentityKeysRotated: { action: "agent.identity_keys_rotate", resource: field("agent", "agent_id"), details: [] },
+  AgentDeleted: { action: "agent.delete", resource: field("agent", "agent_id"), details: [] },
+  AgentEnrollmentRequested: { action: "agent.enroll_request", resource: field("agent", "agent_id"), details: ["agent_name"] },
+  // Vaults, secrets, policies
+  VaultCreated: { action: "vault.create", resource: field("vault", "vault_id"), details: ["name", "description", "system"] },
+  VaultDeleted: { action: "vault.delete", resource: field("vault", "vault_id"), details: [] },
+  VaultNameReserved: { action: "vault.name_reserve", resource: field("vault", "vault_id"), details: ["name"] },
+  VaultNameReleased: { action: "vault.name_release", resource: field("vault", "vault_id"), details: ["name"] },
+  SecretVersionAdded: { action: "secret.write", resource: field("secret", "secret_id"),
+    details: [...secretDetails, "version", "type", "expires_at", "max_access_count", "reason"] },
+  SecretVersionDisabled: { action: "secret.version_disable", resource: field("secret", "secret_id"),
+    details: [...secretDetails, "version"] },
+  SecretDeleted: { action: "secret.delete", resource: field("secret", "secret_id"), details: secretDetails },
+  SecretRestored: { action: "secret.restore", resource: field("secret", "secret_id"), details: secretDetails },
+  SecretValueRead: { action: "secret.read", resource: field("secret", "secret_id"),
+    details: [...secretDetails, "version", "policy_id"] },
+  PolicyCreated: { action: "policy.create", resource: field("policy", "policy_id"),
+    details: ["vault_id", "secret_path_pattern", "principal_type", "principal_id", ...policyTerms] },
+  PolicyUpdated: { action: "policy.update", resource: field("policy", "policy_id"), details: ["vault_id", ...policyTerms] },
+  PolicyDeleted: { action: "policy.delete", resource: field("policy", "policy_id"), details: ["vault_id"] },
+  ShareCreated: { action: "share.create", resource: field("share", "share_id"),
+    details: ["secret_id", "vault_id", "path", "version", "recipient_type", "recipient", "recipient_email", "expires_at",
+      "max_access_count", "ip_allowlist"] },
+  ShareClaimed: { action: "share.claim", resource: field("share", "share_id"), details: ["user_id"] },
+  ShareAccepted: { action: "share.accept", resource: field("share", "share_id"), details: ["accepted_by"] },
+  ShareDeclined: { action: "share.decline", resource: field("share", "share_id"), details: ["declined_by"] },
+  ShareAccessed: { action: "share.access", resource: field("share", "share_id"),
+    details: ["secret_id", "version", "accessed_by", "access_count"] },
+  ShareAccessRefused: { action: "share.access_denied", resource: field("share", "share_id"), details: ["accessed_by", "reason"] },
+  ShareRevoked: { action: "share.revoke", resource: field("share", "share_id"), details: ["revoked_by"] },
+  ShareExpired: { action: "share.expire", resource: field("share", "share_id"), details: [] },
+  AccessDenied: { action: "access.denied", resource: (e) => ({ type: String(e.data.resource_type), id: String(e.data.resource_id) }),
+    details: ["action", "vault_id", "path", "reason"] },
+  // The audit chain itself
+  AuditHeadSigned: { action: "audit.head_sign", resource: field("audit_event", "event_id"),
+    details: ["chain_index", "head_hash", "key_id"] },
+};
+
+export interface AuditEntry {
+  action: string;
+  resourceType: string;
+  resourceId: string;
+  details: Record<string, unknown>;
+}
+
+/**
+ * The audit entry of any event. A type nobody mapped yet still gets an entry (every event is audited):
+ * action `event.<Type>`, its stream's category and id as the resource, and no details.
+ */
+export function auditEntryOf(event: RecordedEvent): AuditEntry {
+  const mapping = AUDIT_MAPPINGS[event.type];
+  if (!mapping) {
+    return { action: `event.${event.type}`, resourceType: streamCategory(event.stream), resourceId: idOfStream(event.stream), details: {} };
+  }
+  const resource = mapping.resource(event);
+  const details: Record<string, unknown> = {};
+  for (const name of mapping.details) {
+    if (event.data[name] !== undefined) details[name] = event.data[name];
+  }
+  // A rotation is a write too, but the log should say which.
+  const action = event.type === "SecretVersionAdded" && event.data.reason === "rotate" ? "secret.rotate" : mapping.action;
+  return { action, resourceType: resource.type, resourceId: resource.id, details };
+}

@@ -1,0 +1,67 @@
+import { expect } from "chai";
+import { randomUUID } from "node:crypto";
+import { createPostgresEventStore } from "../../src/eventstore/postgres.js";
+import type { EventStore } from "../../src/eventstore/port.js";
+import { ProjectionRunner } from "../../src/projection-runner/runner.js";
+import { freshPostgres, postgresServerUrl, type TestDatabase } from "../support/databases.js";
+import { openPostgres } from "../../src/db/postgres.js";
+import type { Database } from "../../src/db/database.js";
+import { tallyProjection } from "./tally.js";
+
+/** Two "processes": each with its own pool, store and runner over one PostgreSQL database. */
+(postgresServerUrl ? describe : describe.skip)("projection leadership across processes (postgres)", () => {
+  let t: TestDatabase;
+  const nodes: Array<{ db: Database; store: EventStore; runner: ProjectionRunner }> = [];
+
+  async function startNode() {
+    const db = openPostgres({ connectionString: t.url!, max: 5 });
+    const store = await createPostgresEventStore(db, { notificationsUrl: t.url, pollIntervalMs: 100 });
+    const runner = new ProjectionRunner({ db, store, projections: [tallyProjection()], leaderPollMs: 50 });
+    await runner.start();
+    const node = { db, store, runner };
+    nodes.push(node);
+    return node;
+  }
+
+  async function stopNode(node: (typeof nodes)[number]) {
+    nodes.splice(nodes.indexOf(node), 1);
+    await node.runner.stop();
+    await node.store.close();
+    await node.db.close();
+  }
+
+  beforeEach(async () => {
+    t = await freshPostgres();
+  });
+
+  afterEach(async () => {
+    for (const node of [...nodes]) await stopNode(node);
+    await t.dispose();
+  });
+
+  it("lets one process lead a projection; another takes over when it stops, with nothing applied twice", async () => {
+    const a = await startNode();
+    const b = await startNode();
+    const leaders = (await Promise.all([a, b].map((n) => n.runner.status()))).map(([s]) => s.ledHere);
+    expect(leaders).to.deep.equal([true, false]);
+
+    const append = async (node: typeof a, count: number) => {
+      let position;
+      for (let i = 0; i < count; i++) {
+        position = (await node.store.append(`counter-${randomUUID()}`,
+          [{ id: randomUUID(), type: "Counted", data: {} }], "no_stream")).position;
+      }
+      return position!;
+    };
+    // The standby still answers waitFor: it follows the leader's progress in the catalog.
+    await b.runner.waitFor(await append(b, 10), 10_000);
+
+    await stopNode(a);
+    await b.runner.waitFor(await append(b, 10), 10_000);
+    const [status] = await b.runner.status();
+    expect(status.ledHere).to.equal(true);
+    const { rows } = await t.db.query<{ n: number; max: number }>(
+      "select count(*)::int as n, max(applied) as max from public.tally");
+    expect(rows[0]).to.deep.equal({ n: 20, max: 1 });
+  });
+});
