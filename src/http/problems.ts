@@ -3,7 +3,7 @@
  * row here, never a branch in a route.
  */
 import { STATUS_CODES } from "node:http";
-import { z } from "zod";
+import { ProblemSchema, type Problem } from "../api/problem.js";
 import { EventStoreUnavailable, WrongExpectedRevision } from "../eventstore/port.js";
 import { KeyAlreadyExists, KeyNotFound, KeyUnwrapFailed } from "../keys/port.js";
 import { IpRuleAlreadyExists, IpRuleLimitReached, IpRuleNotFound, IpRuleWouldLockOutCaller } from "../../commands/ip-rules.js";
@@ -39,16 +39,7 @@ import {
 } from "../../commands/share.js";
 import { EmailShareForbidden, InvalidShareRequest, ShareRecipientNotFound } from "../shares/service.js";
 
-export const ProblemSchema = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number().int(),
-    detail: z.string(),
-  })
-  .meta({ id: "ProblemDetails", description: "RFC 7807 error envelope" });
-
-export type Problem = z.infer<typeof ProblemSchema>;
+export { ProblemSchema, type Problem };
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 

@@ -5,7 +5,6 @@
  */
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { RECIPIENT_TYPES } from "../../../events/share.js";
 import type { Services } from "../../app/services.js";
 import { requestMetadata } from "../../auth/metadata.js";
 import type { Principal } from "../../auth/principal.js";
@@ -15,66 +14,13 @@ import { listInboundShares, listOutboundShares, type ShareListing } from "../../
 import { acceptShare, accessShare, createShare, declineShare, revokeShare } from "../../shares/service.js";
 import { HttpProblem } from "../problems.js";
 import { defineRoute, type RequestInfo, type Route } from "../route.js";
+import {
+  CreateShareRequest, PASSPHRASE_HEADER, SecretIdParams, ShareListItem, ShareListResponse, ShareParams, ShareResponse,
+  SharedSecretResponse,
+} from "../../api/shares.js";
 
 /** The seeds' limit on share creation: 10 a minute per organisation, across every API process. */
 const SHARE_CREATION_LIMIT = { burst: 10, perSecond: 10 / 60 };
-export const PASSPHRASE_HEADER = "X-Share-Passphrase";
-
-const CreateShareRequest = z.object({
-  recipient_type: z.enum(RECIPIENT_TYPES),
-  recipient_id: z.uuid().nullish(),
-  email: z.email().max(320).nullish(),
-  max_access_count: z.number().int().min(0).max(1_000_000).default(5),
-  expires_at: z.iso.datetime({ offset: true }),
-  passphrase: z.string().min(1).max(1024).nullish(),
-  ip_allowlist: z.array(z.string().max(64)).max(100).nullish(),
-}).meta({ id: "CreateShareRequest" });
-
-const ShareResponse = z.object({
-  id: z.uuid(),
-  share_url: z.string(),
-  secret_id: z.uuid(),
-  recipient_type: z.string(),
-  recipient_id: z.uuid().optional(),
-  recipient_email: z.string().optional(),
-  expires_at: z.string(),
-  max_access_count: z.number().int(),
-}).meta({ id: "ShareResponse" });
-
-const ShareListItem = z.object({
-  id: z.uuid(),
-  secret_id: z.uuid(),
-  secret_path: z.string(),
-  recipient_type: z.string(),
-  recipient_id: z.uuid().optional(),
-  recipient_email: z.string().optional(),
-  created_by: z.string(),
-  /** pending, accepted, declined (targeted shares), open (link shares), revoked, expired. */
-  status: z.string(),
-  access_count: z.number().int(),
-  max_access_count: z.number().int(),
-  has_passphrase: z.boolean(),
-  expires_at: z.string(),
-  created_at: z.string(),
-  is_expired: z.boolean(),
-  is_accepted: z.boolean(),
-}).meta({ id: "ShareListItem" });
-
-const ShareListResponse = z.object({ shares: z.array(ShareListItem) }).meta({ id: "ShareListResponse" });
-
-const SharedSecretResponse = z.object({
-  id: z.uuid(),
-  share_id: z.uuid(),
-  path: z.string(),
-  type: z.string(),
-  version: z.number().int(),
-  value: z.string(),
-  access_count: z.number().int(),
-  max_access_count: z.number().int(),
-}).meta({ id: "SharedSecretResponse" });
-
-const ShareParams = z.object({ share_id: z.string() });
-
 const callerOf = (principal: Principal, request: RequestInfo): Caller =>
   ({ principal, ip: request.ip, metadata: requestMetadata(request, principal) });
 
@@ -98,7 +44,7 @@ export function shareRoutes(services: Services): Route[] {
     defineRoute({
       method: "POST", path: "/v1/secrets/{secret_id}/share", summary: "Share a secret (link, user, agent, creator or email)",
       operationId: "createShare", tags, auth: "required",
-      request: { params: z.object({ secret_id: z.string() }), body: CreateShareRequest }, responses: { 201: ShareResponse },
+      request: { params: SecretIdParams, body: CreateShareRequest }, responses: { 201: ShareResponse },
     }).handle(async ({ params, body, principal, request }) => {
       limiter ??= openRateLimiter(services.db, SHARE_CREATION_LIMIT, "share_create");
       const verdict = await (await limiter).take(principal.orgId);
