@@ -67,10 +67,11 @@ function routingDetail(ctx: Context): string {
   return "no such route";
 }
 
-function sendProblem(ctx: Context, status: number, detail: string, headers: Record<string, string> = {}): void {
+function sendProblem(ctx: Context, status: number, detail: string, headers: Record<string, string> = {},
+  body = problem(status, detail)): void {
   ctx.status = status;
   ctx.set(headers);
-  ctx.body = problem(status, detail);
+  ctx.body = body;
   ctx.type = PROBLEM_CONTENT_TYPE;
 }
 
@@ -167,7 +168,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     } catch (error) {
       const answer = problemFor(error);
       if (answer.serverFault) logger.error({ err: error, request_id: state.requestId }, "request failed");
-      sendProblem(ctx, answer.problem.status, answer.problem.detail, answer.headers);
+      sendProblem(ctx, answer.problem.status, answer.problem.detail, answer.headers, answer.problem);
     }
     // While shutting down, finished requests release their keep-alive connections.
     if (closing) ctx.set("Connection", "close");

@@ -10,6 +10,7 @@ import { IpRuleAlreadyExists, IpRuleLimitReached, IpRuleNotFound, IpRuleWouldLoc
 import { InvalidCidr } from "../../commands/rules/cidr.js";
 import { ApiKeyExpiryInPast, ApiKeyNotFound } from "../../commands/api-key.js";
 import { NoTokenToRevoke } from "../auth/revocation.js";
+import { DeviceLoginNotPending, DeviceTokenError, UserCodeNotFound } from "../../commands/device-login.js";
 import { AgentAlreadyExists, AgentNotFound, InvalidAgentSettings } from "../../commands/agent.js";
 import { AgentCredentialsRejected } from "../agents/service.js";
 import { EmailTaken } from "../../commands/email.js";
@@ -61,6 +62,8 @@ interface ProblemRow {
   status: number;
   /** What the client is told. Defaults to the error's message, so rows whose messages hold internals set it. */
   detail?: string;
+  /** The OAuth error code (RFC 6749 §5.2) OAuth clients read from `error`, for errors that have one. */
+  oauthError?: (error: Error) => string;
 }
 
 type ErrorClass = abstract new (...args: never[]) => Error;
@@ -79,6 +82,9 @@ const DOMAIN_PROBLEMS: ReadonlyArray<readonly [ErrorClass, ProblemRow]> = [
   [ApiKeyNotFound, { status: 404 }],
   [ApiKeyExpiryInPast, { status: 400 }],
   [NoTokenToRevoke, { status: 400 }],
+  [DeviceTokenError, { status: 400, oauthError: (error) => (error as DeviceTokenError).code }],
+  [UserCodeNotFound, { status: 404 }],
+  [DeviceLoginNotPending, { status: 409 }],
   [AgentNotFound, { status: 404 }],
   [AgentAlreadyExists, { status: 409 }],
   [InvalidAgentSettings, { status: 400 }],
@@ -155,7 +161,9 @@ export function problemFor(error: unknown): ProblemAnswer {
   }
   const row = DOMAIN_PROBLEMS.find(([type]) => error instanceof type)?.[1];
   if (row && error instanceof Error) {
-    return { problem: problem(row.status, row.detail ?? error.message), headers: {}, serverFault: row.status >= 500 };
+    const answer = problem(row.status, row.detail ?? error.message);
+    if (row.oauthError) answer.error = row.oauthError(error);
+    return { problem: answer, headers: {}, serverFault: row.status >= 500 };
   }
   return { problem: problem(500, "an unexpected error occurred"), headers: {}, serverFault: true };
 }
