@@ -12,7 +12,7 @@ import { ApiKeyExpiryInPast, ApiKeyNotFound } from "../../commands/api-key.js";
 import { NoTokenToRevoke } from "../auth/revocation.js";
 import { DeviceLoginNotPending, DeviceTokenError, UserCodeNotFound } from "../../commands/device-login.js";
 import { AgentAlreadyExists, AgentNotFound, InvalidAgentSettings } from "../../commands/agent.js";
-import { AgentCredentialsRejected } from "../agents/service.js";
+import { AgentCredentialsRejected, AgentInactive } from "../agents/service.js";
 import { EmailTaken } from "../../commands/email.js";
 import { LastOwner, MemberNotFound, RoleChangeForbidden } from "../../commands/org.js";
 import { MfaChallengeInvalid } from "../../commands/login.js";
@@ -89,6 +89,7 @@ const DOMAIN_PROBLEMS: ReadonlyArray<readonly [ErrorClass, ProblemRow]> = [
   [AgentAlreadyExists, { status: 409 }],
   [InvalidAgentSettings, { status: 400 }],
   [AgentCredentialsRejected, { status: 401 }],
+  [AgentInactive, { status: 409 }],
   [InvalidCredentials, { status: 401 }],
   [MfaChallengeInvalid, { status: 401 }],
   [MfaCodeRejected, { status: 401 }],

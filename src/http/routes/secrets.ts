@@ -25,7 +25,7 @@ import {
 
 function toMetadata(info: SecretVersionInfo): z.input<typeof SecretMetadataResponse> {
   return {
-    id: info.secretId, path: info.path, type: info.type, version: info.version, metadata: info.metadata,
+    id: info.secretId, path: info.path, type: info.type, secret_type: info.type, version: info.version, metadata: info.metadata,
     created_at: info.createdAt.toISOString(), expires_at: info.expiresAt?.toISOString(), is_disabled: info.disabled,
   };
 }
@@ -65,8 +65,8 @@ export function secretRoutes(services: Services): Route[] {
       const readable = await readablePathFilter(services, principal, params.vault_id, request.ip);
       const secrets = (await listVaultSecrets(services.db, params.vault_id, query.prefix)).filter((s) => readable(s.path));
       return { status: 200, body: { secrets: secrets.map((s) => ({
-        id: s.id, path: s.path, type: s.type, version: s.version, metadata: s.metadata,
-        created_at: s.updatedAt.toISOString(), expires_at: s.expiresAt?.toISOString(),
+        id: s.id, path: s.path, type: s.type, secret_type: s.type, version: s.version, metadata: s.metadata,
+        created_at: s.updatedAt.toISOString(), updated_at: s.updatedAt.toISOString(), expires_at: s.expiresAt?.toISOString(),
       })) } };
     }),
 
