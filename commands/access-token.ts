@@ -2,6 +2,7 @@
  * An access token's life: issued once, revoked at most once. Revoking twice is a no-op (the caller's intent
  * already holds), so `DELETE /v1/auth/token` is idempotent.
  */
+import { Conflict } from "./errors.js";
 import { AccessTokenIssued, AccessTokenRevoked, type AccessTokenEvent } from "../events/access-token.js";
 import type { Decider } from "./decider.js";
 
@@ -22,7 +23,7 @@ export type AccessTokenState =
   | { status: "issued" }
   | { status: "revoked" };
 
-export class AccessTokenAlreadyIssued extends Error {
+export class AccessTokenAlreadyIssued extends Conflict {
   constructor(readonly tokenId: string) {
     super(`access token ${tokenId} was already issued`);
     this.name = "AccessTokenAlreadyIssued";

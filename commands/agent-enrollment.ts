@@ -2,6 +2,7 @@
  * Agent self-enrolment for one human email: at most one request per cooldown window, whether or not an
  * account has that email (answering differently would tell the caller which emails have accounts).
  */
+import { RateLimited } from "./errors.js";
 import { AgentEnrollmentRequested, type AgentEnrollmentEvent } from "../events/agent-enrollment.js";
 import type { Decider } from "./decider.js";
 
@@ -18,9 +19,10 @@ export interface AgentEnrollmentState {
   lastRequestedAt?: Date;
 }
 
-export class EnrollmentCoolingDown extends Error {
-  constructor(readonly retryAfterSeconds: number) {
-    super(`an agent was enrolled for this email recently; retry in ${retryAfterSeconds} s`);
+export class EnrollmentCoolingDown extends RateLimited {
+  constructor(retryAfterSeconds: number) {
+    super(`an agent was enrolled for this email recently; retry in ${retryAfterSeconds} s`, retryAfterSeconds,
+      { detail: "an agent was enrolled for this email recently; try again later" });
     this.name = "EnrollmentCoolingDown";
   }
 }

@@ -3,6 +3,7 @@
  * updated by humans, keys rotated, deleted for good. Every command names the caller's organisation: an
  * agent of another organisation is as absent as one that never existed.
  */
+import { Conflict, Invalid, NotFound } from "./errors.js";
 import {
   AgentApiKeyRotated, AgentCreated, AgentDeleted, AgentIdentityKeysRotated, AgentUpdated,
   type AgentApiKeyHash, type AgentEvent, type AgentSettings, type IdentityKeys,
@@ -24,14 +25,14 @@ export type AgentState =
   | { status: "present"; orgId: string; settings: AgentSettings }
   | { status: "deleted"; orgId: string };
 
-export class AgentNotFound extends Error {
+export class AgentNotFound extends NotFound {
   constructor(readonly agentId: string) {
     super(`agent ${agentId} not found`);
     this.name = "AgentNotFound";
   }
 }
 
-export class AgentAlreadyExists extends Error {
+export class AgentAlreadyExists extends Conflict {
   constructor(readonly agentId: string) {
     super(`agent ${agentId} already exists`);
     this.name = "AgentAlreadyExists";
@@ -41,7 +42,7 @@ export class AgentAlreadyExists extends Error {
 /** Shortest and longest per-agent token lifetimes we accept. */
 export const TOKEN_TTL_BOUNDS = { min: 60, max: 86_400 } as const;
 
-export class InvalidAgentSettings extends Error {
+export class InvalidAgentSettings extends Invalid {
   constructor(detail: string) {
     super(detail);
     this.name = "InvalidAgentSettings";

@@ -2,6 +2,7 @@
  * A personal API key's life: created for one user, revoked by that user. The key material is generated
  * outside (random bytes, hashed) and comes in with the command; the decider sees only the hash.
  */
+import { Conflict, Invalid, NotFound } from "./errors.js";
 import { ApiKeyCreated, ApiKeyRevoked, type ApiKeyEvent } from "../events/api-key.js";
 import type { Decider } from "./decider.js";
 
@@ -23,21 +24,21 @@ export type ApiKeyState =
   | { status: "absent" }
   | { status: "active" | "revoked"; userId: string };
 
-export class ApiKeyNotFound extends Error {
+export class ApiKeyNotFound extends NotFound {
   constructor(readonly keyId: string) {
     super("the API key does not exist");
     this.name = "ApiKeyNotFound";
   }
 }
 
-export class ApiKeyExpiryInPast extends Error {
+export class ApiKeyExpiryInPast extends Invalid {
   constructor() {
     super("expires_at must be in the future");
     this.name = "ApiKeyExpiryInPast";
   }
 }
 
-export class ApiKeyIdTaken extends Error {
+export class ApiKeyIdTaken extends Conflict {
   constructor(readonly keyId: string) {
     super(`API key ${keyId} already exists`);
     this.name = "ApiKeyIdTaken";

@@ -4,6 +4,7 @@
  * only when its last grant has ended (completed, denied or expired). Polls are decisions too: a poll sooner
  * than the interval is a `slow_down`, and the interval grows by five seconds, as the RFC asks.
  */
+import { Conflict, Invalid, NotFound } from "./errors.js";
 import { sameDigest } from "./secret-compare.js";
 import type { Decider } from "./decider.js";
 import {
@@ -38,45 +39,45 @@ export interface DeviceLoginState {
 }
 
 /** The user code names no grant that can still be approved (none, or it expired). */
-export class UserCodeNotFound extends Error {
+export class UserCodeNotFound extends NotFound {
   constructor() { super("no pending device login has this code; it may have expired"); this.name = "UserCodeNotFound"; }
 }
 
 /** The grant was already approved, denied or used. */
-export class DeviceLoginNotPending extends Error {
+export class DeviceLoginNotPending extends Conflict {
   constructor(status: string) { super(`this device login was already ${status}`); this.name = "DeviceLoginNotPending"; }
 }
 
 /** A fresh user code collided with a live grant: the caller draws another code. */
-export class UserCodeInUse extends Error {
+export class UserCodeInUse extends Conflict {
   constructor() { super("the user code is in use"); this.name = "UserCodeInUse"; }
 }
 
-/** RFC 8628 token-endpoint errors, each named by its `error` code. */
-export abstract class DeviceTokenError extends Error {
-  abstract readonly code: "authorization_pending" | "slow_down" | "expired_token" | "access_denied" | "invalid_grant";
+/** RFC 8628 token-endpoint errors (400), each named by the OAuth `error` code its clients read. */
+export abstract class DeviceTokenError extends Invalid {
+  abstract readonly oauthError: "authorization_pending" | "slow_down" | "expired_token" | "access_denied" | "invalid_grant";
 }
 export class AuthorizationPending extends DeviceTokenError {
-  readonly code = "authorization_pending";
+  readonly oauthError = "authorization_pending";
   constructor() { super("the user has not yet approved this device; poll again after the interval"); this.name = "AuthorizationPending"; }
 }
 export class SlowDown extends DeviceTokenError {
-  readonly code = "slow_down";
+  readonly oauthError = "slow_down";
   constructor(readonly intervalSeconds: number) {
     super(`polling too fast; wait ${intervalSeconds} seconds between polls`);
     this.name = "SlowDown";
   }
 }
 export class DeviceCodeExpired extends DeviceTokenError {
-  readonly code = "expired_token";
+  readonly oauthError = "expired_token";
   constructor() { super("the device code has expired; start the login again"); this.name = "DeviceCodeExpired"; }
 }
 export class DeviceAccessDenied extends DeviceTokenError {
-  readonly code = "access_denied";
+  readonly oauthError = "access_denied";
   constructor() { super("the user denied this device login"); this.name = "DeviceAccessDenied"; }
 }
 export class DeviceCodeInvalid extends DeviceTokenError {
-  readonly code = "invalid_grant";
+  readonly oauthError = "invalid_grant";
   constructor() { super("the device code is invalid or was already used"); this.name = "DeviceCodeInvalid"; }
 }
 

@@ -1,4 +1,5 @@
 /** One account per email address: the address's own stream says who holds it. */
+import { Conflict } from "./errors.js";
 import type { Decider } from "./decider.js";
 import { EmailClaimed, EmailReleased, type EmailEvent } from "../events/email.js";
 
@@ -8,7 +9,7 @@ export type EmailCommand =
 
 export type EmailState = { status: "free" } | { status: "claimed"; userId: string };
 
-export class EmailTaken extends Error {
+export class EmailTaken extends Conflict {
   constructor() { super("an account with this email address already exists"); this.name = "EmailTaken"; }
 }
 

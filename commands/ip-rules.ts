@@ -3,6 +3,7 @@
  * deny the address its author is calling from: an admin must not be able to lock the whole organisation
  * out with one request (they can still narrow access from an address that stays allowed).
  */
+import { Conflict, NotFound, ResourceLimit } from "./errors.js";
 import { IpRuleCreated, IpRuleDeleted, type IpRuleEvent } from "../events/ip-rule.js";
 import { formatCidr, parseCidr, parseIp, rulesAllow, type AccessRule } from "./rules/cidr.js";
 import type { Decider } from "./decider.js";
@@ -37,28 +38,28 @@ export type IpRulesCommand =
     }
   | { type: "DeleteIpRule"; ruleId: string; orgId: string; deletedBy: string; callerIp: string };
 
-export class IpRuleNotFound extends Error {
+export class IpRuleNotFound extends NotFound {
   constructor(readonly ruleId: string) {
-    super(`IP rule ${ruleId} not found`);
+    super(`IP rule ${ruleId} not found`, { detail: "IP rule not found" });
     this.name = "IpRuleNotFound";
   }
 }
 
-export class IpRuleAlreadyExists extends Error {
+export class IpRuleAlreadyExists extends Conflict {
   constructor(readonly ruleType: string, readonly cidr: string) {
     super(`an ${ruleType} rule for ${cidr} already exists`);
     this.name = "IpRuleAlreadyExists";
   }
 }
 
-export class IpRuleLimitReached extends Error {
+export class IpRuleLimitReached extends ResourceLimit {
   constructor() {
     super(`an organisation can have at most ${MAX_IP_RULES_PER_ORG} IP rules`);
     this.name = "IpRuleLimitReached";
   }
 }
 
-export class IpRuleWouldLockOutCaller extends Error {
+export class IpRuleWouldLockOutCaller extends Conflict {
   constructor() {
     super("this change would deny the address you are calling from; make it from an address that stays allowed");
     this.name = "IpRuleWouldLockOutCaller";

@@ -2,6 +2,7 @@
  * A user's sign-in attempts. Only the newest MFA challenge counts (a new password login supersedes the
  * previous one); it is spent by one successful second factor and dies after a few wrong codes.
  */
+import { Unauthenticated } from "./errors.js";
 import type { Decider } from "./decider.js";
 import { sameDigest } from "./secret-compare.js";
 import { LoginFailed, LoginSucceeded, MfaChallengeIssued, type LoginEvent } from "../events/login.js";
@@ -28,7 +29,7 @@ export interface LoginState {
   challenge?: Challenge;
 }
 
-export class MfaChallengeInvalid extends Error {
+export class MfaChallengeInvalid extends Unauthenticated {
   constructor() { super("the MFA token is invalid or has expired; sign in again"); this.name = "MfaChallengeInvalid"; }
 }
 

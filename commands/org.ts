@@ -2,6 +2,7 @@
  * The organisation aggregate: its members and their roles. The rules that need the whole membership live
  * here: an org always keeps an owner, and only owners make or unmake owners.
  */
+import { Conflict, Forbidden, NotFound } from "./errors.js";
 import type { Decider } from "./decider.js";
 import { OrgCreated, OrgMemberJoined, OrgMemberRemoved, OrgMemberRoleChanged, type OrgEvent } from "../events/org.js";
 import type { Role } from "./user.js";
@@ -16,22 +17,22 @@ export type OrgCommand =
 
 export type OrgState = { status: "absent" } | { status: "active"; orgId: string; members: Record<string, Role> };
 
-export class OrgNotFound extends Error {
+export class OrgNotFound extends NotFound {
   constructor() { super("the organisation does not exist"); this.name = "OrgNotFound"; }
 }
-export class OrgAlreadyExists extends Error {
+export class OrgAlreadyExists extends Conflict {
   constructor() { super("the organisation already exists"); this.name = "OrgAlreadyExists"; }
 }
-export class MemberNotFound extends Error {
+export class MemberNotFound extends NotFound {
   constructor() { super("no such member in this organisation"); this.name = "MemberNotFound"; }
 }
-export class MemberAlreadyInOrg extends Error {
+export class MemberAlreadyInOrg extends Conflict {
   constructor() { super("the user is already a member"); this.name = "MemberAlreadyInOrg"; }
 }
-export class RoleChangeForbidden extends Error {
+export class RoleChangeForbidden extends Forbidden {
   constructor(detail: string) { super(detail); this.name = "RoleChangeForbidden"; }
 }
-export class LastOwner extends Error {
+export class LastOwner extends Conflict {
   constructor() {
     super("the organisation must keep at least one owner: make another member owner first");
     this.name = "LastOwner";

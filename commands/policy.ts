@@ -3,6 +3,7 @@
  * decider checks what makes a policy meaningful (a valid pattern, known conditions, an expiry in the
  * future); who may manage a vault's policies is the route's concern (it needs the read models).
  */
+import { Conflict, Invalid, NotFound } from "./errors.js";
 import { PolicyCreated, PolicyDeleted, PolicyUpdated, type PolicyEvent } from "../events/policy.js";
 import { normalizeConditions, type PolicyConditions } from "./rules/policy-conditions.js";
 import { validatePattern } from "./rules/glob.js";
@@ -38,21 +39,21 @@ export type PolicyState =
   | { status: "active"; vaultId: string; orgId: string }
   | { status: "deleted" };
 
-export class PolicyNotFound extends Error {
+export class PolicyNotFound extends NotFound {
   constructor(readonly policyId: string) {
-    super(`policy ${policyId} not found`);
+    super(`policy ${policyId} not found`, { detail: "policy not found" });
     this.name = "PolicyNotFound";
   }
 }
 
-export class PolicyAlreadyExists extends Error {
+export class PolicyAlreadyExists extends Conflict {
   constructor(readonly policyId: string) {
     super(`policy ${policyId} already exists`);
     this.name = "PolicyAlreadyExists";
   }
 }
 
-export class InvalidPolicy extends Error {
+export class InvalidPolicy extends Invalid {
   constructor(reason: string) {
     super(`invalid policy: ${reason}`);
     this.name = "InvalidPolicy";

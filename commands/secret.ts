@@ -4,6 +4,7 @@
  * so a PUT that lost a race for that number is refused (SecretVersionRaced) and sealed again by the caller.
  * Whether a value may be read is a pure question of this state and the time (`readableVersion`).
  */
+import { Conflict, Gone, NotFound } from "./errors.js";
 import {
   SecretDeleted, SecretRestored, SecretVersionAdded, SecretVersionDisabled, type SecretEvent,
 } from "../events/secret.js";
@@ -43,14 +44,14 @@ export type SecretCommand =
   | (Place & { type: "DeleteSecret"; by: Actor })
   | (Place & { type: "RestoreSecret"; by: Actor });
 
-export class SecretNotFound extends Error {
+export class SecretNotFound extends NotFound {
   constructor(readonly path: string) {
     super(`secret ${path} not found`);
     this.name = "SecretNotFound";
   }
 }
 
-export class SecretVersionNotFound extends Error {
+export class SecretVersionNotFound extends NotFound {
   constructor(readonly path: string, readonly version: number) {
     super(`secret ${path} has no version ${version}`);
     this.name = "SecretVersionNotFound";
@@ -58,7 +59,7 @@ export class SecretVersionNotFound extends Error {
 }
 
 /** 410: the secret was there and is no more readable (expired, deleted, disabled, reads used up). */
-export class SecretGone extends Error {
+export class SecretGone extends Gone {
   constructor(readonly path: string, readonly reason: "expired" | "deleted" | "disabled" | "exhausted") {
     super(`secret ${path} is gone (${reason === "exhausted" ? "its max_access_count is used up" : reason})`);
     this.name = "SecretGone";
@@ -66,7 +67,7 @@ export class SecretGone extends Error {
 }
 
 /** Another write took the version number this value was sealed for: seal again for the next one. */
-export class SecretVersionRaced extends Error {
+export class SecretVersionRaced extends Conflict {
   constructor(readonly path: string, readonly version: number) {
     super(`secret ${path}: version ${version} was written concurrently`);
     this.name = "SecretVersionRaced";

@@ -4,6 +4,7 @@
  * its exact revision, so exactly max_access_count reads go through however many callers race. The
  * passphrase check is argon2 (slow, not pure): it comes in as a verdict; every other rule is decided here.
  */
+import { Conflict, Forbidden, Gone, NotFound, Unauthenticated } from "./errors.js";
 import {
   ShareAccepted, ShareAccessed, ShareClaimed, ShareCreated, ShareDeclined, ShareExpired, ShareRevoked,
   type RECIPIENT_TYPES, type ShareEvent,
@@ -48,47 +49,54 @@ export type ShareCommand =
   | { type: "RevokeShare"; by: Actor };
 
 /** Every refusal this aggregate decides (the access path tells them from infrastructure failures). */
-export abstract class ShareRefusal extends Error {}
 
-export class ShareNotFound extends ShareRefusal {
+export class ShareNotFound extends NotFound {
   constructor() { super("share not found"); this.name = "ShareNotFound"; }
 }
 
 /** 410: the share was there and will never be readable again. */
-export class ShareGone extends ShareRefusal {
+export class ShareGone extends Gone {
   constructor(readonly reason: "revoked" | "expired" | "exhausted" | "declined" | "secret deleted" | "vault deleted" | "secret unreadable") {
     super(`the share is gone (${reason})`);
     this.name = "ShareGone";
   }
 }
 
-export class ShareAuthenticationRequired extends ShareRefusal {
+export class ShareAuthenticationRequired extends Unauthenticated {
   constructor() { super("this share is for a specific user or agent: authenticate to read it"); this.name = "ShareAuthenticationRequired"; }
 }
 
-export class ShareNotForYou extends ShareRefusal {
+export class ShareNotForYou extends Forbidden {
   constructor() { super("this share is for another recipient"); this.name = "ShareNotForYou"; }
 }
 
-export class ShareNotAccepted extends ShareRefusal {
+export class ShareNotAccepted extends Forbidden {
   constructor() { super("accept the share before reading it (POST /v1/shares/{id}/accept)"); this.name = "ShareNotAccepted"; }
 }
 
-export class SharePassphraseRejected extends ShareRefusal {
+export class SharePassphraseRejected extends Forbidden {
   constructor() { super("the share's passphrase is missing or wrong"); this.name = "SharePassphraseRejected"; }
 }
 
-export class ShareAddressRejected extends ShareRefusal {
+export class ShareAddressRejected extends Forbidden {
   constructor() { super("the share may not be read from this address"); this.name = "ShareAddressRejected"; }
 }
 
 /** Accepting a declined share, or accepting or declining a link share. */
-export class ShareStateConflict extends ShareRefusal {
+export class ShareStateConflict extends Conflict {
   constructor(detail: string) { super(detail); this.name = "ShareStateConflict"; }
 }
 
-export class ShareRevokeForbidden extends ShareRefusal {
+export class ShareRevokeForbidden extends Forbidden {
   constructor() { super("only the share's creator may revoke it"); this.name = "ShareRevokeForbidden"; }
+}
+
+/** The refusals a share read can meet: each is recorded (ShareAccessRefused) before it is thrown. */
+const SHARE_REFUSALS = [ShareNotFound, ShareGone, ShareAuthenticationRequired, ShareNotForYou, ShareNotAccepted,
+  SharePassphraseRejected, ShareAddressRejected, ShareStateConflict, ShareRevokeForbidden] as const;
+
+export function isShareRefusal(error: unknown): error is InstanceType<(typeof SHARE_REFUSALS)[number]> {
+  return SHARE_REFUSALS.some((refusal) => error instanceof refusal);
 }
 
 const sameActor = (a: Actor | null, b: Actor | null) => a !== null && b !== null && a.type === b.type && a.id === b.id;

@@ -1,4 +1,5 @@
 /** A pending signup: requested with a mailed token, verified once with that token before it expires. */
+import { Invalid } from "./errors.js";
 import type { Decider } from "./decider.js";
 import { sameDigest } from "./secret-compare.js";
 import { SignupRequested, SignupVerified, type SignupEvent } from "../events/signup.js";
@@ -14,7 +15,7 @@ export type SignupState =
   | { status: "verified" };
 
 /** Unknown, wrong, used or expired: the caller is told no more than that. */
-export class VerificationTokenInvalid extends Error {
+export class VerificationTokenInvalid extends Invalid {
   constructor() { super("the verification token is invalid or has expired"); this.name = "VerificationTokenInvalid"; }
 }
 

@@ -1,4 +1,5 @@
 /** The user aggregate: registration, profile, password, TOTP MFA with one-time recovery codes, deletion. */
+import { Conflict, Invalid, NotFound } from "./errors.js";
 import type { Decider } from "./decider.js";
 import { sameDigest } from "./secret-compare.js";
 import {
@@ -45,28 +46,28 @@ export interface ActiveUser {
 
 export type UserState = { status: "absent" } | ActiveUser | { status: "deleted" };
 
-export class UserNotFound extends Error {
+export class UserNotFound extends NotFound {
   constructor() { super("the user does not exist"); this.name = "UserNotFound"; }
 }
-export class UserAlreadyExists extends Error {
+export class UserAlreadyExists extends Conflict {
   constructor() { super("the user already exists"); this.name = "UserAlreadyExists"; }
 }
-export class WrongPassword extends Error {
+export class WrongPassword extends Invalid {
   constructor() { super("the current password is wrong"); this.name = "WrongPassword"; }
 }
-export class InvalidMfaCode extends Error {
+export class InvalidMfaCode extends Invalid {
   constructor() { super("the code is wrong, expired or already used"); this.name = "InvalidMfaCode"; }
 }
-export class MfaAlreadyEnabled extends Error {
+export class MfaAlreadyEnabled extends Conflict {
   constructor() { super("MFA is already enabled"); this.name = "MfaAlreadyEnabled"; }
 }
-export class MfaNotEnabled extends Error {
+export class MfaNotEnabled extends Invalid {
   constructor() { super("MFA is not enabled"); this.name = "MfaNotEnabled"; }
 }
-export class MfaSetupNotStarted extends Error {
+export class MfaSetupNotStarted extends Invalid {
   constructor() { super("start MFA setup first (POST /v1/auth/mfa/setup)"); this.name = "MfaSetupNotStarted"; }
 }
-export class PasswordNotSet extends Error {
+export class PasswordNotSet extends Invalid {
   constructor() { super("this account signs in with Google and has no password"); this.name = "PasswordNotSet"; }
 }
 

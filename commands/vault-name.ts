@@ -3,6 +3,7 @@
  * place to decide it: a reservation stream per (organisation, lower-cased name), taken before the vault is
  * created and released when it is deleted.
  */
+import { Conflict } from "./errors.js";
 import { VaultNameReleased, VaultNameReserved, type VaultNameEvent } from "../events/vault.js";
 import type { Decider } from "./decider.js";
 
@@ -12,7 +13,7 @@ export type VaultNameCommand =
 
 export type VaultNameState = { holder?: string };
 
-export class VaultNameTaken extends Error {
+export class VaultNameTaken extends Conflict {
   constructor(readonly vaultName: string) {
     super(`a vault named "${vaultName}" already exists in this organisation`);
     this.name = "VaultNameTaken";

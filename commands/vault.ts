@@ -3,6 +3,7 @@
  * already destroyed, so the events say what happened, not what is about to). An organisation's system
  * vault (`__agent-keys`) is not deletable through the API.
  */
+import { Conflict, Forbidden, NotFound } from "./errors.js";
 import { VaultCreated, VaultDeleted, type VaultEvent } from "../events/vault.js";
 import type { Decider } from "./decider.js";
 
@@ -20,21 +21,21 @@ export type VaultState =
   | { status: "active"; orgId: string; name: string; kekId: string; system: boolean }
   | { status: "deleted"; orgId: string };
 
-export class VaultNotFound extends Error {
+export class VaultNotFound extends NotFound {
   constructor(readonly vaultId: string) {
-    super(`vault ${vaultId} not found`);
+    super(`vault ${vaultId} not found`, { detail: "vault not found" });
     this.name = "VaultNotFound";
   }
 }
 
-export class VaultAlreadyExists extends Error {
+export class VaultAlreadyExists extends Conflict {
   constructor(readonly vaultId: string) {
     super(`vault ${vaultId} already exists`);
     this.name = "VaultAlreadyExists";
   }
 }
 
-export class SystemVaultProtected extends Error {
+export class SystemVaultProtected extends Forbidden {
   constructor(readonly vaultId: string) {
     super("the organisation's system vault cannot be deleted");
     this.name = "SystemVaultProtected";

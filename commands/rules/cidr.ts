@@ -3,6 +3,7 @@
  * clients of a dual-stack listener arrive as IPv4-mapped IPv6 (`::ffff:10.1.2.3`); they are treated as the
  * IPv4 address they carry, so that an IPv4 rule matches them, and so do blocks written in that form.
  */
+import { Invalid } from "../errors.js";
 import { isIPv4, isIPv6 } from "node:net";
 
 export type IpFamily = 4 | 6;
@@ -57,7 +58,7 @@ function mask(family: IpFamily, prefixLength: number): bigint {
   return ((1n << BigInt(bits)) - 1n) ^ ((1n << BigInt(bits - prefixLength)) - 1n);
 }
 
-export class InvalidCidr extends Error {
+export class InvalidCidr extends Invalid {
   constructor(reason: string) {
     super(reason);
     this.name = "InvalidCidr";

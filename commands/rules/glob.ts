@@ -6,13 +6,14 @@
  * backtracks exponentially: a pattern is attacker-controlled input from the API.
  */
 
+import { Invalid } from "../errors.js";
 import { MAX_SECRET_PATH_LENGTH } from "./secret-path.js";
 
 /** A pattern longer than any path could only match through wildcards; keep the same bound. */
 export const MAX_PATTERN_LENGTH = MAX_SECRET_PATH_LENGTH;
 const MAX_SEGMENT_STARS = 8;
 
-export class InvalidPathPattern extends Error {
+export class InvalidPathPattern extends Invalid {
   constructor(reason: string) {
     super(`invalid secret_path_pattern: ${reason}`);
     this.name = "InvalidPathPattern";

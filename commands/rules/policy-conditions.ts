@@ -4,6 +4,7 @@
  * Unknown condition keys are refused on write: a condition we would silently ignore would grant more
  * than its author meant.
  */
+import { Invalid } from "../errors.js";
 import type { z } from "zod";
 import type { PolicyConditionsSchema } from "../../events/policy.js";
 import { cidrContains, formatCidr, parseCidr, parseIp, type CidrBlock } from "./cidr.js";
@@ -16,7 +17,7 @@ const MAX_ALLOWLIST = 100;
 const MAX_WINDOWS = 50;
 const DAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] as const;
 
-export class InvalidPolicyConditions extends Error {
+export class InvalidPolicyConditions extends Invalid {
   constructor(reason: string) {
     super(`invalid conditions: ${reason}`);
     this.name = "InvalidPolicyConditions";

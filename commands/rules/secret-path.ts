@@ -4,11 +4,12 @@
  * checks the decoded path here (decoding again would turn a literal `%41` into `A`), so a path that reaches
  * a decision is canonical and safe to use as a name.
  */
+import { Invalid } from "../errors.js";
 
 /** Longest path we accept, in characters (after decoding). */
 export const MAX_SECRET_PATH_LENGTH = 512;
 
-export class InvalidSecretPath extends Error {
+export class InvalidSecretPath extends Invalid {
   constructor(reason: string) {
     super(`invalid secret path: ${reason}`);
     this.name = "InvalidSecretPath";

@@ -2,6 +2,7 @@
  * What can be done with agents, over the command bus and the agents read model. The random parts (ids,
  * API keys, identity key pairs) are made here and handed to the pure decider in its commands.
  */
+import { Conflict, Unauthenticated } from "../../commands/errors.js";
 import { randomUUID } from "node:crypto";
 import { AgentNotFound, agentDecider, type AgentCommand } from "../../commands/agent.js";
 import { readAgentEvent, type AgentSettings } from "../../events/agent.js";
@@ -25,7 +26,7 @@ export const DEFAULT_AGENT_SETTINGS: Omit<AgentSettings, "name"> = {
 };
 
 /** The API key or agent id presented to the token exchange matches no active agent. */
-export class AgentCredentialsRejected extends Error {
+export class AgentCredentialsRejected extends Unauthenticated {
   constructor() {
     super("invalid agent credentials");
     this.name = "AgentCredentialsRejected";
@@ -33,7 +34,7 @@ export class AgentCredentialsRejected extends Error {
 }
 
 /** A token was asked for a deactivated (or expired) agent. */
-export class AgentInactive extends Error {
+export class AgentInactive extends Conflict {
   constructor(agentId: string) {
     super(`agent ${agentId} is not active`);
     this.name = "AgentInactive";

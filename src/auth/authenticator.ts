@@ -9,7 +9,7 @@
 import { findAgentByApiKey, findAgentById, type AgentRecord } from "../agents/queries.js";
 import type { Services } from "../app/services.js";
 import type { Authenticate } from "../http/auth.js";
-import { HttpProblem } from "../http/problems.js";
+import { Forbidden } from "../../commands/errors.js";
 import { findUserById, type UserRecord } from "../humans/queries.js";
 import { ipAccessAllowed } from "../ip-rules/service.js";
 import { findActiveApiKey, USER_API_KEY_PREFIX } from "./api-keys.js";
@@ -38,6 +38,11 @@ function agentPrincipal(agent: AgentRecord, facts: TokenFacts): AgentPrincipal {
 function bearerCredential(header: string | undefined): string | undefined {
   const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? "");
   return match?.[1];
+}
+
+/** The organisation's IP rules refuse the caller's address. */
+export class AddressNotAllowed extends Forbidden {
+  constructor() { super("requests from your address are not allowed by your organisation's IP rules"); this.name = "AddressNotAllowed"; }
 }
 
 export function createAuthenticator(services: Pick<Services, "db" | "tokens" | "clock" | "logger">): Authenticate {
@@ -90,7 +95,7 @@ export function createAuthenticator(services: Pick<Services, "db" | "tokens" | "
       return undefined;
     }
     if (!(await ipAccessAllowed(db, outcome.orgId, request.ip))) {
-      throw new HttpProblem(403, "requests from your address are not allowed by your organisation's IP rules");
+      throw new AddressNotAllowed();
     }
     return outcome;
   };

@@ -2,6 +2,7 @@
  * Revoking access tokens. The revocation is an event in the token's stream; the `revoked_tokens` read
  * model, in the shared database, is what every node checks.
  */
+import { Invalid } from "../../commands/errors.js";
 import { accessTokenDecider } from "../../commands/access-token.js";
 import { readAccessTokenEvent } from "../../events/access-token.js";
 import type { Services } from "../app/services.js";
@@ -16,7 +17,7 @@ export async function isTokenRevoked(db: Queryable, tokenId: string): Promise<bo
 }
 
 /** The principal authenticated with an API key: there is no token to revoke. */
-export class NoTokenToRevoke extends Error {
+export class NoTokenToRevoke extends Invalid {
   constructor() {
     super("this request was authenticated with an API key, not a token: revoke the key instead");
     this.name = "NoTokenToRevoke";

@@ -3,6 +3,7 @@
  * stays in the HSM, and verified with jose against the published public key. Only EdDSA is accepted:
  * `alg: none` and HMAC tokens (the classic key-confusion attack) fail verification.
  */
+import { Unauthenticated } from "../../commands/errors.js";
 import { randomUUID } from "node:crypto";
 import { errors, importJWK, jwtVerify, type JWTPayload } from "jose";
 import type { KeyProvider, PublicJwk } from "../keys/port.js";
@@ -29,7 +30,7 @@ export interface VerifiedToken {
 }
 
 /** Any reason a token is not acceptable; the detail is for logs, never for the caller. */
-export class InvalidToken extends Error {
+export class InvalidToken extends Unauthenticated {
   constructor(reason: string) {
     super(`invalid token: ${reason}`);
     this.name = "InvalidToken";

@@ -29,6 +29,19 @@ program.command("serve").description("run the HTTP API (embedded PGlite and loca
     await serveCommand(config, createLogger({ level: config.logLevel }));
   });
 
+program.command("mcp")
+  .description("run the MCP server over stdio for an AI agent (ONECLAW_AGENT_API_KEY; optional ONECLAW_AGENT_ID, ONECLAW_VAULT_ID, ONECLAW_BASE_URL)")
+  .action(async () => {
+    const [{ mcpCommand }, { McpConfigError }] = await Promise.all([import("../mcp/stdio.js"), import("../mcp/config.js")]);
+    try {
+      await mcpCommand(process.env);
+    } catch (error) {
+      if (!(error instanceof McpConfigError)) throw error;
+      process.stderr.write(`keyledger mcp: ${error.message}\n`);
+      process.exitCode = 2;
+    }
+  });
+
 const projections = program.command("projections").description("inspect and rebuild read models");
 projections.command("status").description("show each read model's generations, position and lag")
   .option("--json", "print JSON")

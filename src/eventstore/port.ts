@@ -3,6 +3,7 @@
  * shared contract suite in test/eventstore/contract.ts.
  */
 
+import { Conflict, Unavailable } from "../../commands/errors.js";
 import type { EventMetadata, Position, RecordedEvent } from "../../events/recorded.js";
 
 // The vocabulary of recorded events belongs to the domain (events/recorded.ts); the port speaks it.
@@ -77,21 +78,22 @@ export interface EventStore {
 }
 
 /** The stream's revision was not what the caller expected (optimistic concurrency). */
-export class WrongExpectedRevision extends Error {
+export class WrongExpectedRevision extends Conflict {
   constructor(
     readonly stream: string,
     readonly expected: ExpectedRevision,
     readonly actual: bigint | "no_stream",
   ) {
-    super(`stream ${stream}: expected revision ${String(expected)}, actual ${String(actual)}`);
+    super(`stream ${stream}: expected revision ${String(expected)}, actual ${String(actual)}`,
+      { detail: "the resource was changed by a concurrent request; retry" });
     this.name = "WrongExpectedRevision";
   }
 }
 
 /** The store did not answer within our own deadline. */
-export class EventStoreUnavailable extends Error {
+export class EventStoreUnavailable extends Unavailable {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(message, { ...options, detail: "the event store is not answering; retry later" });
     this.name = "EventStoreUnavailable";
   }
 }

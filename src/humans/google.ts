@@ -2,20 +2,24 @@
  * Sign-in with Google: an OpenID Connect ID token, verified against the issuer's published keys (JWKS),
  * for our client id. A verified address that has an account signs into it; a new one gets an account.
  */
+import { NotFound, Unauthenticated } from "../../commands/errors.js";
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from "jose";
 import { userDecider } from "../../commands/user.js";
 import { readUserEvent } from "../../events/user.js";
 import type { Config } from "../config.js";
 import type { EventMetadata } from "../eventstore/port.js";
-import { HttpProblem } from "../http/problems.js";
 import { afterFirstFactor, type HumanServices, type LoginOutcome } from "./login.js";
 import { findUserByEmail } from "./queries.js";
 import { registerUser } from "./register.js";
 import { loadState, normaliseEmail, userStream } from "./streams.js";
 
 /** The ID token is not acceptable (signature, issuer, audience, expiry, unverified address); details go to logs only. */
-export class GoogleTokenRejected extends Error {
+export class GoogleTokenRejected extends Unauthenticated {
   constructor(readonly reason: string) { super("the Google ID token was not accepted"); this.name = "GoogleTokenRejected"; }
+}
+
+export class GoogleSignInNotConfigured extends NotFound {
+  constructor() { super("sign-in with Google is not configured on this server (GOOGLE_CLIENT_ID)"); this.name = "GoogleSignInNotConfigured"; }
 }
 
 export interface GoogleIdentity { subject: string; email: string; name?: string }
@@ -42,7 +46,7 @@ export function googleVerifier(google: Config["google"]) {
 export async function googleSignIn(
   services: HumanServices, verify: ReturnType<typeof googleVerifier>, idToken: string, metadata: EventMetadata,
 ): Promise<LoginOutcome> {
-  if (!verify) throw new HttpProblem(404, "sign-in with Google is not configured on this server (GOOGLE_CLIENT_ID)");
+  if (!verify) throw new GoogleSignInNotConfigured();
   const identity = await verify(idToken);
   const existing = await findUserByEmail(services.db, identity.email);
   const userId = existing?.id ?? (await registerUser(services.bus, {

@@ -2,6 +2,7 @@
  * Signing in: email + password, then (when MFA is on) a second step with a TOTP or recovery code. Every
  * success and failure of a known user is an event in their login stream; tokens come from issueAccessToken.
  */
+import { Unauthenticated } from "../../commands/errors.js";
 import { randomUUID } from "node:crypto";
 import { challengeAccepts, loginDecider, MfaChallengeInvalid, type LoginCommand } from "../../commands/login.js";
 import { InvalidMfaCode, userDecider, type ActiveUser, type MfaProof } from "../../commands/user.js";
@@ -27,12 +28,12 @@ export type SignedIn = { kind: "token"; accessToken: string; expiresIn: number }
 export type LoginOutcome = SignedIn | { kind: "mfa_required"; mfaToken: string };
 
 /** A wrong, reused or stale second factor during login (401, where the same error elsewhere is a 400). */
-export class MfaCodeRejected extends Error {
+export class MfaCodeRejected extends Unauthenticated {
   constructor() { super("the code is wrong, expired or already used"); this.name = "MfaCodeRejected"; }
 }
 
 /** Wrong address or password, or a dead account: the caller is not told which. */
-export class InvalidCredentials extends Error {
+export class InvalidCredentials extends Unauthenticated {
   constructor() { super("invalid email or password"); this.name = "InvalidCredentials"; }
 }
 

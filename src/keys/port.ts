@@ -3,6 +3,7 @@
  * PKCS#11 (any HSM; SoftHSM2 in development and CI) and a local software provider (embedded default).
  * Key material of KEKs and private signing keys never leaves the provider through this port.
  */
+import { Conflict, NotFound } from "../../commands/errors.js";
 
 /** An Ed25519 public key as a JWK (RFC 8037). */
 export interface PublicJwk {
@@ -50,16 +51,16 @@ export interface KeyProvider {
   close(): Promise<void>;
 }
 
-export class KeyNotFound extends Error {
+export class KeyNotFound extends NotFound {
   constructor(readonly keyId: string) {
-    super(`no key ${keyId} in the key provider`);
+    super(`no key ${keyId} in the key provider`, { detail: "the key does not exist" });
     this.name = "KeyNotFound";
   }
 }
 
-export class KeyAlreadyExists extends Error {
+export class KeyAlreadyExists extends Conflict {
   constructor(readonly keyId: string) {
-    super(`a key ${keyId} already exists in the key provider`);
+    super(`a key ${keyId} already exists in the key provider`, { detail: "the key already exists" });
     this.name = "KeyAlreadyExists";
   }
 }

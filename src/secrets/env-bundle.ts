@@ -2,8 +2,9 @@
  * `env_bundle` secrets hold KEY=VALUE lines (a .env file). Checked when stored, so that offering the parsed
  * form on read (what the MCP `get_env_bundle` tool returns) cannot fail.
  */
+import { Invalid } from "../../commands/errors.js";
 
-export class InvalidEnvBundle extends Error {
+export class InvalidEnvBundle extends Invalid {
   constructor(line: number, reason: string) {
     // The line number only: the line itself may hold a secret.
     super(`env_bundle value, line ${line}: ${reason}`);

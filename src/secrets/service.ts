@@ -3,6 +3,7 @@
  * lifecycle operations. Every operation is authorized by `authorize` first; reads and writes of one
  * secret go through its stream (short: reads live in their own stream).
  */
+import { Forbidden, Unavailable } from "../../commands/errors.js";
 import { randomBytes, randomInt } from "node:crypto";
 import { fold } from "../../commands/decider.js";
 import { occurredAt } from "../../events/recorded.js";
@@ -33,7 +34,7 @@ export interface Caller {
 }
 
 /** Agents using the Intents API sign through it: they never see raw signing keys. */
-export class SecretTypeForbidden extends Error {
+export class SecretTypeForbidden extends Forbidden {
   constructor(type: string) {
     super(`agents with intents_api_enabled cannot read ${type} secrets; use the Intents API`);
     this.name = "SecretTypeForbidden";
@@ -41,14 +42,15 @@ export class SecretTypeForbidden extends Error {
 }
 
 /** The read could not be recorded in the audit log, so no value was returned. */
-export class ReadNotAudited extends Error {
+export class ReadNotAudited extends Unavailable {
   constructor(options: { cause?: unknown }) {
-    super("the read could not be recorded in the audit log; no value was returned", options);
+    super("the read could not be recorded in the audit log; no value was returned",
+      { ...options, detail: "the read could not be recorded in the audit log; no value was returned; retry later" });
     this.name = "ReadNotAudited";
   }
 }
 
-export class RestoreForbidden extends Error {
+export class RestoreForbidden extends Forbidden {
   constructor() {
     super("only organisation owners and admins may restore deleted secrets");
     this.name = "RestoreForbidden";

@@ -4,10 +4,11 @@
  * email shares when their address signs in. A share exposes the version current when it was created; it
  * goes (410) with that version, its secret or its vault.
  */
+import { Forbidden, Invalid, NotFound } from "../../commands/errors.js";
 import { fold } from "../../commands/decider.js";
 import { readableVersion, SecretGone, SecretNotFound, SecretVersionNotFound, secretDecider } from "../../commands/secret.js";
 import {
-  ShareGone, ShareNotFound, ShareRefusal, shareDecider, type RecipientType, type ShareCommand, type ShareDetails, type ShareState,
+  ShareGone, ShareNotFound, isShareRefusal, shareDecider, type RecipientType, type ShareCommand, type ShareDetails, type ShareState,
 } from "../../commands/share.js";
 import { readSecretEvent } from "../../events/secret.js";
 import { readShareEvent, ShareAccessRefused } from "../../events/share.js";
@@ -35,16 +36,16 @@ type Actor = { type: "user" | "agent"; id: string };
 const actorOf = (principal: Principal): Actor => ({ type: principal.type, id: principal.id });
 
 /** Agents cannot mail credentials to arbitrary addresses (the seeds' security model). */
-export class EmailShareForbidden extends Error {
+export class EmailShareForbidden extends Forbidden {
   constructor() { super("agents cannot create email shares"); this.name = "EmailShareForbidden"; }
 }
 
-export class ShareRecipientNotFound extends Error {
+export class ShareRecipientNotFound extends NotFound {
   constructor(type: string) { super(`the recipient ${type} does not exist or is inactive`); this.name = "ShareRecipientNotFound"; }
 }
 
 /** A request whose fields do not fit together (the schema checks each field alone). */
-export class InvalidShareRequest extends Error {
+export class InvalidShareRequest extends Invalid {
   constructor(detail: string) { super(detail); this.name = "InvalidShareRequest"; }
 }
 
@@ -176,7 +177,7 @@ export async function accessShare(services: ShareServices, access: ShareAccess, 
   try {
     return await readThroughShare(services, access, state, accessor, metadata);
   } catch (error) {
-    if (!(error instanceof ShareRefusal)) throw error;
+    if (!isShareRefusal(error)) throw error;
     await services.bus.record(shareRefusalsStream(state.shareId), [ShareAccessRefused.of({
       share_id: state.shareId, accessed_by: accessor, reason: error.message,
     })], { metadata, readYourWrites: false });
@@ -198,7 +199,7 @@ async function readThroughShare(
   try {
     result = await services.bus.handle(shareStream(shareId), shareDecider, readShareEvent, command, { metadata });
   } catch (error) {
-    if (error instanceof ShareRefusal) throw error;
+    if (isShareRefusal(error)) throw error;
     throw new ReadNotAudited({ cause: error });
   }
   const accessed = result.events.find((event) => event.type === "ShareAccessed");

@@ -3,6 +3,7 @@
  * and destroyed before its deletion is recorded: the events state facts (a VaultCreated vault has a KEK; a
  * VaultDeleted one's ciphertexts are unreadable), never intentions.
  */
+import { Forbidden, Invalid } from "../../commands/errors.js";
 import { randomUUID } from "node:crypto";
 import { fold } from "../../commands/decider.js";
 import { SystemVaultProtected, vaultDecider, VaultNotFound } from "../../commands/vault.js";
@@ -18,14 +19,14 @@ import { vaultKekId, vaultNameStream, vaultStream } from "./streams.js";
 /** The name of every organisation's system vault for agents' identity keys. */
 export const AGENT_KEYS_VAULT_NAME = "__agent-keys";
 
-export class InvalidVaultName extends Error {
+export class InvalidVaultName extends Invalid {
   constructor(detail: string) {
     super(detail);
     this.name = "InvalidVaultName";
   }
 }
 
-export class VaultDeleteForbidden extends Error {
+export class VaultDeleteForbidden extends Forbidden {
   constructor() {
     super("only the vault's creator or an organisation owner or admin may delete a vault");
     this.name = "VaultDeleteForbidden";

@@ -1,5 +1,6 @@
 /** Importing the SDK loads the SDK and nothing of the server: no koa, no database, no key provider. */
 import { expect } from "chai";
+import { readdirSync } from "node:fs";
 import { importClosure } from "../support/import-closure.js";
 
 describe("what importing the SDK loads", () => {
@@ -12,5 +13,20 @@ describe("what importing the SDK loads", () => {
 
   it("no package, not even node's own (it runs wherever fetch and Web Crypto do)", () => {
     expect(closure.packages).to.deep.equal([]);
+  });
+});
+
+describe("what the wire schemas (src/api) load", () => {
+  const files = readdirSync("src/api").filter((name) => name.endsWith(".ts")).map((name) => `src/api/${name}`);
+  const closures = files.map((file) => importClosure(process.cwd(), file));
+
+  it("the schemas and the domain's rules, nothing of the server", () => {
+    expect(files.length).to.be.greaterThan(8);
+    const outside = closures.flatMap((c) => c.files).filter((file) => !/^(src\/api|events|commands)\//.test(file));
+    expect([...new Set(outside)]).to.deep.equal([]);
+  });
+
+  it("no package but zod", () => {
+    expect([...new Set(closures.flatMap((c) => c.packages))].sort()).to.deep.equal(["zod"]);
   });
 });

@@ -3,7 +3,6 @@
  * own profile, self-enrolment, and the agent key -> JWT exchange.
  */
 import { z } from "zod";
-import { EnrollmentCoolingDown } from "../../../commands/agent-enrollment.js";
 import type { AgentSettings } from "../../../events/agent.js";
 import { enrollAgent } from "../../agents/enrollment.js";
 import { agentView, listAgentViews, type AgentView } from "../../agents/queries.js";
@@ -106,14 +105,8 @@ export function agentRoutes(services: Services): Route[] {
       method: "POST", path: "/v1/agents/enroll", summary: "Self-enroll an agent", operationId: "enrollAgent", tags,
       auth: "none", request: { body: EnrollAgentRequest }, responses: { 201: EnrollAgentResponse },
     }).handle(async ({ body, request }) => {
-      try {
-        await enrollAgent(services, { name: body.name, description: body.description, humanEmail: body.human_email },
-          requestMetadata(request));
-      } catch (error) {
-        if (!(error instanceof EnrollmentCoolingDown)) throw error;
-        throw new HttpProblem(429, "an agent was enrolled for this email recently; try again later",
-          { "Retry-After": String(error.retryAfterSeconds) });
-      }
+      await enrollAgent(services, { name: body.name, description: body.description, humanEmail: body.human_email },
+        requestMetadata(request));
       return { status: 201, body: { agent_id: NIL_UUID, message: ENROLLMENT_MESSAGE } };
     }),
 

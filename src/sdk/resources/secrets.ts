@@ -19,9 +19,12 @@ export class SecretsResource {
     return this.http.request("PUT", this.at("secrets", vaultId, key), { body: { ...options, value } });
   }
 
-  /** The decrypted value (an audited read). Fetch it just before use; never keep or echo it. */
-  get(vaultId: string, key: string): Promise<OneclawResponse<SecretResponse>> {
-    return this.http.request("GET", this.at("secrets", vaultId, key));
+  /**
+   * The decrypted value (an audited read). Fetch it just before use; never keep or echo it. With
+   * `format: "json"`, an env_bundle secret also answers its KEY=VALUE lines parsed, as `env`.
+   */
+  get(vaultId: string, key: string, options: { format?: "json" } = {}): Promise<OneclawResponse<SecretResponse>> {
+    return this.http.request("GET", this.at("secrets", vaultId, key), { query: { format: options.format } });
   }
 
   /** Metadata of the secrets the caller may read, optionally under a path prefix; never values. */
