@@ -27,7 +27,9 @@ const program = new Command("keyledger")
   .version(version)
   .option("--json", "print JSON (for scripts)")
   .option("--api-url <url>", "the API to talk to (default: KEYLEDGER_API_URL, the config file, http://localhost:8080)")
-  .exitOverride();
+  .exitOverride()
+  // Options after a command name belong to that command (`secret get --version 2` is not the bin's --version).
+  .enablePositionalOptions();
 
 registerClientCommands(program);
 
@@ -54,7 +56,8 @@ program.command("mcp")
   });
 
 const projections = program.command("projections").description("inspect and rebuild read models");
-projections.command("status").description("show each read model's generations, position and lag (--json: as JSON)")
+projections.command("status").description("show each read model's generations, position and lag")
+  .option("--json", "print JSON")
   .action(async (_options: object, command: Command) => {
     const { projectionsStatusCommand } = await import("./projections.js");
     await projectionsStatusCommand(await loadConfig(), { json: command.optsWithGlobals().json });
@@ -68,6 +71,7 @@ projections.command("rebuild").argument("<name>", "the read model to rebuild")
 
 program.command("replay")
   .description("compliance replay: rebuild every read model from the event log into fresh tables and report whether they equal the live ones (exit code 1 if not)")
+  .option("--json", "print the report as JSON")
   .option("--keep", "keep the replayed tables (schemas replay_<name>) for inspection")
   .action(async (_options: object, command: Command) => {
     const { replayCommand } = await import("./replay.js");
@@ -80,6 +84,7 @@ const audit = program.commands.find((command) => command.name() === "audit")!;
 audit.command("verify")
   .description("check the audit hash chain: through the API, or (--stores, operators) re-derived from this machine's event log")
   .option("--stores", "read the configured stores directly instead of asking the API")
+  .option("--json", "print JSON")
   .action(async (options: { stores?: boolean }, command: Command) => {
     if (!options.stores) return auditVerifyViaApi()(options, command);
     const { auditVerifyCommand } = await import("./audit.js");

@@ -45,6 +45,7 @@ function agentSettings(command: Command): Command {
 
 export function registerClientCommands(program: Command): void {
   program.commandsGroup(CLIENT_GROUP);
+  const before = program.commands.length;
 
   program.command("login").description("sign in: device flow (default), --email (password, then MFA code), or --api-key")
     .option("--email [email]", "sign in with email and password (prompts for what is not given; reads stdin when piped)")
@@ -156,6 +157,15 @@ export function registerClientCommands(program: Command): void {
   configCommand.command("list").alias("ls").description("show the settings").action(act(config, (m) => m.listConfig));
   configCommand.command("get").argument("<key>").description("print one setting").action(act(config, (m) => m.getConfig));
   configCommand.command("set").argument("<key>").argument("<value>").description("change a setting").action(act(config, (m) => m.setConfig));
+
+  program.commands.slice(before).forEach(addClientOptions);
+}
+
+/** `--json` and `--api-url` on every client command (the bin's own work only before the command name). */
+function addClientOptions(command: Command): void {
+  if (command.commands.length > 0) return command.commands.forEach(addClientOptions);
+  command.option("--json", "print JSON (for scripts)")
+    .option("--api-url <url>", "the API to talk to (default: KEYLEDGER_API_URL, the config file, http://localhost:8080)");
 }
 
 /** `audit verify` is both: through the API (default), or against the configured stores (`--stores`, operators). */

@@ -28,7 +28,8 @@ export async function ask(question: string, options: { secret?: boolean } = {}):
     if (next.done) throw new UsageError(`no answer to "${question.trim()}" (stdin closed)`);
     return next.value.trim();
   } finally {
-    if (muted) process.stderr.write("\n");
+    // A terminal echoed the Enter key, except for a muted answer; a pipe echoes nothing.
+    if (muted || !process.stdin.isTTY) process.stderr.write("\n");
     muted = false;
   }
 }
