@@ -13,7 +13,11 @@ async function environmentHelp(): Promise<string> {
   const { ENVIRONMENT_VARIABLES } = await import("../config.js");
   return [
     "",
-    "Configuration (environment variables):",
+    "Client configuration: $XDG_CONFIG_HOME/keyledger/config.json (else ~/.config/keyledger/config.json), overridden by",
+    "  KEYLEDGER_API_URL, KEYLEDGER_TOKEN, KEYLEDGER_API_KEY, KEYLEDGER_VAULT_ID (or the 1claw CLI's ONECLAW_* names).",
+    "Exit codes: 2 usage, 3 not found, 4 denied, 5 unavailable, 1 other failures; `run` answers its command's code.",
+    "",
+    "Server configuration (environment variables):",
     ...ENVIRONMENT_VARIABLES.map((v) => `  ${v.name.padEnd(28)} ${v.description}${v.default ? ` (default: ${v.default})` : ""}`),
   ].join("\n");
 }
