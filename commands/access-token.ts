@@ -2,9 +2,10 @@
  * An access token's life: issued once, revoked at most once. Revoking twice is a no-op (the caller's intent
  * already holds), so `DELETE /v1/auth/token` is idempotent.
  */
-import { Conflict } from "./errors.js";
-import { AccessTokenIssued, AccessTokenRevoked, type AccessTokenEvent } from "../events/access-token.js";
+import { AccessTokenIssued, AccessTokenRevoked, readAccessTokenEvent, type AccessTokenEvent } from "../events/access-token.js";
+import { defineAggregate } from "./aggregate.js";
 import type { Decider } from "./decider.js";
+import { Conflict } from "./errors.js";
 
 export interface TokenSubject {
   tokenId: string;
@@ -61,3 +62,5 @@ export const accessTokenDecider: Decider<AccessTokenCommand, AccessTokenState, A
     }
   },
 };
+
+export const accessTokenAggregate = defineAggregate("access_token", accessTokenDecider, readAccessTokenEvent);

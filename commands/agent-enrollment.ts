@@ -2,9 +2,10 @@
  * Agent self-enrolment for one human email: at most one request per cooldown window, whether or not an
  * account has that email (answering differently would tell the caller which emails have accounts).
  */
-import { RateLimited } from "./errors.js";
-import { AgentEnrollmentRequested, type AgentEnrollmentEvent } from "../events/agent-enrollment.js";
+import { AgentEnrollmentRequested, readAgentEnrollmentEvent, type AgentEnrollmentEvent } from "../events/agent-enrollment.js";
+import { defineAggregate } from "./aggregate.js";
 import type { Decider } from "./decider.js";
+import { RateLimited } from "./errors.js";
 
 export const ENROLLMENT_COOLDOWN_SECONDS = 600;
 
@@ -43,3 +44,5 @@ export const agentEnrollmentDecider: Decider<RequestAgentEnrollment, AgentEnroll
     })];
   },
 };
+
+export const agentEnrollmentAggregate = defineAggregate("agent_enrollment", agentEnrollmentDecider, readAgentEnrollmentEvent);

@@ -3,12 +3,13 @@
  * updated by humans, keys rotated, deleted for good. Every command names the caller's organisation: an
  * agent of another organisation is as absent as one that never existed.
  */
-import { Conflict, Invalid, NotFound } from "./errors.js";
 import {
-  AgentApiKeyRotated, AgentCreated, AgentDeleted, AgentIdentityKeysRotated, AgentUpdated,
+  AgentApiKeyRotated, AgentCreated, AgentDeleted, AgentIdentityKeysRotated, AgentUpdated, readAgentEvent,
   type AgentApiKeyHash, type AgentEvent, type AgentSettings, type IdentityKeys,
 } from "../events/agent.js";
+import { defineAggregate } from "./aggregate.js";
 import type { Decider } from "./decider.js";
+import { Conflict, Invalid, NotFound } from "./errors.js";
 
 export type AgentCommand =
   | {
@@ -116,3 +117,5 @@ export const agentDecider: Decider<AgentCommand, AgentState, AgentEvent> = {
     }
   },
 };
+
+export const agentAggregate = defineAggregate("agent", agentDecider, readAgentEvent);

@@ -2,9 +2,10 @@
  * A personal API key's life: created for one user, revoked by that user. The key material is generated
  * outside (random bytes, hashed) and comes in with the command; the decider sees only the hash.
  */
-import { Conflict, Invalid, NotFound } from "./errors.js";
-import { ApiKeyCreated, ApiKeyRevoked, type ApiKeyEvent } from "../events/api-key.js";
+import { ApiKeyCreated, ApiKeyRevoked, readApiKeyEvent, type ApiKeyEvent } from "../events/api-key.js";
+import { defineAggregate } from "./aggregate.js";
 import type { Decider } from "./decider.js";
+import { Conflict, Invalid, NotFound } from "./errors.js";
 
 export type ApiKeyCommand =
   | {
@@ -78,3 +79,5 @@ export const apiKeyDecider: Decider<ApiKeyCommand, ApiKeyState, ApiKeyEvent> = {
     }
   },
 };
+
+export const apiKeyAggregate = defineAggregate("api_key", apiKeyDecider, readApiKeyEvent);

@@ -4,12 +4,13 @@
  * only when its last grant has ended (completed, denied or expired). Polls are decisions too: a poll sooner
  * than the interval is a `slow_down`, and the interval grows by five seconds, as the RFC asks.
  */
+import { defineAggregate } from "./aggregate.js";
 import { Conflict, Invalid, NotFound } from "./errors.js";
 import { sameDigest } from "./secret-compare.js";
 import type { Decider } from "./decider.js";
 import {
   DeviceLoginApproved, DeviceLoginCompleted, DeviceLoginDenied, DeviceLoginPolled, DeviceLoginRequested,
-  type DeviceLoginEvent,
+  readDeviceLoginEvent, type DeviceLoginEvent,
 } from "../events/device-login.js";
 
 export const SLOW_DOWN_STEP_SECONDS = 5;
@@ -145,3 +146,6 @@ export const deviceLoginDecider: Decider<DeviceLoginCommand, DeviceLoginState, D
     }
   },
 };
+
+/** Streams are `device_login-<UUID-shaped digest of the user code>` (see src/humans/device-login.ts). */
+export const deviceLoginAggregate = defineAggregate("device_login", deviceLoginDecider, readDeviceLoginEvent);

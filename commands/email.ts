@@ -1,7 +1,8 @@
 /** One account per email address: the address's own stream says who holds it. */
-import { Conflict } from "./errors.js";
+import { EmailClaimed, EmailReleased, readEmailEvent, type EmailEvent } from "../events/email.js";
+import { defineAggregate } from "./aggregate.js";
 import type { Decider } from "./decider.js";
-import { EmailClaimed, EmailReleased, type EmailEvent } from "../events/email.js";
+import { Conflict } from "./errors.js";
 
 export type EmailCommand =
   | { type: "ClaimEmail"; email: string; userId: string }
@@ -37,3 +38,5 @@ export function decide(command: EmailCommand, state: EmailState): EmailEvent[] {
 }
 
 export const emailDecider: Decider<EmailCommand, EmailState, EmailEvent> = { initialState, evolve, decide };
+
+export const emailAggregate = defineAggregate("email", emailDecider, readEmailEvent);

@@ -3,10 +3,11 @@
  * deny the address its author is calling from: an admin must not be able to lock the whole organisation
  * out with one request (they can still narrow access from an address that stays allowed).
  */
-import { Conflict, NotFound, ResourceLimit } from "./errors.js";
-import { IpRuleCreated, IpRuleDeleted, type IpRuleEvent } from "../events/ip-rule.js";
-import { formatCidr, parseCidr, parseIp, rulesAllow, type AccessRule } from "./rules/cidr.js";
+import { IpRuleCreated, IpRuleDeleted, readIpRuleEvent, type IpRuleEvent } from "../events/ip-rule.js";
+import { defineAggregate } from "./aggregate.js";
 import type { Decider } from "./decider.js";
+import { Conflict, NotFound, ResourceLimit } from "./errors.js";
+import { formatCidr, parseCidr, parseIp, rulesAllow, type AccessRule } from "./rules/cidr.js";
 
 /** Every authenticated request is matched against its organisation's rules: keep the set small. */
 export const MAX_IP_RULES_PER_ORG = 100;
@@ -112,3 +113,5 @@ export const ipRulesDecider: Decider<IpRulesCommand, IpRulesState, IpRuleEvent> 
     }
   },
 };
+
+export const ipRulesAggregate = defineAggregate("ip_rules", ipRulesDecider, readIpRuleEvent);

@@ -2,10 +2,11 @@
  * A user's sign-in attempts. Only the newest MFA challenge counts (a new password login supersedes the
  * previous one); it is spent by one successful second factor and dies after a few wrong codes.
  */
-import { Unauthenticated } from "./errors.js";
+import { LoginFailed, LoginSucceeded, MfaChallengeIssued, readLoginEvent, type LoginEvent } from "../events/login.js";
+import { defineAggregate } from "./aggregate.js";
 import type { Decider } from "./decider.js";
+import { Unauthenticated } from "./errors.js";
 import { sameDigest } from "./secret-compare.js";
-import { LoginFailed, LoginSucceeded, MfaChallengeIssued, type LoginEvent } from "../events/login.js";
 
 export const MAX_MFA_FAILURES = 5;
 
@@ -73,3 +74,5 @@ export function decide(command: LoginCommand, state: LoginState, now: Date): Log
 }
 
 export const loginDecider: Decider<LoginCommand, LoginState, LoginEvent> = { initialState, evolve, decide };
+
+export const loginAggregate = defineAggregate("login", loginDecider, readLoginEvent);

@@ -2,9 +2,10 @@
  * The organisation aggregate: its members and their roles. The rules that need the whole membership live
  * here: an org always keeps an owner, and only owners make or unmake owners.
  */
-import { Conflict, Forbidden, NotFound } from "./errors.js";
+import { OrgCreated, OrgMemberJoined, OrgMemberRemoved, OrgMemberRoleChanged, readOrgEvent, type OrgEvent } from "../events/org.js";
+import { defineAggregate } from "./aggregate.js";
 import type { Decider } from "./decider.js";
-import { OrgCreated, OrgMemberJoined, OrgMemberRemoved, OrgMemberRoleChanged, type OrgEvent } from "../events/org.js";
+import { Conflict, Forbidden, NotFound } from "./errors.js";
 import type { Role } from "./user.js";
 
 export type OrgCommand =
@@ -107,3 +108,5 @@ export function decide(command: OrgCommand, state: OrgState): OrgEvent[] {
 }
 
 export const orgDecider: Decider<OrgCommand, OrgState, OrgEvent> = { initialState, evolve, decide };
+
+export const orgAggregate = defineAggregate("org", orgDecider, readOrgEvent);

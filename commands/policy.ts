@@ -3,13 +3,14 @@
  * decider checks what makes a policy meaningful (a valid pattern, known conditions, an expiry in the
  * future); who may manage a vault's policies is the route's concern (it needs the read models).
  */
-import { Conflict, Invalid, NotFound } from "./errors.js";
-import { PolicyCreated, PolicyDeleted, PolicyUpdated, type PolicyEvent } from "../events/policy.js";
-import { normalizeConditions, type PolicyConditions } from "./rules/policy-conditions.js";
-import { validatePattern } from "./rules/glob.js";
+import type { Actor } from "../events/actor.js";
+import { PolicyCreated, PolicyDeleted, PolicyUpdated, readPolicyEvent, type PolicyEvent } from "../events/policy.js";
+import { defineAggregate } from "./aggregate.js";
 import type { Decider } from "./decider.js";
+import { Conflict, Invalid, NotFound } from "./errors.js";
+import { validatePattern } from "./rules/glob.js";
+import { normalizeConditions, type PolicyConditions } from "./rules/policy-conditions.js";
 
-type Actor = { type: "user" | "agent"; id: string };
 export type Permission = "read" | "write";
 
 export interface PolicyTerms {
@@ -113,3 +114,5 @@ export const policyDecider: Decider<PolicyCommand, PolicyState, PolicyEvent> = {
     }
   },
 };
+
+export const policyAggregate = defineAggregate("policy", policyDecider, readPolicyEvent);

@@ -3,7 +3,9 @@
  * read is a decision on this stream at its exact revision: under many concurrent readers, exactly
  * max_access_count reads of the version that set it (or of later ones) go through; the rest get SecretGone.
  */
-import { SecretValueRead, type SecretReadEvent } from "../events/secret.js";
+import type { Actor } from "../events/actor.js";
+import { readSecretReadEvent, SecretValueRead, type SecretReadEvent } from "../events/secret.js";
+import { defineAggregate } from "./aggregate.js";
 import type { Decider } from "./decider.js";
 import { SecretGone } from "./secret.js";
 
@@ -17,7 +19,7 @@ export interface RecordSecretRead {
   version: number;
   /** That version's limit (0: unlimited), counting reads of it and of later versions. */
   maxAccessCount: number;
-  reader: { type: "user" | "agent"; id: string };
+  reader: Actor;
   policyId?: string;
 }
 
@@ -50,3 +52,5 @@ export const secretReadsDecider: Decider<RecordSecretRead, SecretReadsState, Sec
     })];
   },
 };
+
+export const secretReadsAggregate = defineAggregate("secret_reads", secretReadsDecider, readSecretReadEvent);

@@ -1,29 +1,33 @@
 /**
  * A secret's life at one path of one vault: versions added (PUT, rotate), versions disabled, soft-deleted
  * and restored. Values arrive already sealed for the version they name (sealing binds the version number),
- * so a PUT that lost a race for that number is refused (SecretVersionRaced) and sealed again by the caller.
+ * so a PUT that lost a race for that number is refused (SecretVersionRaced); the bus then seals again.
  * Whether a value may be read is a pure question of this state and the time (`readableVersion`).
  */
-import { Conflict, Gone, NotFound } from "./errors.js";
-import {
-  SecretDeleted, SecretRestored, SecretVersionAdded, SecretVersionDisabled, type SecretEvent,
-} from "../events/secret.js";
 import type { z } from "zod";
-import type { SealedValueSchema } from "../events/sealed-value.js";
+import type { Actor } from "../events/actor.js";
+import type { SealedValue } from "../events/sealed-value.js";
+import {
+  SecretDeleted, SecretRestored, SecretVersionAdded, SecretVersionDisabled, readSecretEvent, type SecretEvent,
+} from "../events/secret.js";
+import { defineAggregate, type Timed } from "./aggregate.js";
 import type { Decider } from "./decider.js";
+import { Conflict, Gone, NotFound } from "./errors.js";
+import { requireFutureExpiry } from "./rules/expiry.js";
 
-type Actor = { type: "user" | "agent"; id: string };
 type SecretType = z.output<typeof SecretVersionAdded.schema>["type"];
 
 export interface SecretVersionState {
   version: number;
   type: SecretType;
-  sealed: z.output<typeof SealedValueSchema>;
+  sealed: SealedValue;
   metadata: Record<string, unknown>;
   expiresAt: Date | null;
   maxAccessCount: number;
   disabled: boolean;
   writtenBy: Actor;
+  /** When it was written (absent in decider specs, which give events no time). */
+  writtenAt?: Date;
 }
 
 export type SecretState =
@@ -98,7 +102,7 @@ function existing(state: SecretState, path: string): Exclude<SecretState, { stat
 export const secretDecider: Decider<SecretCommand, SecretState, SecretEvent> = {
   initialState: { status: "absent" },
 
-  evolve(state, event) {
+  evolve(state, event: Timed<SecretEvent>) {
     const d = event.data;
     switch (event.type) {
       case "SecretVersionAdded": {
@@ -107,7 +111,7 @@ export const secretDecider: Decider<SecretCommand, SecretState, SecretEvent> = {
         versions.set(data.version, {
           version: data.version, type: data.type, sealed: data.sealed, metadata: data.metadata,
           expiresAt: data.expires_at ? new Date(data.expires_at) : null, maxAccessCount: data.max_access_count,
-          disabled: false, writtenBy: data.written_by,
+          disabled: false, writtenBy: data.written_by, writtenAt: event.at,
         });
         return { status: "active", vaultId: d.vault_id, orgId: d.org_id, path: d.path, current: data.version, versions };
       }
@@ -125,10 +129,11 @@ export const secretDecider: Decider<SecretCommand, SecretState, SecretEvent> = {
     }
   },
 
-  decide(command, state) {
+  decide(command, state, now) {
     const place = { secret_id: command.secretId, vault_id: command.vaultId, org_id: command.orgId, path: command.path };
     switch (command.type) {
       case "AddSecretVersion":
+        requireFutureExpiry(command.expiresAt, now);
         if (command.version !== nextVersion(state)) throw new SecretVersionRaced(command.path, command.version);
         return [SecretVersionAdded.of({
           ...place, version: command.version, type: command.secretType, sealed: command.sealed, size: command.size,
@@ -149,3 +154,5 @@ export const secretDecider: Decider<SecretCommand, SecretState, SecretEvent> = {
     }
   },
 };
+
+export const secretAggregate = defineAggregate("secret", secretDecider, readSecretEvent);

@@ -4,15 +4,17 @@
  * its exact revision, so exactly max_access_count reads go through however many callers race. The
  * passphrase check is argon2 (slow, not pure): it comes in as a verdict; every other rule is decided here.
  */
-import { Conflict, Forbidden, Gone, NotFound, Unauthenticated } from "./errors.js";
+import type { Actor } from "../events/actor.js";
 import {
-  ShareAccepted, ShareAccessed, ShareClaimed, ShareCreated, ShareDeclined, ShareExpired, ShareRevoked,
+  readShareEvent, ShareAccepted, ShareAccessed, ShareClaimed, ShareCreated, ShareDeclined, ShareExpired, ShareRevoked,
   type RECIPIENT_TYPES, type ShareEvent,
 } from "../events/share.js";
-import { parseCidr, parseIp, rulesAllow } from "./rules/cidr.js";
+import { defineAggregate } from "./aggregate.js";
 import type { Decider } from "./decider.js";
+import { Conflict, Forbidden, Gone, NotFound, Unauthenticated } from "./errors.js";
+import { parseCidr, parseIp, rulesAllow } from "./rules/cidr.js";
+import { requireFutureExpiry } from "./rules/expiry.js";
 
-type Actor = { type: "user" | "agent"; id: string };
 export type RecipientType = (typeof RECIPIENT_TYPES)[number];
 
 export interface ShareDetails {
@@ -100,7 +102,7 @@ export function isShareRefusal(error: unknown): error is InstanceType<(typeof SH
 }
 
 const sameActor = (a: Actor | null, b: Actor | null) => a !== null && b !== null && a.type === b.type && a.id === b.id;
-const actorOf = (data: { type: "user" | "agent"; id: string }): Actor => ({ type: data.type, id: data.id });
+const actorOf = (data: Actor): Actor => ({ type: data.type, id: data.id });
 
 function present(state: ShareState): Exclude<ShareState, { status: "absent" }> {
   if (state.status === "absent") throw new ShareNotFound();
@@ -157,6 +159,7 @@ export const shareDecider: Decider<ShareCommand, ShareState, ShareEvent> = {
     switch (command.type) {
       case "CreateShare": {
         if (state.status !== "absent") throw new ShareStateConflict(`share ${command.shareId} already exists`);
+        requireFutureExpiry(command.expiresAt, now);
         return [ShareCreated.of({
           share_id: command.shareId, org_id: command.orgId, secret_id: command.secretId, vault_id: command.vaultId,
           path: command.path, version: command.version, recipient_type: command.recipientType, recipient: command.recipient,
@@ -207,3 +210,5 @@ export const shareDecider: Decider<ShareCommand, ShareState, ShareEvent> = {
     }
   },
 };
+
+export const shareAggregate = defineAggregate("share", shareDecider, readShareEvent);

@@ -1,8 +1,9 @@
 /** A pending signup: requested with a mailed token, verified once with that token before it expires. */
-import { Invalid } from "./errors.js";
+import { readSignupEvent, SignupRequested, SignupVerified, type SignupEvent } from "../events/signup.js";
+import { defineAggregate } from "./aggregate.js";
 import type { Decider } from "./decider.js";
+import { Invalid } from "./errors.js";
 import { sameDigest } from "./secret-compare.js";
-import { SignupRequested, SignupVerified, type SignupEvent } from "../events/signup.js";
 
 export type SignupCommand =
   | { type: "RequestSignup"; signupId: string; email: string; displayName: string; passwordHash: string;
@@ -47,3 +48,5 @@ export function decide(command: SignupCommand, state: SignupState, now: Date): S
 }
 
 export const signupDecider: Decider<SignupCommand, SignupState, SignupEvent> = { initialState, evolve, decide };
+
+export const signupAggregate = defineAggregate("signup", signupDecider, readSignupEvent);

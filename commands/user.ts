@@ -1,11 +1,13 @@
 /** The user aggregate: registration, profile, password, TOTP MFA with one-time recovery codes, deletion. */
-import { Conflict, Invalid, NotFound } from "./errors.js";
-import type { Decider } from "./decider.js";
-import { sameDigest } from "./secret-compare.js";
+import type { SealedValue } from "../events/sealed-value.js";
 import {
   UserDeleted, UserMfaCodeUsed, UserMfaDisabled, UserMfaEnabled, UserMfaSetupStarted, UserPasswordChanged,
-  UserProfileUpdated, UserRegistered, type SealedSecret, type UserEvent,
+  readUserEvent, UserProfileUpdated, UserRegistered, type UserEvent,
 } from "../events/user.js";
+import { defineAggregate } from "./aggregate.js";
+import type { Decider } from "./decider.js";
+import { Conflict, Invalid, NotFound } from "./errors.js";
+import { sameDigest } from "./secret-compare.js";
 
 export type Role = "owner" | "admin" | "member";
 
@@ -20,7 +22,7 @@ export type UserCommand =
       authMethod: "password" | "google"; passwordHash?: string; googleSubject?: string; role: Role }
   | { type: "UpdateProfile"; displayName?: string; marketingEmails?: boolean }
   | { type: "ChangePassword"; currentPasswordMatches: boolean; newPasswordHash: string }
-  | { type: "StartMfaSetup"; sealedSecret: SealedSecret }
+  | { type: "StartMfaSetup"; sealedSecret: SealedValue }
   | { type: "ConfirmMfaSetup"; totpStep?: number; recoveryCodeHashes: string[] }
   | { type: "UseMfaCode"; proof: MfaProof }
   | { type: "DisableMfa"; proof: MfaProof }
@@ -35,8 +37,8 @@ export interface ActiveUser {
   passwordHash?: string;
   mfa: {
     enabled: boolean;
-    pendingSecret?: SealedSecret;
-    secret?: SealedSecret;
+    pendingSecret?: SealedValue;
+    secret?: SealedValue;
     /** The newest TOTP step accepted: a code is good once (RFC 6238 §5.2). */
     lastStep: number;
     recoveryCodeHashes: string[];
@@ -160,3 +162,5 @@ export function decide(command: UserCommand, state: UserState): UserEvent[] {
 }
 
 export const userDecider: Decider<UserCommand, UserState, UserEvent> = { initialState, evolve, decide };
+
+export const userAggregate = defineAggregate("user", userDecider, readUserEvent);

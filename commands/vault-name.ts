@@ -3,9 +3,10 @@
  * place to decide it: a reservation stream per (organisation, lower-cased name), taken before the vault is
  * created and released when it is deleted.
  */
-import { Conflict } from "./errors.js";
-import { VaultNameReleased, VaultNameReserved, type VaultNameEvent } from "../events/vault.js";
+import { readVaultNameEvent, VaultNameReleased, VaultNameReserved, type VaultNameEvent } from "../events/vault.js";
+import { defineAggregate } from "./aggregate.js";
 import type { Decider } from "./decider.js";
+import { Conflict } from "./errors.js";
 
 export type VaultNameCommand =
   | { type: "ReserveVaultName"; orgId: string; name: string; vaultId: string }
@@ -39,3 +40,5 @@ export const vaultNameDecider: Decider<VaultNameCommand, VaultNameState, VaultNa
     }
   },
 };
+
+export const vaultNameAggregate = defineAggregate("vault_name", vaultNameDecider, readVaultNameEvent);

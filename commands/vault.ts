@@ -3,11 +3,12 @@
  * already destroyed, so the events say what happened, not what is about to). An organisation's system
  * vault (`__agent-keys`) is not deletable through the API.
  */
-import { Conflict, Forbidden, NotFound } from "./errors.js";
-import { VaultCreated, VaultDeleted, type VaultEvent } from "../events/vault.js";
+import type { Actor } from "../events/actor.js";
+import { readVaultEvent, VaultCreated, VaultDeleted, type VaultEvent } from "../events/vault.js";
+import { defineAggregate } from "./aggregate.js";
 import type { Decider } from "./decider.js";
+import { Conflict, Forbidden, NotFound } from "./errors.js";
 
-type Actor = { type: "user" | "agent"; id: string };
 
 export type VaultCommand =
   | {
@@ -72,3 +73,5 @@ export const vaultDecider: Decider<VaultCommand, VaultState, VaultEvent> = {
     }
   },
 };
+
+export const vaultAggregate = defineAggregate("vault", vaultDecider, readVaultEvent);

@@ -3,11 +3,12 @@
  * organisation (`access_denied-<org id>`), appended with expected revision "any".
  */
 import { z } from "zod";
+import { ActorSchema } from "./actor.js";
 import { defineEvent, eventReader, type EventsOf } from "./define.js";
 
 export const AccessDenied = defineEvent("AccessDenied", z.object({
   org_id: z.uuid(),
-  actor: z.object({ type: z.enum(["user", "agent"]), id: z.uuid() }),
+  actor: ActorSchema,
   /** What was attempted, e.g. "secret.read", "secret.write", "policy.create". */
   action: z.string(),
   resource_type: z.enum(["vault", "secret", "policy", "agent", "share"]),

@@ -4,9 +4,9 @@
  * segment, `**` any depth), optionally only from some addresses, in some time windows, until an expiry.
  */
 import { z } from "zod";
+import { ActorSchema } from "./actor.js";
 import { defineEvent, eventReader, type EventsOf } from "./define.js";
 
-const actor = z.object({ type: z.enum(["user", "agent"]), id: z.uuid() });
 
 export const PermissionSchema = z.enum(["read", "write"]);
 
@@ -39,16 +39,16 @@ export const PolicyCreated = defineEvent("PolicyCreated", z.object({
   principal_type: z.enum(["user", "agent"]),
   principal_id: z.uuid(),
   ...terms,
-  created_by: actor,
+  created_by: ActorSchema,
 }));
 
 /** The new terms in full (PUT replaces permissions, conditions, expires_at, effect and priority). */
 export const PolicyUpdated = defineEvent("PolicyUpdated", z.object({
-  policy_id: z.uuid(), vault_id: z.uuid(), org_id: z.uuid(), ...terms, updated_by: actor,
+  policy_id: z.uuid(), vault_id: z.uuid(), org_id: z.uuid(), ...terms, updated_by: ActorSchema,
 }));
 
 export const PolicyDeleted = defineEvent("PolicyDeleted", z.object({
-  policy_id: z.uuid(), vault_id: z.uuid(), org_id: z.uuid(), deleted_by: actor,
+  policy_id: z.uuid(), vault_id: z.uuid(), org_id: z.uuid(), deleted_by: ActorSchema,
 }));
 
 export const policyEvents = [PolicyCreated, PolicyUpdated, PolicyDeleted] as const;

@@ -6,13 +6,13 @@
  * for secrets with a max_access_count, which makes the count exact under concurrent readers.
  */
 import { z } from "zod";
+import { ActorSchema } from "./actor.js";
 import { defineEvent, eventReader, type EventsOf } from "./define.js";
 import { SealedValueSchema } from "./sealed-value.js";
 
 export const SECRET_TYPES = ["api_key", "password", "private_key", "certificate", "file", "note", "ssh_key", "env_bundle"] as const;
 export const SecretTypeSchema = z.enum(SECRET_TYPES);
 
-const actor = z.object({ type: z.enum(["user", "agent"]), id: z.uuid() });
 const place = { vault_id: z.uuid(), org_id: z.uuid(), secret_id: z.uuid(), path: z.string() };
 
 export const SecretVersionAdded = defineEvent("SecretVersionAdded", z.object({
@@ -28,15 +28,15 @@ export const SecretVersionAdded = defineEvent("SecretVersionAdded", z.object({
   max_access_count: z.number().int().nonnegative().default(0),
   /** "put" for PUT, "rotate" for POST secret-rotate. */
   reason: z.enum(["put", "rotate"]).default("put"),
-  written_by: actor,
+  written_by: ActorSchema,
 }));
 
 export const SecretVersionDisabled = defineEvent("SecretVersionDisabled", z.object({
-  ...place, version: z.number().int().positive(), disabled_by: actor,
+  ...place, version: z.number().int().positive(), disabled_by: ActorSchema,
 }));
 
-export const SecretDeleted = defineEvent("SecretDeleted", z.object({ ...place, deleted_by: actor }));
-export const SecretRestored = defineEvent("SecretRestored", z.object({ ...place, restored_by: actor }));
+export const SecretDeleted = defineEvent("SecretDeleted", z.object({ ...place, deleted_by: ActorSchema }));
+export const SecretRestored = defineEvent("SecretRestored", z.object({ ...place, restored_by: ActorSchema }));
 
 export const secretEvents = [SecretVersionAdded, SecretVersionDisabled, SecretDeleted, SecretRestored] as const;
 export type SecretEvent = EventsOf<typeof secretEvents>;
@@ -46,7 +46,7 @@ export const readSecretEvent = eventReader(secretEvents);
 export const SecretValueRead = defineEvent("SecretValueRead", z.object({
   ...place,
   version: z.number().int().positive(),
-  reader: actor,
+  reader: ActorSchema,
   /** The policy that granted the read; absent for the vault's creator. */
   policy_id: z.uuid().optional(),
 }));

@@ -4,9 +4,9 @@
  * record and what max_access_count counts), revoked, expired. A passphrase appears only as its argon2id hash.
  */
 import { z } from "zod";
+import { ActorSchema } from "./actor.js";
 import { defineEvent, eventReader, type EventsOf } from "./define.js";
 
-const actor = z.object({ type: z.enum(["user", "agent"]), id: z.uuid() });
 
 export const RECIPIENT_TYPES = ["user", "agent", "anyone_with_link", "creator", "external_email"] as const;
 
@@ -20,7 +20,7 @@ export const ShareCreated = defineEvent("ShareCreated", z.object({
   version: z.number().int().positive(),
   recipient_type: z.enum(RECIPIENT_TYPES),
   /** The user or agent who may read it (for `creator`: the human who registered the calling agent). */
-  recipient: actor.nullable(),
+  recipient: ActorSchema.nullable(),
   /** For `external_email`: the address whose account claims the share. */
   recipient_email: z.string().nullable(),
   expires_at: z.iso.datetime({ offset: true }),
@@ -28,24 +28,24 @@ export const ShareCreated = defineEvent("ShareCreated", z.object({
   max_access_count: z.number().int().nonnegative(),
   passphrase_hash: z.string().nullable(),
   ip_allowlist: z.array(z.string()),
-  created_by: actor,
+  created_by: ActorSchema,
 }));
 
 export const ShareClaimed = defineEvent("ShareClaimed", z.object({ share_id: z.uuid(), user_id: z.uuid() }));
-export const ShareAccepted = defineEvent("ShareAccepted", z.object({ share_id: z.uuid(), accepted_by: actor }));
-export const ShareDeclined = defineEvent("ShareDeclined", z.object({ share_id: z.uuid(), declined_by: actor }));
+export const ShareAccepted = defineEvent("ShareAccepted", z.object({ share_id: z.uuid(), accepted_by: ActorSchema }));
+export const ShareDeclined = defineEvent("ShareDeclined", z.object({ share_id: z.uuid(), declined_by: ActorSchema }));
 
 export const ShareAccessed = defineEvent("ShareAccessed", z.object({
   share_id: z.uuid(),
   secret_id: z.uuid(),
   version: z.number().int().positive(),
   /** Absent for an anonymous read of a link share (the client address is in the metadata). */
-  accessed_by: actor.nullable(),
+  accessed_by: ActorSchema.nullable(),
   /** Reads so far, this one included. */
   access_count: z.number().int().positive(),
 }));
 
-export const ShareRevoked = defineEvent("ShareRevoked", z.object({ share_id: z.uuid(), revoked_by: actor }));
+export const ShareRevoked = defineEvent("ShareRevoked", z.object({ share_id: z.uuid(), revoked_by: ActorSchema }));
 /** Recorded by the first access attempt after `expires_at`. */
 export const ShareExpired = defineEvent("ShareExpired", z.object({ share_id: z.uuid() }));
 
@@ -55,7 +55,7 @@ export const ShareExpired = defineEvent("ShareExpired", z.object({ share_id: z.u
  */
 export const ShareAccessRefused = defineEvent("ShareAccessRefused", z.object({
   share_id: z.uuid(),
-  accessed_by: actor.nullable(),
+  accessed_by: ActorSchema.nullable(),
   reason: z.string(),
 }));
 

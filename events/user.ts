@@ -4,13 +4,9 @@
  */
 import { z } from "zod";
 import { defineEvent, eventReader, type EventsOf } from "./define.js";
+import { SealedValueSchema } from "./sealed-value.js";
 
 const Role = z.enum(["owner", "admin", "member"]);
-export const SealedSecret = z.object({
-  alg: z.literal("A256GCM+DEK-wrapped/v1"), kekId: z.string(), wrappedKey: z.string(), iv: z.string(),
-  ciphertext: z.string(), tag: z.string(),
-});
-
 export const UserRegistered = defineEvent("UserRegistered", z.object({
   user_id: z.uuid(),
   org_id: z.uuid(),
@@ -33,7 +29,7 @@ export const UserPasswordChanged = defineEvent("UserPasswordChanged", z.object({
 
 export const UserMfaSetupStarted = defineEvent("UserMfaSetupStarted", z.object({
   /** The TOTP secret, sealed under the key provider (src/humans/totp-secret.ts). */
-  sealed_secret: SealedSecret,
+  sealed_secret: SealedValueSchema,
 }));
 
 export const UserMfaEnabled = defineEvent("UserMfaEnabled", z.object({
@@ -52,8 +48,6 @@ export const UserMfaCodeUsed = defineEvent("UserMfaCodeUsed", z.object({
 export const UserMfaDisabled = defineEvent("UserMfaDisabled", z.object({}));
 
 export const UserDeleted = defineEvent("UserDeleted", z.object({ user_id: z.uuid(), org_id: z.uuid() }));
-
-export type SealedSecret = z.output<typeof SealedSecret>;
 
 export const userEvents = [
   UserRegistered, UserProfileUpdated, UserPasswordChanged, UserMfaSetupStarted, UserMfaEnabled, UserMfaCodeUsed,

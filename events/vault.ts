@@ -4,9 +4,9 @@
  * Deleting a vault destroys its KEK in the key provider: its secrets' ciphertexts stay in the log, unreadable.
  */
 import { z } from "zod";
+import { ActorSchema } from "./actor.js";
 import { defineEvent, eventReader, type EventsOf } from "./define.js";
 
-const actor = z.object({ type: z.enum(["user", "agent"]), id: z.uuid() });
 
 export const VaultCreated = defineEvent("VaultCreated", z.object({
   vault_id: z.uuid(),
@@ -15,7 +15,7 @@ export const VaultCreated = defineEvent("VaultCreated", z.object({
   description: z.string().max(1024).optional(),
   /** Id of the vault's key-encryption key in the key provider. */
   kek_id: z.string(),
-  created_by: actor,
+  created_by: ActorSchema,
   /** The organisation's vault for agents' identity keys (`__agent-keys`): not deletable by users. */
   system: z.boolean().default(false),
 }));
@@ -23,7 +23,7 @@ export const VaultCreated = defineEvent("VaultCreated", z.object({
 export const VaultDeleted = defineEvent("VaultDeleted", z.object({
   vault_id: z.uuid(),
   org_id: z.uuid(),
-  deleted_by: actor,
+  deleted_by: ActorSchema,
   /** The KEK was destroyed in the key provider before this event was written. */
   kek_destroyed: z.literal(true),
 }));

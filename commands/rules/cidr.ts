@@ -3,8 +3,8 @@
  * clients of a dual-stack listener arrive as IPv4-mapped IPv6 (`::ffff:10.1.2.3`); they are treated as the
  * IPv4 address they carry, so that an IPv4 rule matches them, and so do blocks written in that form.
  */
-import { Invalid } from "../errors.js";
 import { isIPv4, isIPv6 } from "node:net";
+import { Invalid } from "../errors.js";
 
 export type IpFamily = 4 | 6;
 

@@ -4,9 +4,9 @@
  * Unknown condition keys are refused on write: a condition we would silently ignore would grant more
  * than its author meant.
  */
-import { Invalid } from "../errors.js";
 import type { z } from "zod";
 import type { PolicyConditionsSchema } from "../../events/policy.js";
+import { Invalid } from "../errors.js";
 import { cidrContains, formatCidr, parseCidr, parseIp, type CidrBlock } from "./cidr.js";
 
 export type PolicyConditions = z.output<typeof PolicyConditionsSchema>;

@@ -2,14 +2,14 @@
  * Managing a vault's policies: only humans, and of those only the vault's creator and the organisation's
  * owners and admins. The policy's principal must be a user or agent of the vault's organisation.
  */
-import { PolicyNotFound, policyDecider, type PolicyCommand, type PolicyTerms } from "../../commands/policy.js";
+import { policyAggregate, PolicyNotFound, type PolicyCommand, type PolicyTerms } from "../../commands/policy.js";
 import { VaultNotFound } from "../../commands/vault.js";
-import { readPolicyEvent } from "../../events/policy.js";
+import type { Actor } from "../../events/actor.js";
 import { findAgentById } from "../agents/queries.js";
 import type { Services } from "../app/services.js";
 import { requireUser } from "../auth/guards.js";
 import type { Principal, UserPrincipal } from "../auth/principal.js";
-import { streamName, type EventMetadata } from "../eventstore/port.js";
+import { type EventMetadata } from "../eventstore/port.js";
 import { findUserById } from "../humans/queries.js";
 import { findVaultById, type VaultRecord } from "../vaults/queries.js";
 import { recordDenial } from "./authorize.js";
@@ -39,7 +39,7 @@ export async function requirePolicyManager(
   return { user, vault };
 }
 
-async function requireOrgPrincipal(services: ManageServices, orgId: string, principal: { type: "user" | "agent"; id: string }) {
+async function requireOrgPrincipal(services: ManageServices, orgId: string, principal: Actor) {
   const found = principal.type === "user"
     ? await findUserById(services.db, principal.id)
     : await findAgentById(services.db, principal.id);
@@ -47,7 +47,7 @@ async function requireOrgPrincipal(services: ManageServices, orgId: string, prin
 }
 
 const run = (services: ManageServices, command: PolicyCommand, metadata: EventMetadata) =>
-  services.bus.handle(streamName("policy", command.policyId), policyDecider, readPolicyEvent, command, { metadata });
+  services.bus.handle(policyAggregate, command.policyId, command, { metadata });
 
 async function current(services: ManageServices, vaultId: string, policyId: string): Promise<PolicyRecord> {
   const policy = await findPolicy(services.db, vaultId, policyId);
@@ -59,7 +59,7 @@ export async function createPolicy(
   services: ManageServices,
   by: UserPrincipal,
   vault: VaultRecord,
-  policy: { policyId: string; pattern: string; principal: { type: "user" | "agent"; id: string }; terms: PolicyTerms },
+  policy: { policyId: string; pattern: string; principal: Actor; terms: PolicyTerms },
   metadata: EventMetadata,
 ): Promise<PolicyRecord> {
   await requireOrgPrincipal(services, vault.orgId, policy.principal);

@@ -1,20 +1,21 @@
 /** Reads of the policies read model: the policy routes' listings and the policies authorization weighs. */
 import type { Permission } from "../../commands/policy.js";
-import type { Queryable } from "../db/database.js";
 import type { PolicyConditions } from "../../commands/rules/policy-conditions.js";
+import type { Actor } from "../../events/actor.js";
+import type { Queryable } from "../db/database.js";
 
 export interface PolicyRecord {
   id: string;
   vaultId: string;
   orgId: string;
   pattern: string;
-  principal: { type: "user" | "agent"; id: string };
+  principal: Actor;
   permissions: Permission[];
   conditions: PolicyConditions;
   expiresAt: Date | null;
   effect: "allow" | "deny";
   priority: number;
-  createdBy: { type: "user" | "agent"; id: string };
+  createdBy: Actor;
   createdAt: Date;
 }
 
@@ -73,7 +74,7 @@ export async function findPolicy(db: Queryable, vaultId: string, policyId: strin
 
 /** The policies naming one principal on one vault. */
 export async function principalVaultPolicies(
-  db: Queryable, vaultId: string, principal: { type: "user" | "agent"; id: string },
+  db: Queryable, vaultId: string, principal: Actor,
 ): Promise<PolicyRecord[]> {
   const { rows } = await db.query<PolicyRow>(
     `${SELECT} where vault_id = $1 and principal_type = $2 and principal_id = $3 order by created_at, id`,
@@ -84,7 +85,7 @@ export async function principalVaultPolicies(
 
 /** The principal's unexpired allow policies, every vault (what an agent's token scopes derive from). */
 export async function principalAllowPolicies(
-  db: Queryable, principal: { type: "user" | "agent"; id: string }, now: Date,
+  db: Queryable, principal: Actor, now: Date,
 ): Promise<PolicyRecord[]> {
   const { rows } = await db.query<PolicyRow>(
     `${SELECT} where principal_type = $1 and principal_id = $2 and effect = 'allow'

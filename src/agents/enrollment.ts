@@ -5,10 +5,9 @@
  * enrolment per email per 10 minutes (decided on the email's enrolment stream).
  */
 import { createHash, randomUUID } from "node:crypto";
-import { agentEnrollmentDecider } from "../../commands/agent-enrollment.js";
-import { readAgentEnrollmentEvent } from "../../events/agent-enrollment.js";
+import { agentEnrollmentAggregate } from "../../commands/agent-enrollment.js";
 import type { Services } from "../app/services.js";
-import { streamName, type EventMetadata } from "../eventstore/port.js";
+import { type EventMetadata } from "../eventstore/port.js";
 import { findUserByEmail } from "../humans/queries.js";
 import { normaliseEmail } from "../humans/streams.js";
 import { createAgent, DEFAULT_AGENT_SETTINGS, type AgentServices } from "./service.js";
@@ -20,11 +19,11 @@ export interface EnrollmentRequest {
 }
 
 /** A stable stream id per email that does not put the address itself in the stream name (name-based UUID). */
-function enrollmentStream(email: string): string {
+function enrollmentId(email: string): string {
   const hex = createHash("sha256").update(`agent-enrollment:${normaliseEmail(email)}`).digest("hex");
   const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
   const uuid = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-  return streamName("agent_enrollment", uuid);
+  return uuid;
 }
 
 export async function enrollAgent(
@@ -34,7 +33,7 @@ export async function enrollAgent(
   const owner = await findUserByEmail(services.db, email);
   const agentId = owner ? randomUUID() : null;
   // Throws EnrollmentCoolingDown for a second request within the window, account or not.
-  await services.bus.handle(enrollmentStream(email), agentEnrollmentDecider, readAgentEnrollmentEvent, {
+  await services.bus.handle(agentEnrollmentAggregate, enrollmentId(email), {
     type: "RequestAgentEnrollment", humanEmail: email, agentName: request.name, agentId,
   }, { metadata });
   if (!owner || !agentId) return;

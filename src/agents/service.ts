@@ -2,22 +2,21 @@
  * What can be done with agents, over the command bus and the agents read model. The random parts (ids,
  * API keys, identity key pairs) are made here and handed to the pure decider in its commands.
  */
-import { Conflict, Unauthenticated } from "../../commands/errors.js";
 import { randomUUID } from "node:crypto";
-import { AgentNotFound, agentDecider, type AgentCommand } from "../../commands/agent.js";
-import { readAgentEvent, type AgentSettings } from "../../events/agent.js";
+import { agentAggregate, AgentNotFound, type AgentCommand } from "../../commands/agent.js";
+import { Conflict, Unauthenticated } from "../../commands/errors.js";
+import { type AgentSettings } from "../../events/agent.js";
 import { principalAllowPolicies } from "../access/policies.js";
 import type { Services } from "../app/services.js";
 import { issueAccessToken } from "../auth/issue.js";
 import type { IssuedToken } from "../auth/tokens.js";
-import { streamName, type EventMetadata } from "../eventstore/port.js";
+import { type EventMetadata } from "../eventstore/port.js";
 import { generateAgentApiKey } from "./api-keys.js";
 import { generateIdentityKeys } from "./identity-keys.js";
 import { agentView, findAgentByApiKey, findAgentById, type AgentRecord, type AgentView } from "./queries.js";
 
 export type AgentServices = Pick<Services, "bus" | "db" | "keys" | "tokens" | "store" | "clock">;
 
-export const agentStream = (agentId: string) => streamName("agent", agentId);
 
 /** Settings of a new agent where its creator names none. */
 export const DEFAULT_AGENT_SETTINGS: Omit<AgentSettings, "name"> = {
@@ -55,7 +54,7 @@ async function current(services: AgentServices, orgId: string, agentId: string):
 }
 
 async function run(services: AgentServices, command: AgentCommand, metadata: EventMetadata): Promise<void> {
-  await services.bus.handle(agentStream(command.agentId), agentDecider, readAgentEvent, command, { metadata });
+  await services.bus.handle(agentAggregate, command.agentId, command, { metadata });
 }
 
 export async function createAgent(

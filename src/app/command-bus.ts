@@ -1,13 +1,12 @@
 /**
- * The one way events get appended: read the aggregate's stream, fold it, decide, append with the
+ * The one way events get appended: read the aggregate's stream once, fold it, decide, append with the
  * expected revision, and on a conflict start over (someone else decided in between). This is what makes
  * counters, nonces and idempotency keys exact under concurrency.
  */
 import { randomUUID } from "node:crypto";
-import { fold, type Decider, type DomainEvent } from "../../commands/decider.js";
-import {
-  WrongExpectedRevision, type EventMetadata, type EventStore, type Position, type RecordedEvent,
-} from "../eventstore/port.js";
+import { foldRecorded, type Aggregate, type Timed } from "../../commands/aggregate.js";
+import type { DomainEvent } from "../../commands/decider.js";
+import { WrongExpectedRevision, type EventMetadata, type EventStore, type Position } from "../eventstore/port.js";
 import { FactBatcher } from "./fact-batcher.js";
 
 export interface CommandContext {
@@ -20,14 +19,28 @@ export interface CommandContext {
   readYourWrites?: boolean;
 }
 
-export interface CommandResult<Event extends DomainEvent> {
+export interface FactResult<Event extends DomainEvent> {
   events: Event[];
+  /** Global position of the last appended event. */
+  position: Position;
+}
+
+export interface CommandResult<State, Event extends DomainEvent> {
+  /** What the decision appended (none when it decided nothing needed recording). */
+  events: Event[];
+  /** The aggregate's state with those events applied. */
+  state: State;
+  /** When the decision was taken: the `occurred_at` of its events. */
+  at: Date;
   /** Global position of the last appended event; absent when the decision produced no events. */
   position?: Position;
 }
 
-/** Turns stored events back into domain events (the place for upcasting old versions). */
-export type EventReader<Event extends DomainEvent> = (recorded: RecordedEvent) => Event;
+/**
+ * The command, or a function that builds it from the current state: for decisions that need work between
+ * reading and deciding (sealing a value for the version number the state gives). It runs again on a retry.
+ */
+export type CommandInput<Command, State> = Command | ((state: State) => Command | Promise<Command>);
 
 export class ConcurrencyRetriesExhausted extends Error {
   constructor(readonly stream: string, readonly attempts: number) {
@@ -63,26 +76,30 @@ export class CommandBus {
   }
 
   async handle<Command, State, Event extends DomainEvent>(
-    stream: string,
-    decider: Decider<Command, State, Event>,
-    read: EventReader<Event>,
-    command: Command,
+    aggregate: Aggregate<Command, State, Event>,
+    id: string,
+    input: CommandInput<Command, State>,
     context: CommandContext,
-  ): Promise<CommandResult<Event>> {
+  ): Promise<CommandResult<State, Event>> {
     const { store } = this.options;
+    const { decider } = aggregate;
+    const stream = aggregate.stream(id);
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       const history = await store.readStream(stream);
-      const state = fold(decider, history.map(read));
-      const now = this.clock();
-      const events = decider.decide(command, state, now);
-      if (events.length === 0) return { events };
+      const state = foldRecorded(aggregate, history);
+      const command = typeof input === "function"
+        ? await (input as (state: State) => Command | Promise<Command>)(state) : input;
+      const at = this.clock();
+      const events = decider.decide(command, state, at);
+      if (events.length === 0) return { events, state, at };
       const expected = history.length === 0 ? "no_stream" : history[history.length - 1].revision;
-      const metadata: EventMetadata = { ...context.metadata, occurred_at: now.toISOString() };
+      const metadata: EventMetadata = { ...context.metadata, occurred_at: at.toISOString() };
       try {
         const result = await store.append(stream,
           events.map((event) => ({ id: randomUUID(), type: event.type, data: event.data, metadata })), expected);
         if (context.readYourWrites !== false) await this.waitForReadModels(result.position);
-        return { events, position: result.position };
+        const next = events.reduce((folded, event) => decider.evolve(folded, { ...event, at } as Timed<Event>), state);
+        return { events, state: next, at, position: result.position };
       } catch (error) {
         if (!(error instanceof WrongExpectedRevision)) throw error;
         // Lost the race: decide again on the newer state. A short random pause spreads out hot contenders.
@@ -97,7 +114,7 @@ export class CommandBus {
    * fold, no conflict to retry (expected revision "any"), no wait for the read models unless asked.
    * Concurrent records share one transaction (FactBatcher).
    */
-  async record<Event extends DomainEvent>(stream: string, events: Event[], context: CommandContext): Promise<CommandResult<Event>> {
+  async record<Event extends DomainEvent>(stream: string, events: Event[], context: CommandContext): Promise<FactResult<Event>> {
     const now = this.clock();
     const metadata: EventMetadata = { ...context.metadata, occurred_at: now.toISOString() };
     const result = await this.facts.append({

@@ -5,7 +5,7 @@
 import type { TokenService } from "../auth/tokens.js";
 import type { Config } from "../config.js";
 import type { Database } from "../db/database.js";
-import type { EventStore } from "../eventstore/port.js";
+import type { EventReads } from "../eventstore/port.js";
 import type { KeyProvider } from "../keys/port.js";
 import type { Logger } from "../log.js";
 import type { Mailer } from "../mail/port.js";
@@ -16,8 +16,8 @@ export interface Services {
   logger: Logger;
   /** Read models are queried here (the views in `public`); nothing but projections writes them. */
   db: Database;
-  /** For reads of streams; appends go through `bus`. */
-  store: EventStore;
+  /** Reads of streams; appending is the command bus's alone. */
+  store: EventReads;
   keys: KeyProvider;
   bus: CommandBus;
   tokens: TokenService;

@@ -5,11 +5,11 @@
  * is still the chain's hash at that place), which catches a log rebuilt from tampered events.
  */
 import { createPublicKey, verify as verifySignature, type KeyObject } from "node:crypto";
+import { chainHash, GENESIS_HASH, headSigningInput } from "../../events/audit-chain.js";
 import { AuditHeadSigned } from "../../events/audit.js";
 import type { Queryable } from "../db/database.js";
 import { parsePosition, START, type EventStore, type Position, type RecordedEvent } from "../eventstore/port.js";
 import type { KeyProvider } from "../keys/port.js";
-import { chainHash, GENESIS_HASH, headSigningInput } from "../../events/audit-chain.js";
 
 export interface VerifyOptions {
   /** Start at the first entry recorded at or after this time (default: the beginning of the log). */
@@ -45,7 +45,7 @@ const PAGE = 500;
 export interface VerifyDependencies {
   /** Where the audit log's read model is queried. */
   db: Queryable;
-  store: EventStore;
+  store: Pick<EventStore, "readAll">;
   keys: KeyProvider;
 }
 

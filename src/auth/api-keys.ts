@@ -3,13 +3,13 @@
  * and checked in constant time. A key is 32 random bytes, so SHA-256 suffices (no password stretching).
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { apiKeyDecider } from "../../commands/api-key.js";
-import { ApiKeyCreated, readApiKeyEvent } from "../../events/api-key.js";
+import { apiKeyAggregate } from "../../commands/api-key.js";
+import { ApiKeyCreated } from "../../events/api-key.js";
 import type { Services } from "../app/services.js";
 import type { Queryable } from "../db/database.js";
-import { streamName, type EventMetadata } from "../eventstore/port.js";
-import type { UserPrincipal } from "./principal.js";
+import { type EventMetadata } from "../eventstore/port.js";
 import { digestsEqual, sha256Hex } from "./digest.js";
+import type { UserPrincipal } from "./principal.js";
 
 export const USER_API_KEY_PREFIX = "1ck_";
 /** `1ck_` plus 8 characters of the key: enough to find its row, far too little to guess the rest. */
@@ -61,7 +61,6 @@ type ApiKeyCreatedData = ReturnType<typeof ApiKeyCreated.of>["data"];
 
 export const isActiveApiKey = (key: ApiKeyRecord, now: Date) => !key.revokedAt && (!key.expiresAt || key.expiresAt > now);
 
-export const apiKeyStream = (keyId: string) => streamName("api_key", keyId);
 
 /** The key a presented `1ck_` string names, if it is one of ours and usable now. */
 export async function findActiveApiKey(db: Queryable, presented: string, now: Date): Promise<ApiKeyRecord | undefined> {
@@ -89,7 +88,7 @@ export async function createApiKey(
 ): Promise<{ record: ApiKeyRecord; key: string }> {
   const key = USER_API_KEY_PREFIX + randomBytes(32).toString("base64url");
   const keyId = randomUUID();
-  const { events } = await services.bus.handle(apiKeyStream(keyId), apiKeyDecider, readApiKeyEvent, {
+  const { events } = await services.bus.handle(apiKeyAggregate, keyId, {
     type: "CreateApiKey",
     keyId,
     userId: user.id,
@@ -115,6 +114,6 @@ export async function createApiKey(
 export async function revokeApiKey(
   services: Pick<Services, "bus">, user: UserPrincipal, keyId: string, metadata: EventMetadata,
 ): Promise<void> {
-  await services.bus.handle(apiKeyStream(keyId), apiKeyDecider, readApiKeyEvent,
+  await services.bus.handle(apiKeyAggregate, keyId,
     { type: "RevokeApiKey", keyId, userId: user.id }, { metadata });
 }

@@ -6,10 +6,10 @@
  *
  * Every refusal is the same 401 to the caller; the reason goes to the debug log, never the credential.
  */
+import { Forbidden } from "../../commands/errors.js";
 import { findAgentByApiKey, findAgentById, type AgentRecord } from "../agents/queries.js";
 import type { Services } from "../app/services.js";
 import type { Authenticate } from "../http/auth.js";
-import { Forbidden } from "../../commands/errors.js";
 import { findUserById, type UserRecord } from "../humans/queries.js";
 import { ipAccessAllowed } from "../ip-rules/service.js";
 import { findActiveApiKey, USER_API_KEY_PREFIX } from "./api-keys.js";

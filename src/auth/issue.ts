@@ -3,10 +3,9 @@
  * event in the token's own stream (never the token itself). Login, API-key and agent-key exchanges all
  * come through here, so every token in circulation can be audited and revoked.
  */
-import { accessTokenDecider } from "../../commands/access-token.js";
-import { readAccessTokenEvent } from "../../events/access-token.js";
+import { accessTokenAggregate } from "../../commands/access-token.js";
 import type { Services } from "../app/services.js";
-import { streamName, type EventMetadata } from "../eventstore/port.js";
+import { type EventMetadata } from "../eventstore/port.js";
 import { subjectOf } from "./principal.js";
 import type { IssuedToken } from "./tokens.js";
 
@@ -19,7 +18,6 @@ export interface TokenSubjectRef {
 /** Lifetime of human users' access tokens (login, API-key exchange). */
 export const USER_TOKEN_TTL_SECONDS = 3600;
 
-export const accessTokenStream = (tokenId: string) => streamName("access_token", tokenId);
 
 /**
  * Signs a token for the subject (`sub` = "user:<id>"/"agent:<id>", `org` = its organisation, plus claims)
@@ -35,7 +33,7 @@ export async function issueAccessToken(
 ): Promise<IssuedToken> {
   const { method, sub: _sub, org: _org, ...rest } = claims;
   const issued = await services.tokens.issue({ ...rest, sub: subjectOf(subject), org: subject.orgId }, ttlSeconds);
-  await services.bus.handle(accessTokenStream(issued.tokenId), accessTokenDecider, readAccessTokenEvent, {
+  await services.bus.handle(accessTokenAggregate, issued.tokenId, {
     type: "IssueAccessToken",
     tokenId: issued.tokenId,
     subjectType: subject.type,

@@ -1,4 +1,5 @@
 /** Who is calling, once authenticated: a human user or an agent, always within one organisation. */
+import type { Actor } from "../../events/actor.js";
 
 interface PrincipalBase {
   id: string;
@@ -26,11 +27,16 @@ export interface AgentPrincipal extends PrincipalBase {
 export type Principal = UserPrincipal | AgentPrincipal;
 
 /** The `sub` claim of our JWTs: `user:<uuid>` or `agent:<uuid>`. */
-export function subjectOf(principal: { type: "user" | "agent"; id: string }): string {
+export function subjectOf(principal: Actor): string {
   return `${principal.type}:${principal.id}`;
 }
 
-export function parseSubject(sub: string): { type: "user" | "agent"; id: string } | undefined {
+export function parseSubject(sub: string): Actor | undefined {
   const match = /^(user|agent):([0-9a-f-]{36})$/i.exec(sub);
   return match ? { type: match[1] as "user" | "agent", id: match[2].toLowerCase() } : undefined;
+}
+
+/** The actor an event records for a principal: who, without the rest of the credential's facts. */
+export function actorOf(principal: Pick<Principal, "type" | "id">): Actor {
+  return { type: principal.type, id: principal.id };
 }

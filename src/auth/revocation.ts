@@ -2,13 +2,11 @@
  * Revoking access tokens. The revocation is an event in the token's stream; the `revoked_tokens` read
  * model, in the shared database, is what every node checks.
  */
+import { accessTokenAggregate } from "../../commands/access-token.js";
 import { Invalid } from "../../commands/errors.js";
-import { accessTokenDecider } from "../../commands/access-token.js";
-import { readAccessTokenEvent } from "../../events/access-token.js";
 import type { Services } from "../app/services.js";
 import type { Queryable } from "../db/database.js";
 import type { EventMetadata } from "../eventstore/port.js";
-import { accessTokenStream } from "./issue.js";
 import type { Principal } from "./principal.js";
 
 export async function isTokenRevoked(db: Queryable, tokenId: string): Promise<boolean> {
@@ -29,7 +27,7 @@ export async function revokeCurrentToken(
   services: Pick<Services, "bus">, principal: Principal, metadata: EventMetadata,
 ): Promise<void> {
   if (!principal.tokenId || !principal.tokenExpiresAt) throw new NoTokenToRevoke();
-  await services.bus.handle(accessTokenStream(principal.tokenId), accessTokenDecider, readAccessTokenEvent, {
+  await services.bus.handle(accessTokenAggregate, principal.tokenId, {
     type: "RevokeAccessToken",
     tokenId: principal.tokenId,
     subjectType: principal.type,

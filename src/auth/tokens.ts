@@ -3,9 +3,9 @@
  * stays in the HSM, and verified with jose against the published public key. Only EdDSA is accepted:
  * `alg: none` and HMAC tokens (the classic key-confusion attack) fail verification.
  */
-import { Unauthenticated } from "../../commands/errors.js";
-import { randomUUID } from "node:crypto";
 import { errors, importJWK, jwtVerify, type JWTPayload } from "jose";
+import { randomUUID } from "node:crypto";
+import { Unauthenticated } from "../../commands/errors.js";
 import type { KeyProvider, PublicJwk } from "../keys/port.js";
 
 export interface TokenServiceOptions {

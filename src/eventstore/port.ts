@@ -77,6 +77,9 @@ export interface EventStore {
   close(): Promise<void>;
 }
 
+/** What services may do with the store: read. Appending is the command bus's alone. */
+export type EventReads = Pick<EventStore, "readStream" | "readAll" | "headPosition">;
+
 /** The stream's revision was not what the caller expected (optimistic concurrency). */
 export class WrongExpectedRevision extends Conflict {
   constructor(

@@ -1,9 +1,10 @@
 /** "Who did read this secret between T1 and T2", from the reads read model (projections/secret-reads.ts). */
+import type { Actor } from "../../events/actor.js";
 import type { Queryable } from "../db/database.js";
 
 export interface SecretRead {
   eventId: string;
-  reader: { type: "user" | "agent"; id: string };
+  reader: Actor;
   version: number;
   policyId: string | null;
   readAt: Date;

@@ -1,4 +1,5 @@
 /** A secret's metadata and current version as of T, from projections/secret-history.ts (never its value). */
+import type { Actor } from "../../events/actor.js";
 import type { Queryable } from "../db/database.js";
 
 export interface SecretAsOf {
@@ -13,7 +14,7 @@ export interface SecretAsOf {
   metadata: Record<string, unknown>;
   expiresAt: Date | null;
   maxAccessCount: number;
-  writtenBy: { type: "user" | "agent"; id: string };
+  writtenBy: Actor;
   versionCreatedAt: Date;
   /** When the state shown began, and ended (null: it still holds). */
   since: Date;

@@ -3,14 +3,15 @@
  * grants in force on the vault at T (one GiST lookup), the standing of their principals at T (another), then
  * the same policy decision the live authorization makes (commands/rules/policy-evaluation.ts), at T.
  */
-import type { Queryable } from "../db/database.js";
-import { evaluatePolicies } from "../../commands/rules/policy-evaluation.js";
 import { pathMatches } from "../../commands/rules/glob.js";
-import type { PolicyRecord } from "../access/policies.js";
 import type { PolicyConditions } from "../../commands/rules/policy-conditions.js";
+import { evaluatePolicies } from "../../commands/rules/policy-evaluation.js";
+import type { Actor } from "../../events/actor.js";
+import type { PolicyRecord } from "../access/policies.js";
+import type { Queryable } from "../db/database.js";
 
 export interface ReadAccessAt {
-  principal: { type: "user" | "agent"; id: string };
+  principal: Actor;
   /** "creator": the vault's creator (always full access); "policy": the policy `policyId` granted it. */
   via: "creator" | "policy";
   policyId?: string;

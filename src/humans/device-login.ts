@@ -4,17 +4,16 @@
  */
 import { createHash, randomInt, randomUUID } from "node:crypto";
 import {
-  AuthorizationPending, DeviceCodeInvalid, deviceLoginDecider, SlowDown, UserCodeInUse, UserCodeNotFound, type DeviceLoginCommand,
-  type DeviceLoginState,
+  AuthorizationPending, DeviceCodeInvalid, deviceLoginAggregate, SlowDown, UserCodeInUse, UserCodeNotFound,
+  type DeviceLoginCommand, type DeviceLoginState,
 } from "../../commands/device-login.js";
-import { readDeviceLoginEvent } from "../../events/device-login.js";
+import { loadAggregate } from "../app/aggregates.js";
 import type { Services } from "../app/services.js";
 import { issueAccessToken, USER_TOKEN_TTL_SECONDS } from "../auth/issue.js";
 import type { UserPrincipal } from "../auth/principal.js";
-import { streamName, type EventMetadata } from "../eventstore/port.js";
+import type { EventMetadata } from "../eventstore/port.js";
 import { newBearerSecret, parseBearerSecret } from "./one-time-secrets.js";
 import { findUserById } from "./queries.js";
-import { loadState } from "./streams.js";
 
 export const DEVICE_CODE_TTL_SECONDS = 600;
 export const DEVICE_POLL_INTERVAL_SECONDS = 5;
@@ -37,18 +36,18 @@ function newUserCode(): string {
 
 const display = (code: string) => `${code.slice(0, 4)}-${code.slice(4)}`;
 
-/** One stream per user code, named by a UUID-shaped digest of it (so the code itself is stored nowhere). */
-export function deviceLoginStream(userCode: string): string {
+/** One aggregate per user code, its id a UUID-shaped digest of the code (so the code itself is stored nowhere). */
+export function deviceLoginId(userCode: string): string {
   const hex = createHash("sha256").update(`device-login:${userCode}`).digest("hex");
-  return streamName("device_login", `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
-const streamIdOf = (stream: string) => stream.slice(stream.indexOf("-") + 1);
-
-async function run(services: DeviceServices, stream: string, command: DeviceLoginCommand, metadata: EventMetadata) {
+async function run(services: DeviceServices, id: string, command: DeviceLoginCommand, metadata: EventMetadata) {
   // Nothing reads these events from a read model: no need to wait for the projections.
-  return services.bus.handle(stream, deviceLoginDecider, readDeviceLoginEvent, command, { metadata, readYourWrites: false });
+  return services.bus.handle(deviceLoginAggregate, id, command, { metadata, readYourWrites: false });
 }
+
+const load = (services: DeviceServices, id: string): Promise<DeviceLoginState> => loadAggregate(services.store, deviceLoginAggregate, id);
 
 export interface DeviceCodeGrant {
   deviceCode: string;
@@ -61,11 +60,11 @@ export async function requestDeviceLogin(services: DeviceServices, clientId: str
   const grantId = randomUUID();
   for (;;) {
     const userCode = newUserCode();
-    const stream = deviceLoginStream(userCode);
-    // The device code names the stream and the grant, so a poll needs no lookup; its secret proves possession.
-    const { token, secretHash } = newBearerSecret(streamIdOf(stream), grantId);
+    const id = deviceLoginId(userCode);
+    // The device code names the aggregate and the grant, so a poll needs no lookup; its secret proves possession.
+    const { token, secretHash } = newBearerSecret(id, grantId);
     try {
-      await run(services, stream, { type: "RequestDeviceLogin", grantId, clientId, deviceSecretHash: secretHash,
+      await run(services, id, { type: "RequestDeviceLogin", grantId, clientId, deviceSecretHash: secretHash,
         expiresAt: new Date(services.clock().getTime() + DEVICE_CODE_TTL_SECONDS * 1000),
         intervalSeconds: DEVICE_POLL_INTERVAL_SECONDS }, metadata);
       return { deviceCode: token, userCode: display(userCode), expiresIn: DEVICE_CODE_TTL_SECONDS, interval: DEVICE_POLL_INTERVAL_SECONDS };
@@ -87,13 +86,12 @@ export interface DeviceSignedIn {
 export async function pollDeviceLogin(services: DeviceServices, deviceCode: string, metadata: EventMetadata): Promise<DeviceSignedIn> {
   const parsed = parseBearerSecret(deviceCode, 2);
   if (!parsed) throw new DeviceCodeInvalid();
-  const [streamId, grantId] = parsed.ids;
-  const stream = streamName("device_login", streamId);
+  const [id, grantId] = parsed.ids;
   // An approved grant's completion belongs to the approver's organisation's audit log.
-  const { grant } = await loadState(services.store, stream, deviceLoginDecider, readDeviceLoginEvent);
+  const { grant } = await load(services, id);
   const approver = grant?.grantId === grantId && grant.status === "approved"
     ? { actor: { type: "user", id: grant.userId! }, org_id: grant.orgId! } : {};
-  const { events } = await run(services, stream,
+  const { events } = await run(services, id,
     { type: "PollDeviceLogin", grantId, presentedSecretHash: parsed.secretHash }, { ...metadata, ...approver });
   const outcome = events[0];
   if (outcome?.type === "DeviceLoginPolled") {
@@ -123,7 +121,7 @@ function grantOf(state: DeviceLoginState) {
 export async function describeDeviceLogin(services: DeviceServices, userCodeInput: string): Promise<DeviceLoginView> {
   const userCode = normaliseUserCode(userCodeInput);
   if (!userCode) throw new UserCodeNotFound();
-  const grant = grantOf(await loadState(services.store, deviceLoginStream(userCode), deviceLoginDecider, readDeviceLoginEvent));
+  const grant = grantOf(await load(services, deviceLoginId(userCode)));
   const expired = grant.expiresAt <= services.clock() && grant.status !== "completed" && grant.status !== "denied";
   return { userCode: display(userCode), clientId: grant.clientId, status: expired ? "expired" : grant.status, expiresAt: grant.expiresAt };
 }
@@ -135,5 +133,5 @@ export async function decideDeviceLogin(services: DeviceServices, user: UserPrin
   const command: DeviceLoginCommand = decision === "approve"
     ? { type: "ApproveDeviceLogin", userId: user.id, orgId: user.orgId }
     : { type: "DenyDeviceLogin", userId: user.id };
-  await run(services, deviceLoginStream(userCode), command, metadata);
+  await run(services, deviceLoginId(userCode), command, metadata);
 }

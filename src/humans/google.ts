@@ -2,16 +2,16 @@
  * Sign-in with Google: an OpenID Connect ID token, verified against the issuer's published keys (JWKS),
  * for our client id. A verified address that has an account signs into it; a new one gets an account.
  */
-import { NotFound, Unauthenticated } from "../../commands/errors.js";
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from "jose";
-import { userDecider } from "../../commands/user.js";
-import { readUserEvent } from "../../events/user.js";
+import { NotFound, Unauthenticated } from "../../commands/errors.js";
+import { userAggregate } from "../../commands/user.js";
+import { loadAggregate } from "../app/aggregates.js";
 import type { Config } from "../config.js";
 import type { EventMetadata } from "../eventstore/port.js";
 import { afterFirstFactor, type HumanServices, type LoginOutcome } from "./login.js";
 import { findUserByEmail } from "./queries.js";
 import { registerUser } from "./register.js";
-import { loadState, normaliseEmail, userStream } from "./streams.js";
+import { normaliseEmail } from "./streams.js";
 
 /** The ID token is not acceptable (signature, issuer, audience, expiry, unverified address); details go to logs only. */
 export class GoogleTokenRejected extends Unauthenticated {
@@ -52,7 +52,7 @@ export async function googleSignIn(
   const userId = existing?.id ?? (await registerUser(services.bus, {
     email: identity.email, displayName: identity.name, authMethod: "google", googleSubject: identity.subject,
   }, metadata)).userId;
-  const user = await loadState(services.store, userStream(userId), userDecider, readUserEvent);
+  const user = await loadAggregate(services.store, userAggregate, userId);
   if (user.status !== "active") throw new GoogleTokenRejected("account inactive");
   return afterFirstFactor(services, user, "google", metadata);
 }

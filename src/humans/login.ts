@@ -2,22 +2,21 @@
  * Signing in: email + password, then (when MFA is on) a second step with a TOTP or recovery code. Every
  * success and failure of a known user is an event in their login stream; tokens come from issueAccessToken.
  */
-import { Unauthenticated } from "../../commands/errors.js";
 import { randomUUID } from "node:crypto";
-import { challengeAccepts, loginDecider, MfaChallengeInvalid, type LoginCommand } from "../../commands/login.js";
-import { InvalidMfaCode, userDecider, type ActiveUser, type MfaProof } from "../../commands/user.js";
-import { readLoginEvent } from "../../events/login.js";
-import { readUserEvent } from "../../events/user.js";
-import { claimEmailShares } from "../shares/claim.js";
+import { Unauthenticated } from "../../commands/errors.js";
+import { challengeAccepts, loginAggregate, MfaChallengeInvalid, type LoginCommand } from "../../commands/login.js";
+import { InvalidMfaCode, userAggregate, type ActiveUser, type MfaProof } from "../../commands/user.js";
+import { loadAggregate } from "../app/aggregates.js";
 import type { Services } from "../app/services.js";
 import { issueAccessToken } from "../auth/issue.js";
 import type { EventMetadata } from "../eventstore/port.js";
+import { claimEmailShares } from "../shares/claim.js";
 import { newBearerSecret, parseBearerSecret, recoveryCodeHash } from "./one-time-secrets.js";
 import { passwordMatches } from "./passwords.js";
 import { findUserByEmail } from "./queries.js";
-import { loadState, loginStream, normaliseEmail, userStream } from "./streams.js";
-import { matchingTotpStep } from "./totp.js";
+import { normaliseEmail } from "./streams.js";
 import { openTotpSecret } from "./totp-secret.js";
+import { matchingTotpStep } from "./totp.js";
 
 export const USER_TOKEN_TTL_SECONDS = 3600;
 const MFA_CHALLENGE_TTL_MS = 5 * 60 * 1000;
@@ -38,7 +37,7 @@ export class InvalidCredentials extends Unauthenticated {
 }
 
 async function recordLogin(services: HumanServices, userId: string, command: LoginCommand, metadata: EventMetadata) {
-  await services.bus.handle(loginStream(userId), loginDecider, readLoginEvent, command, { metadata });
+  await services.bus.handle(loginAggregate, userId, command, { metadata });
 }
 
 /** Issues the access token of a signed-in user and records the login. */
@@ -57,7 +56,7 @@ export async function passwordLogin(
   services: HumanServices, email: string, password: string, metadata: EventMetadata,
 ): Promise<LoginOutcome> {
   const record = await findUserByEmail(services.db, normaliseEmail(email));
-  const state = record ? await loadState(services.store, userStream(record.id), userDecider, readUserEvent) : undefined;
+  const state = record ? await loadAggregate(services.store, userAggregate, record.id) : undefined;
   const user = state?.status === "active" ? state : undefined;
   const matches = await passwordMatches(user?.passwordHash, password);
   if (!user) throw new InvalidCredentials();
@@ -100,13 +99,13 @@ export async function completeMfaLogin(
   const parsed = parseBearerSecret(mfaToken, 2);
   if (!parsed) throw new MfaChallengeInvalid();
   const [userId, challengeId] = parsed.ids;
-  const login = await loadState(services.store, loginStream(userId), loginDecider, readLoginEvent);
+  const login = await loadAggregate(services.store, loginAggregate, userId);
   if (!challengeAccepts(login, challengeId, parsed.secretHash, services.clock())) throw new MfaChallengeInvalid();
-  const state = await loadState(services.store, userStream(userId), userDecider, readUserEvent);
+  const state = await loadAggregate(services.store, userAggregate, userId);
   if (state.status !== "active") throw new MfaChallengeInvalid();
   const who = { ...metadata, actor: { type: "user", id: userId }, org_id: state.orgId };
   try {
-    await services.bus.handle(userStream(userId), userDecider, readUserEvent,
+    await services.bus.handle(userAggregate, userId,
       { type: "UseMfaCode", proof: await mfaProof(services, state, code) }, { metadata: who });
   } catch (error) {
     if (!(error instanceof InvalidMfaCode)) throw error;

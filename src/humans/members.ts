@@ -1,26 +1,24 @@
 /** Managing the members of an organisation; the rules (owners, last owner) are the org decider's. */
-import { orgDecider, type OrgCommand } from "../../commands/org.js";
+import { emailAggregate } from "../../commands/email.js";
+import { orgAggregate, type OrgCommand } from "../../commands/org.js";
 import type { Role } from "../../commands/user.js";
-import { readOrgEvent } from "../../events/org.js";
 import type { Services } from "../app/services.js";
 import type { EventMetadata } from "../eventstore/port.js";
-import { emailDecider } from "../../commands/email.js";
-import { readEmailEvent } from "../../events/email.js";
-import { emailStream, orgStream } from "./streams.js";
+import { emailId } from "./streams.js";
 
 type MemberServices = Pick<Services, "bus">;
 
 export async function changeMemberRole(services: MemberServices, orgId: string, actorId: string, userId: string,
   role: Role, metadata: EventMetadata): Promise<void> {
   const command: OrgCommand = { type: "ChangeMemberRole", actorId, userId, role };
-  await services.bus.handle(orgStream(orgId), orgDecider, readOrgEvent, command, { metadata });
+  await services.bus.handle(orgAggregate, orgId, command, { metadata });
 }
 
 /** Removes the member (their account can no longer act) and frees their address for a new signup. */
 export async function removeMember(services: MemberServices, orgId: string, actorId: string,
   member: { id: string; email: string }, metadata: EventMetadata): Promise<void> {
-  await services.bus.handle(orgStream(orgId), orgDecider, readOrgEvent,
+  await services.bus.handle(orgAggregate, orgId,
     { type: "RemoveMember", actorId, userId: member.id }, { metadata });
-  await services.bus.handle(emailStream(member.email), emailDecider, readEmailEvent,
+  await services.bus.handle(emailAggregate, emailId(member.email),
     { type: "ReleaseEmail", userId: member.id }, { metadata });
 }

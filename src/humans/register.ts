@@ -4,15 +4,12 @@
  * existing one joined with a role), then the user.
  */
 import { randomUUID } from "node:crypto";
-import { emailDecider } from "../../commands/email.js";
-import { orgDecider } from "../../commands/org.js";
-import { userDecider, type Role } from "../../commands/user.js";
-import { readEmailEvent } from "../../events/email.js";
-import { readOrgEvent } from "../../events/org.js";
-import { readUserEvent } from "../../events/user.js";
+import { emailAggregate } from "../../commands/email.js";
+import { orgAggregate } from "../../commands/org.js";
+import { userAggregate, type Role } from "../../commands/user.js";
 import type { CommandBus } from "../app/command-bus.js";
 import type { EventMetadata } from "../eventstore/port.js";
-import { emailStream, normaliseEmail, orgStream, userStream } from "./streams.js";
+import { normaliseEmail, emailId } from "./streams.js";
 
 export interface NewAccount {
   email: string;
@@ -32,15 +29,15 @@ export async function registerUser(
   const userId = account.userId ?? randomUUID();
   const email = normaliseEmail(account.email);
   const displayName = account.displayName?.trim() || email.split("@")[0];
-  await bus.handle(emailStream(email), emailDecider, readEmailEvent, { type: "ClaimEmail", email, userId }, { metadata });
+  await bus.handle(emailAggregate, emailId(email), { type: "ClaimEmail", email, userId }, { metadata });
 
   const orgId = account.join?.orgId ?? randomUUID();
   const role: Role = account.join?.role ?? "owner";
   const withOrg = { ...metadata, org_id: orgId };
-  await bus.handle(orgStream(orgId), orgDecider, readOrgEvent, account.join
+  await bus.handle(orgAggregate, orgId, account.join
     ? { type: "AddMember", userId, role }
     : { type: "CreateOrg", orgId, name: `${displayName}'s organisation`, ownerId: userId }, { metadata: withOrg });
-  await bus.handle(userStream(userId), userDecider, readUserEvent, {
+  await bus.handle(userAggregate, userId, {
     type: "RegisterUser", userId, orgId, email, displayName, authMethod: account.authMethod,
     passwordHash: account.passwordHash, googleSubject: account.googleSubject, role,
   }, { metadata: { ...withOrg, actor: metadata.actor ?? { type: "user", id: userId } } });

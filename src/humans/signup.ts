@@ -1,14 +1,13 @@
 /** Signup by email: the account is created only when the mailed verification token comes back. */
 import { randomUUID } from "node:crypto";
-import { signupDecider, VerificationTokenInvalid } from "../../commands/signup.js";
-import { readSignupEvent } from "../../events/signup.js";
+import { signupAggregate, VerificationTokenInvalid, type SignupCommand, type SignupState } from "../../commands/signup.js";
 import type { Services } from "../app/services.js";
 import type { EventMetadata } from "../eventstore/port.js";
 import { newBearerSecret, parseBearerSecret } from "./one-time-secrets.js";
 import { hashPassword } from "./passwords.js";
 import { findUserByEmail } from "./queries.js";
 import { registerUser } from "./register.js";
-import { loadState, normaliseEmail, signupStream } from "./streams.js";
+import { normaliseEmail } from "./streams.js";
 
 export const VERIFICATION_TTL_MS = 24 * 60 * 60 * 1000;
 
@@ -30,7 +29,7 @@ export async function requestSignup(
   }
   const signupId = randomUUID();
   const { token, secretHash } = newBearerSecret(signupId);
-  await services.bus.handle(signupStream(signupId), signupDecider, readSignupEvent, {
+  await services.bus.handle(signupAggregate, signupId, {
     type: "RequestSignup", signupId, email, displayName: input.displayName?.trim() ?? "",
     passwordHash: await hashPassword(input.password), tokenHash: secretHash,
     expiresAt: new Date(services.clock().getTime() + VERIFICATION_TTL_MS),
@@ -47,13 +46,14 @@ export async function verifySignup(
 ): Promise<{ userId: string; orgId: string }> {
   const parsed = parseBearerSecret(token, 1);
   if (!parsed) throw new VerificationTokenInvalid();
-  const stream = signupStream(parsed.ids[0]);
-  const pending = await loadState(services.store, stream, signupDecider, readSignupEvent);
-  if (pending.status !== "pending") throw new VerificationTokenInvalid();
   const userId = randomUUID();
-  // The decider checks the token (and that it is still unspent) again, exactly, as it records the spending.
-  await services.bus.handle(stream, signupDecider, readSignupEvent,
-    { type: "VerifySignup", presentedTokenHash: parsed.secretHash, userId }, { metadata });
+  let pending = { status: "absent" } as SignupState;
+  // The decider checks the token (and that it is still unspent) exactly, as it records the spending.
+  await services.bus.handle(signupAggregate, parsed.ids[0], (state): SignupCommand => {
+    pending = state;
+    return { type: "VerifySignup", presentedTokenHash: parsed.secretHash, userId };
+  }, { metadata });
+  if (pending.status !== "pending") throw new VerificationTokenInvalid();
   return registerUser(services.bus, {
     userId, email: pending.email, displayName: pending.displayName, authMethod: "password", passwordHash: pending.passwordHash,
   }, metadata);

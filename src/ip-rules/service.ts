@@ -2,12 +2,11 @@
  * IP rules as the rest of the app uses them: the check the authenticator runs on every request, and the
  * commands and queries behind `/v1/security/ip-rules`.
  */
-import { ipRulesDecider, type IpRulesCommand } from "../../commands/ip-rules.js";
-import { readIpRuleEvent } from "../../events/ip-rule.js";
+import { ipRulesAggregate, type IpRulesCommand } from "../../commands/ip-rules.js";
+import { parseCidr, parseIp, rulesAllow } from "../../commands/rules/cidr.js";
 import type { CommandBus } from "../app/command-bus.js";
 import type { Queryable } from "../db/database.js";
-import { streamName, type EventMetadata } from "../eventstore/port.js";
-import { parseCidr, parseIp, rulesAllow } from "../../commands/rules/cidr.js";
+import { type EventMetadata } from "../eventstore/port.js";
 
 export interface IpRuleRecord {
   id: string;
@@ -18,10 +17,6 @@ export interface IpRuleRecord {
   appliesTo?: string;
   createdBy: string;
   createdAt: Date;
-}
-
-export function ipRulesStream(orgId: string): string {
-  return streamName("ip_rules", orgId);
 }
 
 /**
@@ -72,5 +67,5 @@ export async function findIpRule(db: Queryable, orgId: string, ruleId: string): 
 
 /** Appends the change through the bus (which waits for the read model), so the rule applies on return. */
 export async function changeIpRules(bus: CommandBus, command: IpRulesCommand, metadata: EventMetadata): Promise<void> {
-  await bus.handle(ipRulesStream(command.orgId), ipRulesDecider, readIpRuleEvent, command, { metadata });
+  await bus.handle(ipRulesAggregate, command.orgId, command, { metadata });
 }

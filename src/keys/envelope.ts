@@ -5,6 +5,7 @@
  * secret or version does not decrypt.
  */
 import { randomBytes } from "node:crypto";
+import { SEALED_VALUE_ALGORITHM, type SealedValue } from "../../events/sealed-value.js";
 import { decryptAesGcm, encryptAesGcm } from "./aes-gcm.js";
 import { KeyUnwrapFailed, type KeyProvider } from "./port.js";
 
@@ -20,18 +21,7 @@ export interface SealTarget extends SecretBinding {
   kekId: string;
 }
 
-export const SEALED_VALUE_ALGORITHM = "A256GCM+DEK-wrapped/v1";
-
-/** A sealed value as stored in an event: JSON-safe, base64 fields. */
-export interface SealedValue {
-  alg: typeof SEALED_VALUE_ALGORITHM;
-  kekId: string;
-  /** The DEK wrapped by the KEK (provider format). */
-  wrappedKey: string;
-  iv: string;
-  ciphertext: string;
-  tag: string;
-}
+export { SEALED_VALUE_ALGORITHM, type SealedValue } from "../../events/sealed-value.js";
 
 /** The value could not be decrypted: tampered, moved to another place, or its KEK is destroyed. */
 export class SealedValueUnreadable extends Error {

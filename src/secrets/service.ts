@@ -3,25 +3,27 @@
  * lifecycle operations. Every operation is authorized by `authorize` first; reads and writes of one
  * secret go through its stream (short: reads live in their own stream).
  */
-import { Forbidden, Unavailable } from "../../commands/errors.js";
 import { randomBytes, randomInt } from "node:crypto";
-import { fold } from "../../commands/decider.js";
-import { occurredAt } from "../../events/recorded.js";
+import { Forbidden, Unavailable } from "../../commands/errors.js";
+import { secretReadsAggregate } from "../../commands/secret-reads.js";
 import {
-  nextVersion, readableVersion, SecretGone, SecretNotFound, secretDecider, SecretVersionRaced,
+  nextVersion, readableVersion, secretAggregate, SecretGone, SecretNotFound,
   type SecretCommand, type SecretState, type SecretVersionState,
 } from "../../commands/secret.js";
-import { secretReadsDecider } from "../../commands/secret-reads.js";
 import { VaultNotFound } from "../../commands/vault.js";
-import { readSecretEvent, readSecretReadEvent, SecretValueRead, type SECRET_TYPES } from "../../events/secret.js";
-import { authorize } from "../access/authorize.js";
+import type { Actor } from "../../events/actor.js";
+import { SecretValueRead, type SECRET_TYPES } from "../../events/secret.js";
+import { authorize, readablePathFilter } from "../access/authorize.js";
+import { loadAggregate } from "../app/aggregates.js";
 import type { Services } from "../app/services.js";
-import type { Principal } from "../auth/principal.js";
+import { actorOf, type Principal } from "../auth/principal.js";
 import type { EventMetadata } from "../eventstore/port.js";
-import { openValue, sealValue } from "../keys/envelope.js";
+import { sealValue } from "../keys/envelope.js";
 import { findVaultById } from "../vaults/queries.js";
 import { parseEnvBundle } from "./env-bundle.js";
-import { secretIdFor, secretReadsStream, secretStream } from "./streams.js";
+import { openSecretVersion } from "./open-version.js";
+import { listVaultSecrets, type SecretListing } from "./queries.js";
+import { secretIdFor } from "./streams.js";
 
 export type SecretType = (typeof SECRET_TYPES)[number];
 type SecretServices = Pick<Services, "db" | "bus" | "store" | "keys" | "clock">;
@@ -65,7 +67,7 @@ export interface SecretVersionInfo {
   type: SecretType;
   metadata: Record<string, unknown>;
   createdAt: Date;
-  createdBy: { type: "user" | "agent"; id: string };
+  createdBy: Actor;
   expiresAt: Date | null;
   disabled: boolean;
 }
@@ -82,71 +84,51 @@ export interface PutSecretInput {
   maxAccessCount: number;
 }
 
-const actorOf = (principal: Pick<Principal, "type" | "id">) => ({ type: principal.type, id: principal.id });
-
-interface LoadedSecret {
-  secretId: string;
-  state: SecretState;
-  /** When each version was written (the events' times; the decider's state holds no clock). */
-  writtenAt: Map<number, Date>;
-}
-
-async function loadSecret(services: SecretServices, vaultId: string, path: string): Promise<LoadedSecret> {
-  const secretId = secretIdFor(vaultId, path);
-  const recorded = await services.store.readStream(secretStream(secretId));
-  const writtenAt = new Map<number, Date>();
-  for (const event of recorded) {
-    if (event.type === "SecretVersionAdded") {
-      writtenAt.set(event.data.version as number, occurredAt(event));
-    }
-  }
-  return { secretId, state: fold(secretDecider, recorded.map(readSecretEvent)), writtenAt };
-}
-
-function describe(loaded: LoadedSecret, path: string, version: SecretVersionState): SecretVersionInfo {
+function describe(secretId: string, path: string, version: SecretVersionState): SecretVersionInfo {
   return {
-    secretId: loaded.secretId, path, version: version.version, type: version.type, metadata: version.metadata,
-    createdAt: loaded.writtenAt.get(version.version) ?? new Date(0), createdBy: version.writtenBy,
-    expiresAt: version.expiresAt, disabled: version.disabled,
+    secretId, path, version: version.version, type: version.type, metadata: version.metadata,
+    createdAt: version.writtenAt ?? new Date(0), createdBy: version.writtenBy, expiresAt: version.expiresAt,
+    disabled: version.disabled,
   };
 }
 
-/** Seals the value for the next version and appends it; a lost race for that number seals again. */
+function currentVersion(state: SecretState, path: string): SecretVersionState {
+  if (state.status !== "active") throw new SecretNotFound(path);
+  return state.versions.get(state.current)!;
+}
+
+/**
+ * Seals the value for the version the secret's state gives and appends it, in one command: on a lost race the
+ * bus folds the newer state and this seals again for the next number. `inputFor` sees that state too
+ * (rotation carries the current version's settings over).
+ */
 async function addVersion(
   services: SecretServices, caller: Pick<Caller, "metadata"> & { principal: Pick<Principal, "type" | "id"> },
-  vaultId: string, path: string, input: PutSecretInput, reason: "put" | "rotate",
+  vaultId: string, path: string, inputFor: (state: SecretState) => PutSecretInput, reason: "put" | "rotate",
 ): Promise<SecretVersionInfo> {
   const vault = await findVaultById(services.db, vaultId);
   if (!vault || vault.deletedAt) throw new VaultNotFound(vaultId);
-  if (input.type === "env_bundle") parseEnvBundle(input.value);
-  const plaintext = Buffer.from(input.value, "utf8");
-  for (let attempt = 1; ; attempt++) {
-    const loaded = await loadSecret(services, vaultId, path);
-    const version = nextVersion(loaded.state);
-    const sealed = await sealValue(services.keys, { kekId: vault.kekId, vaultId, secretId: loaded.secretId, version }, plaintext);
-    const command: SecretCommand = {
-      type: "AddSecretVersion", secretId: loaded.secretId, vaultId, orgId: vault.orgId, path, version,
-      secretType: input.type, sealed, size: plaintext.length, metadata: input.metadata, expiresAt: input.expiresAt,
-      maxAccessCount: input.maxAccessCount, reason, by: actorOf(caller.principal),
+  const secretId = secretIdFor(vaultId, path);
+  const { state } = await services.bus.handle(secretAggregate, secretId, async (state): Promise<SecretCommand> => {
+    const input = inputFor(state);
+    if (input.type === "env_bundle") parseEnvBundle(input.value);
+    const plaintext = Buffer.from(input.value, "utf8");
+    const version = nextVersion(state);
+    const sealed = await sealValue(services.keys, { kekId: vault.kekId, vaultId, secretId, version }, plaintext);
+    return {
+      type: "AddSecretVersion", secretId, vaultId, orgId: vault.orgId, path, version, secretType: input.type, sealed,
+      size: plaintext.length, metadata: input.metadata, expiresAt: input.expiresAt, maxAccessCount: input.maxAccessCount,
+      reason, by: actorOf(caller.principal),
     };
-    try {
-      await services.bus.handle(secretStream(loaded.secretId), secretDecider, readSecretEvent, command,
-        { metadata: caller.metadata });
-      const written = await loadSecret(services, vaultId, path);
-      const added = written.state.status === "absent" ? undefined : written.state.versions.get(version);
-      if (!added) throw new Error(`secret ${loaded.secretId} version ${version} missing after its append`);
-      return describe(written, path, added);
-    } catch (error) {
-      if (!(error instanceof SecretVersionRaced) || attempt >= 10) throw error;
-    }
-  }
+  }, { metadata: caller.metadata });
+  return describe(secretId, path, currentVersion(state, path));
 }
 
 export async function putSecret(
   services: SecretServices, caller: Caller, vaultId: string, path: string, input: PutSecretInput,
 ): Promise<SecretVersionInfo> {
   await authorize(services, caller.principal, { vaultId, path, permission: "write", ip: caller.ip, metadata: caller.metadata });
-  return addVersion(services, caller, vaultId, path, input, "put");
+  return addVersion(services, caller, vaultId, path, () => input, "put");
 }
 
 /**
@@ -159,7 +141,7 @@ export async function putSystemSecret(
 ): Promise<SecretVersionInfo> {
   const vault = await findVaultById(services.db, vaultId);
   if (!vault?.system) throw new Error(`putSystemSecret: ${vaultId} is not a system vault`);
-  return addVersion(services, caller, vaultId, path, input, "put");
+  return addVersion(services, caller, vaultId, path, () => input, "put");
 }
 
 const CHARSETS = {
@@ -181,12 +163,12 @@ export async function rotateSecret(
   options: { length: number; charset: "hex" | "base64" | "alphanumeric" | "ascii"; type?: SecretType },
 ): Promise<SecretVersionInfo> {
   await authorize(services, caller.principal, { vaultId, path, permission: "write", ip: caller.ip, metadata: caller.metadata });
-  const { state } = await loadSecret(services, vaultId, path);
-  if (state.status !== "active") throw new SecretNotFound(path);
-  const current = state.versions.get(state.current)!;
-  return addVersion(services, caller, vaultId, path, {
-    type: options.type ?? current.type, value: generateValue(options.length, options.charset), metadata: current.metadata,
-    expiresAt: null, maxAccessCount: current.maxAccessCount,
+  return addVersion(services, caller, vaultId, path, (state) => {
+    const current = currentVersion(state, path);
+    return {
+      type: options.type ?? current.type, value: generateValue(options.length, options.charset), metadata: current.metadata,
+      expiresAt: null, maxAccessCount: current.maxAccessCount,
+    };
   }, "rotate");
 }
 
@@ -200,21 +182,22 @@ export async function readSecret(
   const { principal } = caller;
   const { policyId } = await authorize(services, principal,
     { vaultId, path, permission: "read", ip: caller.ip, metadata: caller.metadata });
-  const loaded = await loadSecret(services, vaultId, path);
-  const found = readableVersion(loaded.state, path, services.clock(), version);
+  const secretId = secretIdFor(vaultId, path);
+  const state = await loadAggregate(services.store, secretAggregate, secretId);
+  const found = readableVersion(state, path, services.clock(), version);
   if (principal.type === "agent" && principal.intentsApiEnabled && (found.type === "private_key" || found.type === "ssh_key")) {
     throw new SecretTypeForbidden(found.type);
   }
-  const plaintext = await openValue(services.keys, { vaultId, secretId: loaded.secretId, version: found.version }, found.sealed);
-  const place = { secretId: loaded.secretId, vaultId, orgId: principal.orgId, path };
+  const value = await openSecretVersion(services.keys, { vaultId, secretId }, found);
+  const place = { secretId, vaultId, orgId: principal.orgId, path };
   try {
     if (found.maxAccessCount > 0) {
-      await services.bus.handle(secretReadsStream(loaded.secretId), secretReadsDecider, readSecretReadEvent, {
+      await services.bus.handle(secretReadsAggregate, secretId, {
         type: "RecordSecretRead", ...place, version: found.version, maxAccessCount: found.maxAccessCount,
         reader: actorOf(principal), policyId,
       }, { metadata: caller.metadata, readYourWrites: false });
     } else {
-      await services.bus.record(secretReadsStream(loaded.secretId), [SecretValueRead.of({
+      await services.bus.record(secretReadsAggregate.stream(secretId), [SecretValueRead.of({
         secret_id: place.secretId, vault_id: vaultId, org_id: place.orgId, path, version: found.version,
         reader: actorOf(principal), ...(policyId && { policy_id: policyId }),
       })], { metadata: caller.metadata, readYourWrites: false });
@@ -223,16 +206,17 @@ export async function readSecret(
     if (error instanceof SecretGone) throw error;
     throw new ReadNotAudited({ cause: error });
   }
-  return { ...describe(loaded, path, found), value: Buffer.from(plaintext).toString("utf8") };
+  return { ...describe(secretId, path, found), value };
 }
 
 async function lifecycle(
   services: SecretServices, caller: Caller, vaultId: string, path: string,
   command: (place: { secretId: string; vaultId: string; orgId: string; path: string }) => SecretCommand,
-): Promise<void> {
+): Promise<{ secretId: string; state: SecretState }> {
   const secretId = secretIdFor(vaultId, path);
-  await services.bus.handle(secretStream(secretId), secretDecider, readSecretEvent,
+  const { state } = await services.bus.handle(secretAggregate, secretId,
     command({ secretId, vaultId, orgId: caller.principal.orgId, path }), { metadata: caller.metadata });
+  return { secretId, state };
 }
 
 export async function deleteSecret(services: SecretServices, caller: Caller, vaultId: string, path: string): Promise<void> {
@@ -247,10 +231,9 @@ export async function restoreSecret(services: SecretServices, caller: Caller, va
   await authorize(services, principal, { vaultId, path, permission: "write", ip: caller.ip, metadata: caller.metadata,
     action: "secret.restore" });
   if (principal.type !== "user" || (principal.role !== "owner" && principal.role !== "admin")) throw new RestoreForbidden();
-  await lifecycle(services, caller, vaultId, path, (place) => ({ type: "RestoreSecret", ...place, by: actorOf(principal) }));
-  const loaded = await loadSecret(services, vaultId, path);
-  if (loaded.state.status !== "active") throw new SecretNotFound(path);
-  return describe(loaded, path, loaded.state.versions.get(loaded.state.current)!);
+  const { secretId, state } = await lifecycle(services, caller, vaultId, path,
+    (place) => ({ type: "RestoreSecret", ...place, by: actorOf(principal) }));
+  return describe(secretId, path, currentVersion(state, path));
 }
 
 export async function disableSecretVersion(
@@ -268,7 +251,21 @@ export async function listSecretVersions(
 ): Promise<SecretVersionInfo[]> {
   await authorize(services, caller.principal, { vaultId, path, permission: "read", ip: caller.ip, metadata: caller.metadata,
     action: "secret.versions" });
-  const loaded = await loadSecret(services, vaultId, path);
-  if (loaded.state.status !== "active") throw new SecretNotFound(path);
-  return [...loaded.state.versions.values()].sort((a, b) => a.version - b.version).map((v) => describe(loaded, path, v));
+  const secretId = secretIdFor(vaultId, path);
+  const state = await loadAggregate(services.store, secretAggregate, secretId);
+  if (state.status !== "active") throw new SecretNotFound(path);
+  return [...state.versions.values()].sort((a, b) => a.version - b.version).map((v) => describe(secretId, path, v));
+}
+
+/**
+ * The vault's living secrets under `prefix` (metadata only), limited to the paths the caller may read: a
+ * path is a name, and names can say a lot.
+ */
+export async function listSecrets(
+  services: SecretServices, caller: Caller, vaultId: string, prefix?: string,
+): Promise<SecretListing[]> {
+  await authorize(services, caller.principal, { vaultId, permission: "read", ip: caller.ip, metadata: caller.metadata,
+    action: "secret.list" });
+  const readable = await readablePathFilter(services, caller.principal, vaultId, caller.ip);
+  return (await listVaultSecrets(services.db, vaultId, prefix)).filter((secret) => readable(secret.path));
 }

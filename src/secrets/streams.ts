@@ -1,7 +1,4 @@
-/** Where a secret's aggregates live: ids derived from (vault, path), so concurrent first writes meet. */
-import { streamName } from "../eventstore/port.js";
+/** A secret's id, derived from (vault, path), so that concurrent first writes meet on one stream. */
 import { digestId } from "../vaults/streams.js";
 
 export const secretIdFor = (vaultId: string, path: string) => digestId("secret", vaultId, path);
-export const secretStream = (secretId: string) => streamName("secret", secretId);
-export const secretReadsStream = (secretId: string) => streamName("secret_reads", secretId);

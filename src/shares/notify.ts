@@ -4,6 +4,7 @@
  * address hears that something waits for it.
  */
 import type { ShareDetails } from "../../commands/share.js";
+import type { Actor } from "../../events/actor.js";
 import { findAgentById } from "../agents/queries.js";
 import type { Services } from "../app/services.js";
 import { findUserById } from "../humans/queries.js";
@@ -17,7 +18,7 @@ async function creatorAddress(db: Services["db"], createdBy: ShareDetails["creat
 
 export async function notifyShareAccessed(
   services: Pick<Services, "db" | "mail" | "logger">, share: ShareDetails,
-  access: { accessCount: number; by: { type: "user" | "agent"; id: string } | null; ip: string },
+  access: { accessCount: number; by: Actor | null; ip: string },
 ): Promise<void> {
   const to = await creatorAddress(services.db, share.createdBy);
   if (!to) return;

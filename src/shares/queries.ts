@@ -1,4 +1,5 @@
 /** Reads of the shares read model (projections/shares.ts) and the one secrets lookup sharing needs. */
+import type { Actor } from "../../events/actor.js";
 import type { Queryable } from "../db/database.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -9,9 +10,9 @@ export interface ShareListing {
   secretId: string;
   secretPath: string;
   recipientType: string;
-  recipient: { type: "user" | "agent"; id: string } | null;
+  recipient: Actor | null;
   recipientEmail: string | null;
-  createdBy: { type: "user" | "agent"; id: string };
+  createdBy: Actor;
   status: "pending" | "accepted" | "declined" | "open" | "revoked" | "expired";
   accessCount: number;
   maxAccessCount: number;
@@ -41,14 +42,14 @@ function toListing(row: ShareRow): ShareListing {
 }
 
 /** Shares sent to the user or agent, newest first. */
-export async function listInboundShares(db: Queryable, recipient: { type: "user" | "agent"; id: string }): Promise<ShareListing[]> {
+export async function listInboundShares(db: Queryable, recipient: Actor): Promise<ShareListing[]> {
   const { rows } = await db.query<ShareRow>(`${SELECT} where recipient_kind = $1 and recipient_id = $2
     order by created_at desc, id`, [recipient.type, recipient.id]);
   return rows.map(toListing);
 }
 
 /** Shares the user or agent created, newest first. */
-export async function listOutboundShares(db: Queryable, creator: { type: "user" | "agent"; id: string }): Promise<ShareListing[]> {
+export async function listOutboundShares(db: Queryable, creator: Actor): Promise<ShareListing[]> {
   const { rows } = await db.query<ShareRow>(`${SELECT} where created_by_type = $1 and created_by = $2
     order by created_at desc, id`, [creator.type, creator.id]);
   return rows.map(toListing);

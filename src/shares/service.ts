@@ -5,35 +5,33 @@
  * goes (410) with that version, its secret or its vault.
  */
 import { Forbidden, Invalid, NotFound } from "../../commands/errors.js";
-import { fold } from "../../commands/decider.js";
-import { readableVersion, SecretGone, SecretNotFound, SecretVersionNotFound, secretDecider } from "../../commands/secret.js";
+import { formatCidr, parseCidr } from "../../commands/rules/cidr.js";
+import { readableVersion, secretAggregate, SecretGone, SecretNotFound, SecretVersionNotFound } from "../../commands/secret.js";
 import {
-  ShareGone, ShareNotFound, isShareRefusal, shareDecider, type RecipientType, type ShareCommand, type ShareDetails, type ShareState,
+  isShareRefusal, shareAggregate, shareDecider, ShareGone, ShareNotFound,
+  type RecipientType, type ShareCommand, type ShareDetails, type ShareState,
 } from "../../commands/share.js";
-import { readSecretEvent } from "../../events/secret.js";
-import { readShareEvent, ShareAccessRefused } from "../../events/share.js";
+import type { Actor } from "../../events/actor.js";
+import { ShareAccessRefused } from "../../events/share.js";
 import { authorize } from "../access/authorize.js";
 import { findAgentById } from "../agents/queries.js";
+import { loadAggregate } from "../app/aggregates.js";
 import type { Services } from "../app/services.js";
-import type { Principal } from "../auth/principal.js";
+import { actorOf, type Principal } from "../auth/principal.js";
 import type { EventMetadata } from "../eventstore/port.js";
 import { hashPassword, passwordMatches } from "../humans/passwords.js";
 import { findUserById } from "../humans/queries.js";
 import { normaliseEmail } from "../humans/streams.js";
+import { SealedValueUnreadable } from "../keys/envelope.js";
 import { KeyNotFound } from "../keys/port.js";
-import { openValue, SealedValueUnreadable } from "../keys/envelope.js";
+import { openSecretVersion } from "../secrets/open-version.js";
 import { ReadNotAudited, type Caller } from "../secrets/service.js";
-import { secretStream } from "../secrets/streams.js";
-import { formatCidr, parseCidr } from "../../commands/rules/cidr.js";
 import { findVaultById } from "../vaults/queries.js";
 import { notifyEmailRecipient, notifyShareAccessed } from "./notify.js";
 import { findLivingSecret, isUuid } from "./queries.js";
-import { shareRefusalsStream, shareStream } from "./streams.js";
+import { shareRefusalsStream } from "./streams.js";
 
 type ShareServices = Pick<Services, "db" | "bus" | "store" | "keys" | "clock" | "mail" | "logger" | "config">;
-type Actor = { type: "user" | "agent"; id: string };
-
-const actorOf = (principal: Principal): Actor => ({ type: principal.type, id: principal.id });
 
 /** Agents cannot mail credentials to arbitrary addresses (the seeds' security model). */
 export class EmailShareForbidden extends Forbidden {
@@ -61,7 +59,7 @@ export interface CreateShareInput {
 
 async function loadShare(services: Pick<Services, "store">, shareId: string): Promise<ShareState> {
   if (!isUuid(shareId)) return shareDecider.initialState;
-  return fold(shareDecider, (await services.store.readStream(shareStream(shareId))).map(readShareEvent));
+  return await loadAggregate(services.store, shareAggregate, shareId);
 }
 
 /** Who may read the share, and the address of an email share. */
@@ -102,10 +100,9 @@ export async function createShare(
   await authorize(services, principal, { vaultId: secret.vaultId, path: secret.path, permission: "read", ip: caller.ip,
     metadata: caller.metadata, action: "share.create" });
   const now = services.clock();
-  if (input.expiresAt <= now) throw new InvalidShareRequest("expires_at must be in the future");
   const { recipient, recipientEmail } = await resolveRecipient(services, principal, input);
   const ipAllowlist = input.ipAllowlist.map((cidr) => formatCidr(parseCidr(cidr)));
-  const secretState = fold(secretDecider, (await services.store.readStream(secretStream(secret.id))).map(readSecretEvent));
+  const secretState = await loadAggregate(services.store, secretAggregate, secret.id);
   const { version } = readableVersion(secretState, secret.path, now);
   const command: ShareCommand & ShareDetails = {
     type: "CreateShare", shareId, orgId: principal.orgId, secretId: secret.id, vaultId: secret.vaultId, path: secret.path,
@@ -113,7 +110,7 @@ export async function createShare(
     maxAccessCount: input.maxAccessCount, passphraseHash: input.passphrase ? await hashPassword(input.passphrase) : null,
     ipAllowlist, createdBy: actorOf(principal),
   };
-  await services.bus.handle(shareStream(shareId), shareDecider, readShareEvent, command, { metadata: caller.metadata });
+  await services.bus.handle(shareAggregate, shareId, command, { metadata: caller.metadata });
   if (recipientEmail !== null) await notifyEmailRecipient(services, { ...command, recipientEmail });
   return command;
 }
@@ -141,7 +138,7 @@ export interface SharedValue {
 async function openSharedVersion(services: ShareServices, share: ShareDetails): Promise<{ type: string; value: string }> {
   const vault = await findVaultById(services.db, share.vaultId);
   if (!vault || vault.deletedAt) throw new ShareGone("vault deleted");
-  const state = fold(secretDecider, (await services.store.readStream(secretStream(share.secretId))).map(readSecretEvent));
+  const state = await loadAggregate(services.store, secretAggregate, share.secretId);
   let found;
   try {
     found = readableVersion(state, share.path, services.clock(), share.version);
@@ -153,9 +150,8 @@ async function openSharedVersion(services: ShareServices, share: ShareDetails): 
     throw error;
   }
   try {
-    const plaintext = await openValue(services.keys, { vaultId: share.vaultId, secretId: share.secretId, version: share.version },
-      found.sealed);
-    return { type: found.type, value: Buffer.from(plaintext).toString("utf8") };
+    const value = await openSecretVersion(services.keys, { vaultId: share.vaultId, secretId: share.secretId }, found);
+    return { type: found.type, value };
   } catch (error) {
     // The vault's KEK was destroyed (crypto-shredding) between the vault check and here.
     if (error instanceof SealedValueUnreadable || error instanceof KeyNotFound) throw new ShareGone("secret unreadable");
@@ -197,7 +193,7 @@ async function readThroughShare(
   const opened = preview[0]?.type === "ShareAccessed" ? await openSharedVersion(services, state) : undefined;
   let result;
   try {
-    result = await services.bus.handle(shareStream(shareId), shareDecider, readShareEvent, command, { metadata });
+    result = await services.bus.handle(shareAggregate, shareId, command, { metadata });
   } catch (error) {
     if (isShareRefusal(error)) throw error;
     throw new ReadNotAudited({ cause: error });
@@ -213,7 +209,7 @@ async function readThroughShare(
 
 async function decideOnShare(services: ShareServices, caller: Caller, shareId: string, command: ShareCommand): Promise<void> {
   if (!isUuid(shareId)) throw new ShareNotFound();
-  await services.bus.handle(shareStream(shareId), shareDecider, readShareEvent, command, { metadata: caller.metadata });
+  await services.bus.handle(shareAggregate, shareId, command, { metadata: caller.metadata });
 }
 
 export const acceptShare = (services: ShareServices, caller: Caller, shareId: string) =>

@@ -1,5 +1,4 @@
-/** Where shares live: one stream per share. */
+/** Refused reads of a share go to a stream of their own, so guessing never lengthens the share's stream. */
 import { streamName } from "../eventstore/port.js";
 
-export const shareStream = (shareId: string) => streamName("share", shareId);
 export const shareRefusalsStream = (shareId: string) => streamName("share_refusals", shareId);

@@ -1,4 +1,5 @@
 /** Reads of the vaults read model: what authorization, listings and the vault routes ask. */
+import type { Actor } from "../../events/actor.js";
 import type { Queryable } from "../db/database.js";
 
 export interface VaultRecord {
@@ -6,7 +7,7 @@ export interface VaultRecord {
   orgId: string;
   name: string;
   description?: string;
-  createdBy: { type: "user" | "agent"; id: string };
+  createdBy: Actor;
   createdAt: Date;
   /** Set once the vault is deleted (its KEK destroyed). */
   deletedAt?: Date;

@@ -3,18 +3,16 @@
  * and destroyed before its deletion is recorded: the events state facts (a VaultCreated vault has a KEK; a
  * VaultDeleted one's ciphertexts are unreadable), never intentions.
  */
-import { Forbidden, Invalid } from "../../commands/errors.js";
 import { randomUUID } from "node:crypto";
-import { fold } from "../../commands/decider.js";
-import { SystemVaultProtected, vaultDecider, VaultNotFound } from "../../commands/vault.js";
-import { vaultNameDecider, VaultNameTaken } from "../../commands/vault-name.js";
+import { Forbidden, Invalid } from "../../commands/errors.js";
+import { vaultNameAggregate, VaultNameTaken } from "../../commands/vault-name.js";
+import { SystemVaultProtected, vaultAggregate, VaultNotFound, type VaultCommand } from "../../commands/vault.js";
 import { AccessDenied as AccessDeniedEvent } from "../../events/access.js";
-import { readVaultEvent, readVaultNameEvent } from "../../events/vault.js";
 import type { Services } from "../app/services.js";
-import type { Principal } from "../auth/principal.js";
+import { actorOf, type Principal } from "../auth/principal.js";
 import { streamName, type EventMetadata } from "../eventstore/port.js";
 import { findAgentKeysVault, findVaultById, type VaultRecord } from "./queries.js";
-import { vaultKekId, vaultNameStream, vaultStream } from "./streams.js";
+import { vaultKekId, vaultNameId } from "./streams.js";
 
 /** The name of every organisation's system vault for agents' identity keys. */
 export const AGENT_KEYS_VAULT_NAME = "__agent-keys";
@@ -36,12 +34,11 @@ export class VaultDeleteForbidden extends Forbidden {
 type VaultServices = Pick<Services, "db" | "bus" | "store" | "keys">;
 
 /** Who acts: enough of a principal to record and scope the act. */
-type Actor = Pick<Principal, "type" | "id" | "orgId">;
-
-const actorOf = (principal: Actor) => ({ type: principal.type, id: principal.id });
+/** Who acts, and in which organisation. */
+type Acting = Pick<Principal, "type" | "id" | "orgId">;
 
 export async function createVault(
-  services: VaultServices, principal: Actor, input: { name: string; description?: string; system?: boolean },
+  services: VaultServices, principal: Acting, input: { name: string; description?: string; system?: boolean },
   metadata: EventMetadata,
 ): Promise<VaultRecord> {
   const name = input.name.trim();
@@ -51,17 +48,17 @@ export async function createVault(
   const vaultId = randomUUID();
   const kekId = vaultKekId(vaultId);
   const reservation = { orgId: principal.orgId, name, vaultId };
-  const nameStream = vaultNameStream(principal.orgId, name);
-  await services.bus.handle(nameStream, vaultNameDecider, readVaultNameEvent, { type: "ReserveVaultName", ...reservation },
+  const nameId = vaultNameId(principal.orgId, name);
+  await services.bus.handle(vaultNameAggregate, nameId, { type: "ReserveVaultName", ...reservation },
     { metadata, readYourWrites: false });
   try {
     await services.keys.createKek(kekId);
   } catch (error) {
-    await services.bus.handle(nameStream, vaultNameDecider, readVaultNameEvent, { type: "ReleaseVaultName", ...reservation },
+    await services.bus.handle(vaultNameAggregate, nameId, { type: "ReleaseVaultName", ...reservation },
       { metadata, readYourWrites: false });
     throw error;
   }
-  await services.bus.handle(vaultStream(vaultId), vaultDecider, readVaultEvent, {
+  await services.bus.handle(vaultAggregate, vaultId, {
     type: "CreateVault", vaultId, orgId: principal.orgId, name, description: input.description, kekId,
     createdBy: actorOf(principal), system: input.system ?? false,
   }, { metadata });
@@ -88,16 +85,18 @@ export async function deleteVault(
     })], { metadata });
     throw new VaultDeleteForbidden();
   }
-  // Check on the aggregate before shredding: the key must not be destroyed for a refused deletion.
-  const state = fold(vaultDecider, (await services.store.readStream(vaultStream(vaultId))).map(readVaultEvent));
-  if (state.status !== "active") throw new VaultNotFound(vaultId);
-  if (state.system) throw new SystemVaultProtected(vaultId);
-  // A retry after a crash between the two steps finds the key gone already.
-  if (await services.keys.hasKek(state.kekId)) await services.keys.destroyKek(state.kekId);
-  await services.bus.handle(vaultStream(vaultId), vaultDecider, readVaultEvent,
-    { type: "DeleteVault", vaultId, orgId: principal.orgId, deletedBy: actorOf(principal) }, { metadata });
-  await services.bus.handle(vaultNameStream(principal.orgId, state.name), vaultNameDecider, readVaultNameEvent,
-    { type: "ReleaseVaultName", orgId: principal.orgId, name: state.name, vaultId }, { metadata, readYourWrites: false });
+  let name = "";
+  await services.bus.handle(vaultAggregate, vaultId, async (state): Promise<VaultCommand> => {
+    // Checked on the aggregate before shredding: the key must not be destroyed for a refused deletion.
+    if (state.status !== "active") throw new VaultNotFound(vaultId);
+    if (state.system) throw new SystemVaultProtected(vaultId);
+    name = state.name;
+    // A retry (after a lost race, or a crash between the two steps) finds the key gone already.
+    if (await services.keys.hasKek(state.kekId)) await services.keys.destroyKek(state.kekId);
+    return { type: "DeleteVault", vaultId, orgId: principal.orgId, deletedBy: actorOf(principal) };
+  }, { metadata });
+  await services.bus.handle(vaultNameAggregate, vaultNameId(principal.orgId, name),
+    { type: "ReleaseVaultName", orgId: principal.orgId, name, vaultId }, { metadata, readYourWrites: false });
 }
 
 /**
@@ -105,7 +104,7 @@ export async function deleteVault(
  * access to it, as the creator of any vault). Two agents created at once race for the name: the loser uses
  * the winner's vault.
  */
-export async function ensureAgentKeysVault(services: VaultServices, actor: Actor, metadata: EventMetadata): Promise<VaultRecord> {
+export async function ensureAgentKeysVault(services: VaultServices, actor: Acting, metadata: EventMetadata): Promise<VaultRecord> {
   const existing = await findAgentKeysVault(services.db, actor.orgId);
   if (existing) return existing;
   try {

@@ -1,8 +1,5 @@
-/** Where vault aggregates live. */
+/** Ids derived from names (name-based UUIDs), and the key provider's id of a vault's KEK. */
 import { createHash } from "node:crypto";
-import { streamName } from "../eventstore/port.js";
-
-export const vaultStream = (vaultId: string) => streamName("vault", vaultId);
 
 /**
  * A name-based UUID (version 5 layout, SHA-256 digest), so that ids derived from names and paths are valid
@@ -14,9 +11,8 @@ export function digestId(...parts: string[]): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-/** The reservation stream of a vault name in an organisation (names compare case-insensitively). */
-export const vaultNameStream = (orgId: string, name: string) =>
-  streamName("vault_name", digestId("vault-name", orgId, name.toLowerCase()));
+/** The id of a vault name's reservation in an organisation (names compare case-insensitively). */
+export const vaultNameId = (orgId: string, name: string) => digestId("vault-name", orgId, name.toLowerCase());
 
 /** The key provider's id of a vault's KEK. */
 export const vaultKekId = (vaultId: string) => `vault-${vaultId}`;

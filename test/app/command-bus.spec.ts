@@ -1,9 +1,10 @@
 import { expect } from "chai";
 import { randomUUID } from "node:crypto";
+import { defineAggregate } from "../../commands/aggregate.js";
 import type { Decider } from "../../commands/decider.js";
 import { CommandBus } from "../../src/app/command-bus.js";
-import { createPostgresEventStore } from "../../src/eventstore/postgres.js";
 import type { EventStore, RecordedEvent } from "../../src/eventstore/port.js";
+import { createPostgresEventStore } from "../../src/eventstore/postgres.js";
 import { primaryDatabaseKind, type TestDatabase } from "../support/databases.js";
 import { specFor } from "../support/decider.js";
 
@@ -22,6 +23,7 @@ const tickets: Decider<TakeTicket, { taken: number }, TicketEvent> = {
   },
 };
 const readTicketEvent = (e: RecordedEvent) => ({ type: e.type, data: e.data }) as TicketEvent;
+const roll = defineAggregate("roll", tickets, readTicketEvent);
 
 describe("decider specs", () => {
   const spec = specFor(tickets);
@@ -50,8 +52,9 @@ describe(`command bus (${primaryDatabaseKind().name})`, () => {
 
   it("stamps metadata and the decision time on appended events", async () => {
     const bus = new CommandBus({ store, clock: () => new Date("2026-05-05T10:00:00Z") });
-    const stream = `roll-${randomUUID()}`;
-    const result = await bus.handle(stream, tickets, readTicketEvent, { holder: "a" },
+    const id = randomUUID();
+    const stream = roll.stream(id);
+    const result = await bus.handle(roll, id, { holder: "a" },
       { metadata: { actor: { type: "user", id: "u1" }, request_id: "r1" } });
     expect(result.position).to.exist;
     const [event] = await store.readStream(stream);
@@ -62,13 +65,36 @@ describe(`command bus (${primaryDatabaseKind().name})`, () => {
 
   it("is exact under concurrency: of 30 parallel takers, exactly 5 get a ticket", async () => {
     const bus = new CommandBus({ store });
-    const stream = `roll-${randomUUID()}`;
+    const id = randomUUID();
+    const stream = roll.stream(id);
     const outcomes = await Promise.allSettled(Array.from({ length: 30 }, (_, i) =>
-      bus.handle(stream, tickets, readTicketEvent, { holder: `h${i}` }, { metadata: {} })));
+      bus.handle(roll, id, { holder: `h${i}` }, { metadata: {} })));
     expect(outcomes.filter((o) => o.status === "fulfilled")).to.have.length(TICKETS);
     const refusals = outcomes.filter((o): o is PromiseRejectedResult => o.status === "rejected");
     expect(refusals.every((o) => o.reason instanceof SoldOut)).to.equal(true);
     expect(await store.readStream(stream)).to.have.length(TICKETS);
+  });
+
+  it("reads once, returns the new state, and builds the command again from the newer state after a lost race", async () => {
+    const bus = new CommandBus({ store });
+    const id = randomUUID();
+    let reads = 0;
+    const counting: EventStore = Object.assign(Object.create(store), {
+      readStream: (stream: string) => { reads++; return store.readStream(stream); },
+    });
+    const countingBus = new CommandBus({ store: counting });
+    const seen: number[] = [];
+    const result = await countingBus.handle(roll, id, async (state) => {
+      seen.push(state.taken);
+      // Someone else takes a ticket between our read and our append, once: the append conflicts.
+      if (seen.length === 1) await bus.handle(roll, id, { holder: "rival" }, { metadata: {} });
+      return { holder: `after ${state.taken}` };
+    }, { metadata: {} });
+    expect(seen).to.deep.equal([0, 1]);
+    expect(reads).to.equal(2);
+    expect(result.state).to.deep.equal({ taken: 2 });
+    expect(result.events.map((e) => e.data.holder)).to.deep.equal(["after 1"]);
+    expect((await store.readStream(roll.stream(id))).map((e) => e.data.holder)).to.deep.equal(["rival", "after 1"]);
   });
 
   it("records concurrent facts together: fewer transactions than facts, every fact stored once", async () => {

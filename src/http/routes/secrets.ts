@@ -4,15 +4,13 @@
  * Paths take the rest of the URL (`{path+}`), slashes and `%2F` alike.
  */
 import { z } from "zod";
-import { authorize, readablePathFilter } from "../../access/authorize.js";
+import { parseSecretPath } from "../../../commands/rules/secret-path.js";
 import type { Services } from "../../app/services.js";
 import { requestMetadata } from "../../auth/metadata.js";
 import type { Principal } from "../../auth/principal.js";
 import { parseEnvBundle } from "../../secrets/env-bundle.js";
-import { parseSecretPath } from "../../../commands/rules/secret-path.js";
-import { listVaultSecrets } from "../../secrets/queries.js";
 import {
-  deleteSecret, disableSecretVersion, listSecretVersions, putSecret, readSecret, restoreSecret, rotateSecret,
+  deleteSecret, disableSecretVersion, listSecrets, listSecretVersions, putSecret, readSecret, restoreSecret, rotateSecret,
   type Caller, type SecretVersionInfo,
 } from "../../secrets/service.js";
 import { HttpProblem } from "../problems.js";
@@ -59,11 +57,7 @@ export function secretRoutes(services: Services): Route[] {
       operationId: "listSecrets", tags, auth: "required", request: { params: VaultSecretsParams, query: ListSecretsQuery },
       responses: { 200: SecretListResponse },
     }).handle(async ({ params, query, principal, request }) => {
-      await authorize(services, principal, { vaultId: params.vault_id, permission: "read", ip: request.ip,
-        metadata: requestMetadata(request, principal), action: "secret.list" });
-      // Only the paths the caller may read: a path is a name, and names can say a lot.
-      const readable = await readablePathFilter(services, principal, params.vault_id, request.ip);
-      const secrets = (await listVaultSecrets(services.db, params.vault_id, query.prefix)).filter((s) => readable(s.path));
+      const secrets = await listSecrets(services, callerOf(principal, request), params.vault_id, query.prefix);
       return { status: 200, body: { secrets: secrets.map((s) => ({
         id: s.id, path: s.path, type: s.type, secret_type: s.type, version: s.version, metadata: s.metadata,
         created_at: s.updatedAt.toISOString(), updated_at: s.updatedAt.toISOString(), expires_at: s.expiresAt?.toISOString(),
@@ -76,7 +70,6 @@ export function secretRoutes(services: Services): Route[] {
       responses: { 201: SecretMetadataResponse },
     }).handle(async ({ params, body, principal, request }) => {
       const expiresAt = body.expires_at ? new Date(body.expires_at) : null;
-      if (expiresAt && expiresAt <= services.clock()) throw new HttpProblem(400, "expires_at must be in the future");
       const info = await putSecret(services, callerOf(principal, request), params.vault_id, parseSecretPath(params.path), {
         type: body.type, value: body.value, metadata: body.metadata, expiresAt, maxAccessCount: body.max_access_count,
       });
