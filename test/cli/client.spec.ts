@@ -228,6 +228,17 @@ describe("keyledger client commands (the built bin against a real server)", func
       expect(reads.length).to.be.greaterThan(3);
     });
 
+    it("run passes a signal on to the command and answers the command's exit code", async () => {
+      const script = "process.on('SIGTERM', () => process.exit(42)); process.stdout.write('ready'); setInterval(() => {}, 1000)";
+      const running = machine.start(["run", "--", process.execPath, "-e", script]);
+      await new Promise<void>((resolve, reject) => {
+        const timer = setInterval(() => { if (running.output().includes("ready")) { clearInterval(timer); resolve(); } }, 50);
+        running.done.then((r) => { clearInterval(timer); reject(new Error(`run ended first: ${r.stderr}`)); });
+      });
+      running.child.kill("SIGTERM");
+      expect((await running.done).code).to.equal(42);
+    });
+
     it("agent create, list, get, update, token, rotate-key, delete", async () => {
       const created = await machine.json(["agent", "create", "ci-bot", "--vault-ids", vaultId, "--scopes", "vault.read"]);
       const agentId = created.agent.id;
@@ -310,6 +321,17 @@ describe("keyledger client commands (the built bin against a real server)", func
   });
 
     describe("afterwards", () => {
+    it("runs the compiled code: --version is the package's, --help groups client apart from operator commands", async () => {
+      const pkg = JSON.parse(await readFile(new URL("../../package.json", import.meta.url), "utf8"));
+      expect((await machine.run(["--version"])).stdout.trim()).to.equal(pkg.version);
+      expect(await readFile(bin, "utf8")).to.include("../dist/src/cli/main.js");
+      const help = (await machine.run(["--help"])).stdout;
+      expect(help.indexOf("Client commands")).to.be.within(0, help.indexOf("Operator commands"));
+      for (const command of ["login", "secret", "run", "agent", "policy", "share", "audit", "config", "serve", "replay"]) {
+        expect(help).to.match(new RegExp(`^  ${command}\\b`, "m"));
+      }
+    });
+
     it("answers usage errors with 2, and prints one line on stderr", async () => {
       const unknown = await machine.run(["secret", "frobnicate"]);
       expect(unknown.code).to.equal(2);

@@ -11,6 +11,8 @@ import { CliError, UsageError } from "../errors.js";
 import { requireCredential, resolveVault } from "../session.js";
 
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"];
+/** Signals a terminal sends to its whole foreground process group: the command already has them. */
+const FROM_TERMINAL: ReadonlySet<NodeJS.Signals> = new Set(["SIGINT", "SIGQUIT"]);
 
 export async function run(ctx: Context, command: string[], options: CollectOptions & { vault?: string }): Promise<number> {
   if (command.length === 0) throw new UsageError("name the command to run after --, e.g. keyledger run -- npm start");
@@ -22,7 +24,10 @@ export async function run(ctx: Context, command: string[], options: CollectOptio
   const variables = await collectVariables(ctx.session.client, vaultId, options, progress);
 
   const child = spawn(command[0], command.slice(1), { stdio: "inherit", env: { ...process.env, ...variables } });
-  const forward = (signal: NodeJS.Signals) => () => { child.kill(signal); };
+  // We stay alive until the command ends, whatever the signal; it decides what the signal means.
+  const forward = (signal: NodeJS.Signals) => () => {
+    if (!(process.stdin.isTTY && FROM_TERMINAL.has(signal))) child.kill(signal);
+  };
   const handlers = FORWARDED_SIGNALS.map((signal) => [signal, forward(signal)] as const);
   for (const [signal, handler] of handlers) process.on(signal, handler);
   try {
