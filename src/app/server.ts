@@ -9,6 +9,7 @@ import type { Database } from "../db/database.js";
 import { instrumentAppends } from "../eventstore/instrumented.js";
 import type { EventStore } from "../eventstore/port.js";
 import { createHttpApp } from "../http/app.js";
+import { loopbackUrl, mcpHttpRoute } from "../mcp/http.js";
 import { authRateLimit } from "../http/auth-rate-limit.js";
 import { openRateLimiter } from "../rate-limit/rate-limiter.js";
 import { createAuthenticator } from "../auth/authenticator.js";
@@ -53,7 +54,12 @@ class Resources {
   }
 }
 
-export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+export interface ServerOptions {
+  /** What "now" is for every decision, token and query (tests pass a clock they can move). */
+  clock?: () => Date;
+}
+
+export async function startServer(config: Config, logger: Logger, options: ServerOptions = {}): Promise<RunningServer> {
   const resources = new Resources();
   try {
     const embedded = !config.databaseUrl;
@@ -75,7 +81,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     resources.add("projection runner", runner, (r) => r.stop());
     metrics.trackProjectionLag(async () => (await runner.status()).map(({ name, lagSeconds }) => ({ name, lagSeconds })));
 
-    const clock = () => new Date();
+    const clock = options.clock ?? (() => new Date());
     const bus = new CommandBus({
       store, clock, readModels: runner, readYourWritesTimeoutMs: config.readYourWritesTimeoutMs,
       onReadModelsLagging: (error) => logger.warn({ err: error instanceof Error ? error.message : String(error) },
@@ -93,6 +99,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       logger.child({ component: "audit" })), (signer) => signer.stop());
 
     const authLimiter = await openRateLimiter(db, config.authRateLimit, "auth");
+    // The hosted MCP server is a client of this API like any other: it calls it over loopback HTTP.
+    let apiUrl = "";
     const http = createHttpApp({
       routes: appRoutes(services),
       authenticate: createAuthenticator(services),
@@ -101,8 +109,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       api: { title: "Keyledger API", version, serverUrl: config.publicUrl },
       shutdownTimeoutMs: config.shutdownTimeoutMs,
       rateLimit: authRateLimit(authLimiter),
+      rawRoutes: [mcpHttpRoute({ apiUrl: () => apiUrl })],
     });
     const { url } = await http.listen(config.port, config.host);
+    apiUrl = loopbackUrl(url);
     resources.add("http server", http, (h) => h.close());
     logger.info({ url, ...stores, dataDir: embedded ? config.dataDir : undefined }, `keyledger listening on ${displayUrl(url)}`);
 

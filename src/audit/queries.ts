@@ -1,5 +1,6 @@
 /** Reading the audit log (the `audit_events` read model) for one organisation. */
 import type { Queryable } from "../db/database.js";
+import { rowJson } from "../db/rows.js";
 
 export interface AuditFilter {
   limit: number;
@@ -80,7 +81,7 @@ export async function queryAuditEvents(db: Queryable, orgId: string, filter: Aud
     resourceType: row.resource_type,
     resourceId: row.resource_id,
     orgId: row.org_id,
-    details: typeof row.details === "string" ? JSON.parse(row.details) as Record<string, unknown> : row.details,
+    details: rowJson<Record<string, unknown>>(row.details),
     ipAddress: row.ip_address,
     userAgent: row.user_agent,
     createdAt: new Date(row.created_at),

@@ -149,7 +149,8 @@ export function registerTools(server: McpServer, { client, vault }: ToolContext)
   });
 
   server.registerTool("list_vaults", {
-    description: "List the vaults you can access.",
+    description: "List the vaults you can access. No parameters.",
+    inputSchema: z.object({}).strict(),
     annotations: { readOnlyHint: true },
   }, async () => {
     const answer = await client.vaults.list();

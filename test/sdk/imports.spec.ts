@@ -30,3 +30,18 @@ describe("what the wire schemas (src/api) load", () => {
     expect([...new Set(closures.flatMap((c) => c.packages))].sort()).to.deep.equal(["zod"]);
   });
 });
+
+describe("what `keyledger mcp` loads", () => {
+  const closure = importClosure(process.cwd(), "src/mcp/stdio.ts");
+
+  it("the MCP server, the SDK and the wire schemas: nothing of the server", () => {
+    const outside = closure.files.filter((file) => !/^(src\/(mcp|sdk|api)|events|commands)\//.test(file));
+    expect(outside).to.deep.equal(["src/version.ts"]);
+    expect(closure.files).to.not.include("src/mcp/http.ts");
+  });
+
+  it("no package but the MCP SDK, zod and node's own", () => {
+    const others = closure.packages.filter((name) => !name.startsWith("node:") && !name.startsWith("@modelcontextprotocol/sdk/"));
+    expect(others).to.deep.equal(["zod"]);
+  });
+});

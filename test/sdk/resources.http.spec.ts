@@ -5,6 +5,7 @@
 import { expect } from "chai";
 import { randomUUID } from "node:crypto";
 import { AgentsResource, createClient, type KeyledgerClient } from "../../src/sdk/index.js";
+import { codeFor } from "../humans/totp-helper.js";
 import { lastMailTo } from "../support/identity.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 import { agentWithAccess, memberOf, ok, ownerOf, type Owner } from "./fixtures.js";
@@ -219,6 +220,23 @@ describe("SDK resources against the real server", () => {
       ok(await fresh.auth.login({ email: member.email, password: "a new password 1" }));
       expect((await fresh.auth.logout()).meta.status).to.equal(204);
       expect((await fresh.auth.getMe()).error?.type).to.equal("auth_error");
+    });
+
+    it("logs in with MFA: login answers mfa_required, verifyMfa the token the client then uses", async () => {
+      const member = await memberOf(server, owner);
+      const token = (await member.client.auth.login({ email: member.email, password: member.password })).data!.access_token!;
+      const setup = await server.request("POST", "/v1/auth/mfa/setup", { token });
+      expect(setup.status).to.equal(200);
+      const confirmed = await server.request("POST", "/v1/auth/mfa/verify-setup", { token, body: { code: codeFor(setup.body.secret) } });
+      expect(confirmed.status).to.equal(200);
+      const fresh = createClient({ baseUrl: server.url });
+      const first = ok(await fresh.auth.login({ email: member.email, password: member.password }));
+      expect(first.mfa_required).to.equal(true);
+      expect((await fresh.auth.getMe()).error?.type).to.equal("auth_error");
+      expect((await fresh.auth.verifyMfa({ mfa_token: first.mfa_token!, code: "000000" })).error?.type).to.equal("auth_error");
+      const verified = ok(await fresh.auth.verifyMfa({ mfa_token: first.mfa_token!, code: codeFor(setup.body.secret, 1) }));
+      expect(verified.token_type).to.equal("Bearer");
+      expect(ok(await fresh.auth.getMe())).to.include({ id: member.userId, totp_enabled: true });
     });
 
     it("creates, lists and revokes personal keys; a 1ck_ key is exchanged at /v1/auth/api-key-token", async () => {
