@@ -146,7 +146,6 @@ function redact(url: string): string {
 // --- events ---
 
 const TYPES = ["SecretValueRead", "SecretValueRead", "SecretValueRead", "AgentTokenIssued", "AccessDenied"] as const;
-export const BENCH_EVENT_TYPES = [...new Set(TYPES)];
 const ORG = randomUUID();
 const AGENTS = Array.from({ length: 50 }, () => randomUUID());
 

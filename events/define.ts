@@ -35,13 +35,18 @@ export class UnknownEventType extends Error {
   }
 }
 
+/** The data of a stored event of this definition in its current shape: upcast if need be, then validated. */
+export function currentData<S extends z.ZodType>(definition: EventDefinition<string, S>, stored: Record<string, unknown>):
+  z.output<S> {
+  return definition.schema.parse(definition.upcast ? definition.upcast(stored) : stored);
+}
+
 /** Reads recorded events of the given definitions back into domain events. */
 export function eventReader<const D extends readonly EventDefinition<string, z.ZodType>[]>(definitions: D) {
   const byType = new Map(definitions.map((d) => [d.type, d]));
   return (recorded: RecordedEvent): EventsOf<D> => {
     const definition = byType.get(recorded.type);
     if (!definition) throw new UnknownEventType(recorded.type, recorded.stream);
-    const data = definition.upcast ? definition.upcast(recorded.data) : recorded.data;
-    return { type: recorded.type, data: definition.schema.parse(data) } as EventsOf<D>;
+    return { type: recorded.type, data: currentData(definition, recorded.data) } as EventsOf<D>;
   };
 }

@@ -19,7 +19,7 @@ import { UserDeleted, UserRegistered } from "../events/user.js";
 import { OrgMemberRemoved } from "../events/org.js";
 import type { Queryable } from "./queryable.js";
 import { occurredAt } from "../events/recorded.js";
-import { projection } from "./projection.js";
+import { on, projection } from "./projection.js";
 
 
 // A range from `from` to an optional end (none: unbounded); an end at or before `from` (an expiry already
@@ -111,69 +111,69 @@ export const accessIntervalsProjection = projection({
       during tstzrange not null
     );
     create index principal_periods_during on principal_periods using gist (principal_id, during);`,
-  on: {
-    async VaultCreated(event, tx) {
-      const d = VaultCreated.schema.parse(event.data);
+  handlers: [
+    on(VaultCreated, async (event, tx) => {
+      const d = event.data;
       await tx.query(
         `insert into access_grants (vault_id, org_id, policy_id, principal_type, principal_id, pattern, can_read,
            can_write, effect, priority, conditions, valid)
          values ($1, $2, null, $3, $4, '**', true, true, 'allow', 0, '{}', tstzrange($5::timestamptz, null, '[)'))`,
         [d.vault_id, d.org_id, d.created_by.type, d.created_by.id, occurredAt(event)]);
-    },
-    async VaultDeleted(event, tx) {
-      const d = VaultDeleted.schema.parse(event.data);
+    }),
+    on(VaultDeleted, async (event, tx) => {
+      const d = event.data;
       await tx.query(closeOpen("access_grants", "valid", "vault_id = $2"), [occurredAt(event), d.vault_id]);
-    },
-    async PolicyCreated(event, tx) {
-      const d = PolicyCreated.schema.parse(event.data);
+    }),
+    on(PolicyCreated, async (event, tx) => {
+      const d = event.data;
       await tx.query(
         `insert into access_policy_targets (policy_id, vault_id, org_id, principal_type, principal_id, pattern)
          values ($1, $2, $3, $4, $5, $6) on conflict (policy_id) do nothing`,
         [d.policy_id, d.vault_id, d.org_id, d.principal_type, d.principal_id, d.secret_path_pattern]);
       await openGrant(tx, occurredAt(event), d.policy_id, d);
-    },
-    async PolicyUpdated(event, tx) {
-      const d = PolicyUpdated.schema.parse(event.data);
+    }),
+    on(PolicyUpdated, async (event, tx) => {
+      const d = event.data;
       const at = occurredAt(event);
       await tx.query(closeOpen("access_grants", "valid", "policy_id = $2"), [at, d.policy_id]);
       await openGrant(tx, at, d.policy_id, d);
-    },
-    async PolicyDeleted(event, tx) {
-      const d = PolicyDeleted.schema.parse(event.data);
+    }),
+    on(PolicyDeleted, async (event, tx) => {
+      const d = event.data;
       await tx.query(closeOpen("access_grants", "valid", "policy_id = $2"), [occurredAt(event), d.policy_id]);
-    },
-    async AgentCreated(event, tx) {
-      const d = AgentCreated.schema.parse(event.data);
+    }),
+    on(AgentCreated, async (event, tx) => {
+      const d = event.data;
       await tx.query(
         `insert into principal_periods (principal_type, principal_id, org_id, active, vault_ids, scopes, expires_at, during)
          values ('agent', $1, $2, $3, $4, $5, $6, tstzrange($7::timestamptz, null, '[)'))`,
         [d.agent_id, d.org_id, d.is_active, JSON.stringify(d.vault_ids), JSON.stringify(d.scopes), d.expires_at,
           occurredAt(event)]);
-    },
-    async AgentUpdated(event, tx) {
-      const d = AgentUpdated.schema.parse(event.data);
+    }),
+    on(AgentUpdated, async (event, tx) => {
+      const d = event.data;
       const { is_active: active, vault_ids: vaultIds, scopes, expires_at: expiresAt } = d.changes;
       if (active === undefined && vaultIds === undefined && scopes === undefined && expiresAt === undefined) return;
       await changeStanding(tx, occurredAt(event), "agent", d.agent_id, { active, vaultIds, scopes, expiresAt });
-    },
-    async AgentDeleted(event, tx) {
-      const d = AgentDeleted.schema.parse(event.data);
+    }),
+    on(AgentDeleted, async (event, tx) => {
+      const d = event.data;
       await changeStanding(tx, occurredAt(event), "agent", d.agent_id, { active: false });
-    },
-    async UserRegistered(event, tx) {
-      const d = UserRegistered.schema.parse(event.data);
+    }),
+    on(UserRegistered, async (event, tx) => {
+      const d = event.data;
       await tx.query(
         `insert into principal_periods (principal_type, principal_id, org_id, active, vault_ids, during)
          values ('user', $1, $2, true, null, tstzrange($3::timestamptz, null, '[)'))`,
         [d.user_id, d.org_id, occurredAt(event)]);
-    },
-    async UserDeleted(event, tx) {
-      const d = UserDeleted.schema.parse(event.data);
+    }),
+    on(UserDeleted, async (event, tx) => {
+      const d = event.data;
       await changeStanding(tx, occurredAt(event), "user", d.user_id, { active: false });
-    },
-    async OrgMemberRemoved(event, tx) {
-      const d = OrgMemberRemoved.schema.parse(event.data);
+    }),
+    on(OrgMemberRemoved, async (event, tx) => {
+      const d = event.data;
       await changeStanding(tx, occurredAt(event), "user", d.user_id, { active: false });
-    },
-  },
+    }),
+  ],
 });

@@ -4,7 +4,7 @@
  * sealed identity private keys stay in the events.
  */
 import { AgentApiKeyRotated, AgentCreated, AgentDeleted, AgentIdentityKeysRotated, AgentUpdated } from "../events/agent.js";
-import { projection } from "./projection.js";
+import { on, projection } from "./projection.js";
 
 const JSON_COLUMNS = new Set(["scopes", "vault_ids", "tx_to_allowlist", "tx_allowed_chains"]);
 const SETTING_COLUMNS = [
@@ -45,9 +45,8 @@ export const agentsProjection = projection({
       updated_at timestamptz not null
     );
     create index agents_org on agents (org_id, created_at);`,
-  on: {
-    async AgentCreated(event, tx) {
-      const d = AgentCreated.schema.parse(event.data);
+  handlers: [
+    on(AgentCreated, async ({ data: d }, tx) => {
       await tx.query(
         `insert into agents (id, org_id, name, description, auth_method, origin, scopes, vault_ids, is_active,
            intents_api_enabled, token_ttl_seconds, expires_at, tx_to_allowlist, tx_max_value, tx_daily_limit,
@@ -60,27 +59,23 @@ export const agentsProjection = projection({
           d.api_key.key_prefix, d.api_key.key_hash, d.identity.ssh_public_key, d.identity.ecdh_public_key,
           d.created_by, d.created_at],
       );
-    },
-    async AgentUpdated(event, tx) {
-      const d = AgentUpdated.schema.parse(event.data);
+    }),
+    on(AgentUpdated, async ({ data: d }, tx) => {
       const columns = SETTING_COLUMNS.filter((column) => d.changes[column] !== undefined);
       const assignments = columns.map((column, i) => `${column} = $${i + 3}`);
       await tx.query(`update agents set updated_at = $2${assignments.map((a) => `, ${a}`).join("")} where id = $1`,
         [d.agent_id, d.updated_at, ...columns.map((column) => asColumn(column, d.changes[column]))]);
-    },
-    async AgentApiKeyRotated(event, tx) {
-      const d = AgentApiKeyRotated.schema.parse(event.data);
+    }),
+    on(AgentApiKeyRotated, async ({ data: d }, tx) => {
       await tx.query(`update agents set api_key_prefix = $2, api_key_hash = $3, updated_at = $4 where id = $1`,
         [d.agent_id, d.api_key.key_prefix, d.api_key.key_hash, d.rotated_at]);
-    },
-    async AgentIdentityKeysRotated(event, tx) {
-      const d = AgentIdentityKeysRotated.schema.parse(event.data);
+    }),
+    on(AgentIdentityKeysRotated, async ({ data: d }, tx) => {
       await tx.query(`update agents set ssh_public_key = $2, ecdh_public_key = $3, updated_at = $4 where id = $1`,
         [d.agent_id, d.identity.ssh_public_key, d.identity.ecdh_public_key, d.rotated_at]);
-    },
-    async AgentDeleted(event, tx) {
-      const d = AgentDeleted.schema.parse(event.data);
+    }),
+    on(AgentDeleted, async ({ data: d }, tx) => {
       await tx.query(`delete from agents where id = $1`, [d.agent_id]);
-    },
-  },
+    }),
+  ],
 });

@@ -1,12 +1,7 @@
 /** The IP rules of every organisation, as listed by the API and matched on every authenticated request. */
-import type { Queryable } from "./queryable.js";
-import type { RecordedEvent } from "../events/recorded.js";
+import { occurredAt } from "../events/recorded.js";
 import { IpRuleCreated, IpRuleDeleted } from "../events/ip-rule.js";
-import { projection } from "./projection.js";
-
-function createdAt(event: RecordedEvent): string {
-  return typeof event.metadata.occurred_at === "string" ? event.metadata.occurred_at : event.recordedAt.toISOString();
-}
+import { on, projection } from "./projection.js";
 
 export const ipRulesProjection = projection({
   name: "ip_rules",
@@ -25,19 +20,18 @@ export const ipRulesProjection = projection({
     );
     create index ip_rules_by_org on ip_rules (org_id, created_at);
   `,
-  on: {
-    IpRuleCreated: async (event: RecordedEvent, tx: Queryable) => {
-      const data = IpRuleCreated.schema.parse(event.data);
+  handlers: [
+    on(IpRuleCreated, async (event, tx) => {
+      const { data } = event;
       await tx.query(
         `insert into ip_rules (id, org_id, rule_type, cidr, label, applies_to, created_by, created_at)
          values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict (id) do nothing`,
         [data.rule_id, data.org_id, data.rule_type, data.cidr, data.label ?? null, data.applies_to ?? null,
-          data.created_by, createdAt(event)],
+          data.created_by, occurredAt(event)],
       );
-    },
-    IpRuleDeleted: async (event: RecordedEvent, tx: Queryable) => {
-      const data = IpRuleDeleted.schema.parse(event.data);
+    }),
+    on(IpRuleDeleted, async ({ data }, tx) => {
       await tx.query(`delete from ip_rules where id = $1`, [data.rule_id]);
-    },
-  },
+    }),
+  ],
 });

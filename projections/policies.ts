@@ -4,7 +4,7 @@
  */
 import { PolicyCreated, PolicyDeleted, PolicyUpdated } from "../events/policy.js";
 import { occurredAt } from "../events/recorded.js";
-import { projection } from "./projection.js";
+import { on, projection } from "./projection.js";
 
 
 export const policiesProjection = projection({
@@ -31,9 +31,9 @@ export const policiesProjection = projection({
     );
     create index policies_by_vault_principal on policies (vault_id, principal_type, principal_id);
     create index policies_by_principal on policies (principal_type, principal_id);`,
-  on: {
-    async PolicyCreated(event, tx) {
-      const d = PolicyCreated.schema.parse(event.data);
+  handlers: [
+    on(PolicyCreated, async (event, tx) => {
+      const d = event.data;
       await tx.query(
         `insert into policies (id, vault_id, org_id, secret_path_pattern, principal_type, principal_id, permissions,
            conditions, expires_at, effect, priority, created_by_type, created_by, created_at, updated_at)
@@ -42,19 +42,18 @@ export const policiesProjection = projection({
           JSON.stringify(d.permissions), JSON.stringify(d.conditions), d.expires_at, d.effect, d.priority,
           d.created_by.type, d.created_by.id, occurredAt(event)],
       );
-    },
-    async PolicyUpdated(event, tx) {
-      const d = PolicyUpdated.schema.parse(event.data);
+    }),
+    on(PolicyUpdated, async (event, tx) => {
+      const d = event.data;
       await tx.query(
         `update policies set permissions = $2, conditions = $3, expires_at = $4, effect = $5, priority = $6,
            updated_at = $7 where id = $1`,
         [d.policy_id, JSON.stringify(d.permissions), JSON.stringify(d.conditions), d.expires_at, d.effect, d.priority,
           occurredAt(event)],
       );
-    },
-    async PolicyDeleted(event, tx) {
-      const d = PolicyDeleted.schema.parse(event.data);
+    }),
+    on(PolicyDeleted, async ({ data: d }, tx) => {
       await tx.query(`delete from policies where id = $1`, [d.policy_id]);
-    },
-  },
+    }),
+  ],
 });

@@ -1,14 +1,41 @@
 /**
- * What a read model is: a name, a version, the tables it owns, their DDL, and one handler per event type
- * it cares about. Handlers write only their own tables, through the transaction they are given; the runner
- * sets the search path so that unqualified table names land in the generation being built.
+ * What a read model is: a name, a version, the tables it owns, their DDL, and one handler per event it
+ * cares about. Handlers are built from the event definitions (`on(SecretDeleted, ...)`), so each gets its
+ * event's data upcast and validated, typed by the definition, and a handler for a fact that does not exist
+ * does not compile. Handlers write only their own tables, through the transaction they are given; the
+ * runner sets the search path so that unqualified table names land in the generation being built.
  */
-import type { Queryable } from "./queryable.js";
+import type { z } from "zod";
+import { currentData, type EventDefinition } from "../events/define.js";
 import type { RecordedEvent } from "../events/recorded.js";
+import type { Queryable } from "./queryable.js";
 
-export type EventHandler = (event: RecordedEvent, tx: Queryable) => Promise<unknown>;
+type AnyEventDefinition = EventDefinition<string, z.ZodType>;
 
-export interface Projection {
+/** A recorded event of one definition, its data in the current shape. */
+export type ProjectedEvent<D extends AnyEventDefinition> =
+  Omit<RecordedEvent, "type" | "data"> & { type: D["type"]; data: z.output<D["schema"]> };
+
+/** A handler for any recorded event, data as stored (the audit log's, which records every fact alike). */
+export type RecordedEventHandler = (event: RecordedEvent, tx: Queryable) => Promise<unknown>;
+
+export interface EventHandler {
+  readonly type: string;
+  apply(event: RecordedEvent, tx: Queryable): Promise<unknown>;
+}
+
+/** The handler of one event type: it receives the event with its data upcast and validated. */
+export function on<D extends AnyEventDefinition>(
+  definition: D, handle: (event: ProjectedEvent<D>, tx: Queryable) => Promise<unknown>,
+): EventHandler {
+  return {
+    type: definition.type,
+    apply: (event, tx) =>
+      handle({ ...event, type: definition.type, data: currentData(definition, event.data) as z.output<D["schema"]> }, tx),
+  };
+}
+
+export interface ProjectionDefinition {
   /** Lower-case identifier; also the prefix of its schemas. */
   readonly name: string;
   /** Bump when the schema or a handler changes meaning: the runner then rebuilds it blue/green. */
@@ -17,18 +44,47 @@ export interface Projection {
   readonly tables: readonly string[];
   /** DDL with unqualified table names. */
   readonly schema: string;
-  readonly on: Readonly<Record<string, EventHandler>>;
+  /** One per event type, built with `on`. */
+  readonly handlers?: readonly EventHandler[];
+  /**
+   * Applied to every fact, before its type's handler if any, with its data as stored, including kinds added
+   * after the projection was written: for read models of the whole log (the audit chain would break at a gap).
+   */
+  readonly everyEvent?: RecordedEventHandler;
+}
+
+export interface Projection extends Omit<ProjectionDefinition, "handlers" | "everyEvent"> {
+  /** Whether events of this type change the read model (the runner passes over batches of others). */
+  handles(type: string): boolean;
+  /** Applies one event (of any type: those it does not handle change nothing). */
+  apply(event: RecordedEvent, tx: Queryable): Promise<void>;
 }
 
 const IDENTIFIER = /^[a-z][a-z0-9_]{0,39}$/;
+/** Facts are named in PascalCase; EventStoreDB's own system events (`$…`) are not facts. */
+const FACT_TYPE = /^[A-Z]/;
 
-export function projection(definition: Projection): Projection {
-  if (!IDENTIFIER.test(definition.name)) throw new Error(`bad projection name: ${definition.name}`);
-  if (!Number.isInteger(definition.version) || definition.version < 1) {
-    throw new Error(`projection ${definition.name}: version must be a positive integer`);
+export function projection(definition: ProjectionDefinition): Projection {
+  const { handlers = [], everyEvent, ...shape } = definition;
+  if (!IDENTIFIER.test(shape.name)) throw new Error(`bad projection name: ${shape.name}`);
+  if (!Number.isInteger(shape.version) || shape.version < 1) {
+    throw new Error(`projection ${shape.name}: version must be a positive integer`);
   }
-  for (const table of definition.tables) {
-    if (!IDENTIFIER.test(table)) throw new Error(`projection ${definition.name}: bad table name ${table}`);
+  for (const table of shape.tables) {
+    if (!IDENTIFIER.test(table)) throw new Error(`projection ${shape.name}: bad table name ${table}`);
   }
-  return definition;
+  const byType = new Map<string, EventHandler>();
+  for (const handler of handlers) {
+    if (byType.has(handler.type)) throw new Error(`projection ${shape.name}: two handlers for ${handler.type}`);
+    byType.set(handler.type, handler);
+  }
+  const handles = (type: string) => byType.has(type) || (everyEvent !== undefined && FACT_TYPE.test(type));
+  return {
+    ...shape,
+    handles,
+    async apply(event, tx) {
+      if (everyEvent && FACT_TYPE.test(event.type)) await everyEvent(event, tx);
+      await byType.get(event.type)?.apply(event, tx);
+    },
+  };
 }

@@ -4,7 +4,7 @@
  * past their expiry are dead weight the authenticator ignores.
  */
 import { AccessTokenRevoked } from "../events/access-token.js";
-import { projection } from "./projection.js";
+import { on, projection } from "./projection.js";
 
 export const revokedTokensProjection = projection({
   name: "revoked_tokens",
@@ -16,14 +16,13 @@ export const revokedTokensProjection = projection({
              subject_id uuid not null,
              expires_at timestamptz not null,
              revoked_at timestamptz not null)`,
-  on: {
-    AccessTokenRevoked: async (event, tx) => {
-      const data = AccessTokenRevoked.schema.parse(event.data);
+  handlers: [
+    on(AccessTokenRevoked, async ({ data }, tx) => {
       await tx.query(
         `insert into revoked_tokens (token_id, subject_type, subject_id, expires_at, revoked_at)
          values ($1, $2, $3, $4, $5) on conflict (token_id) do nothing`,
         [data.token_id, data.subject_type, data.subject_id, data.expires_at, data.revoked_at],
       );
-    },
-  },
+    }),
+  ],
 });

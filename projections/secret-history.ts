@@ -9,7 +9,7 @@ import {
 import { VaultDeleted } from "../events/vault.js";
 import type { Queryable } from "./queryable.js";
 import { occurredAt } from "../events/recorded.js";
-import { projection } from "./projection.js";
+import { on, projection } from "./projection.js";
 
 const COLUMNS = `secret_id, vault_id, org_id, path, version, type, size, metadata, expires_at, max_access_count,
   written_by_type, written_by_id, version_created_at`;
@@ -57,9 +57,9 @@ export const secretHistoryProjection = projection({
       disabled_at timestamptz not null,
       primary key (secret_id, version)
     );`,
-  on: {
-    async SecretVersionAdded(event, tx) {
-      const d = SecretVersionAdded.schema.parse(event.data);
+  handlers: [
+    on(SecretVersionAdded, async (event, tx) => {
+      const d = event.data;
       const at = occurredAt(event);
       await tx.query(`update secret_history set current = tstzrange(lower(current), greatest(lower(current), $1::timestamptz), '[)')
         where secret_id = $2 and upper_inf(current)`, [at, d.secret_id]);
@@ -68,23 +68,23 @@ export const secretHistoryProjection = projection({
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, false, tstzrange($13::timestamptz, null, '[)'))`,
         [d.secret_id, d.vault_id, d.org_id, d.path, d.version, d.type, d.size, JSON.stringify(d.metadata), d.expires_at,
           d.max_access_count, d.written_by.type, d.written_by.id, at]);
-    },
-    async SecretVersionDisabled(event, tx) {
-      const d = SecretVersionDisabled.schema.parse(event.data);
+    }),
+    on(SecretVersionDisabled, async (event, tx) => {
+      const d = event.data;
       await tx.query(`insert into secret_version_disables (secret_id, version, disabled_at) values ($1, $2, $3)
         on conflict do nothing`, [d.secret_id, d.version, occurredAt(event)]);
-    },
-    async SecretDeleted(event, tx) {
-      const d = SecretDeleted.schema.parse(event.data);
+    }),
+    on(SecretDeleted, async (event, tx) => {
+      const d = event.data;
       await nextPeriod(tx, occurredAt(event), "secret_id = $2", [d.secret_id], true);
-    },
-    async SecretRestored(event, tx) {
-      const d = SecretRestored.schema.parse(event.data);
+    }),
+    on(SecretRestored, async (event, tx) => {
+      const d = event.data;
       await nextPeriod(tx, occurredAt(event), "secret_id = $2", [d.secret_id], false);
-    },
-    async VaultDeleted(event, tx) {
-      const d = VaultDeleted.schema.parse(event.data);
+    }),
+    on(VaultDeleted, async (event, tx) => {
+      const d = event.data;
       await nextPeriod(tx, occurredAt(event), "vault_id = $2 and not deleted", [d.vault_id], true);
-    },
-  },
+    }),
+  ],
 });

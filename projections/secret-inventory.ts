@@ -6,7 +6,7 @@
 import { SecretDeleted, SecretRestored, SecretVersionAdded } from "../events/secret.js";
 import { VaultDeleted } from "../events/vault.js";
 import { occurredAt } from "../events/recorded.js";
-import { projection } from "./projection.js";
+import { on, projection } from "./projection.js";
 
 export const secretInventoryProjection = projection({
   name: "secret_inventory",
@@ -26,21 +26,20 @@ export const secretInventoryProjection = projection({
     );
     create index secret_inventory_org on secret_inventory (org_id, vault_id);
     create index secret_inventory_expiry on secret_inventory (org_id, expires_at) where expires_at is not null;`,
-  on: {
-    async SecretVersionAdded(event, tx) {
-      const d = SecretVersionAdded.schema.parse(event.data);
+  handlers: [
+    on(SecretVersionAdded, async (event, tx) => {
+      const d = event.data;
       await tx.query(
         `insert into secret_inventory (secret_id, vault_id, org_id, path, type, version, expires_at, value_changed_at, deleted)
          values ($1, $2, $3, $4, $5, $6, $7, $8, false)
          on conflict (secret_id) do update set type = excluded.type, version = excluded.version,
            expires_at = excluded.expires_at, value_changed_at = excluded.value_changed_at, deleted = false`,
         [d.secret_id, d.vault_id, d.org_id, d.path, d.type, d.version, d.expires_at, occurredAt(event)]);
-    },
-    SecretDeleted: (event, tx) => tx.query(`update secret_inventory set deleted = true where secret_id = $1`,
-      [SecretDeleted.schema.parse(event.data).secret_id]),
-    SecretRestored: (event, tx) => tx.query(`update secret_inventory set deleted = false where secret_id = $1`,
-      [SecretRestored.schema.parse(event.data).secret_id]),
-    VaultDeleted: (event, tx) => tx.query(`delete from secret_inventory where vault_id = $1`,
-      [VaultDeleted.schema.parse(event.data).vault_id]),
-  },
+    }),
+    on(SecretDeleted, ({ data }, tx) => tx.query(`update secret_inventory set deleted = true where secret_id = $1`,
+      [data.secret_id])),
+    on(SecretRestored, ({ data }, tx) => tx.query(`update secret_inventory set deleted = false where secret_id = $1`,
+      [data.secret_id])),
+    on(VaultDeleted, ({ data }, tx) => tx.query(`delete from secret_inventory where vault_id = $1`, [data.vault_id])),
+  ],
 });

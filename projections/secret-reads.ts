@@ -4,7 +4,7 @@
  */
 import { SecretValueRead } from "../events/secret.js";
 import { occurredAt } from "../events/recorded.js";
-import { projection } from "./projection.js";
+import { on, projection } from "./projection.js";
 
 export const secretReadsProjection = projection({
   name: "secret_reads",
@@ -24,15 +24,15 @@ export const secretReadsProjection = projection({
       read_at timestamptz not null
     );
     create index secret_reads_path_time on secret_reads (vault_id, path, read_at);`,
-  on: {
-    async SecretValueRead(event, tx) {
-      const d = SecretValueRead.schema.parse(event.data);
+  handlers: [
+    on(SecretValueRead, async (event, tx) => {
+      const d = event.data;
       await tx.query(
         `insert into secret_reads (event_id, secret_id, vault_id, org_id, path, version, reader_type, reader_id,
            policy_id, read_at)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
         [event.id, d.secret_id, d.vault_id, d.org_id, d.path, d.version, d.reader.type, d.reader.id, d.policy_id ?? null,
           occurredAt(event)]);
-    },
-  },
+    }),
+  ],
 });

@@ -4,7 +4,7 @@
  */
 import { SecretDeleted, SecretRestored, SecretVersionAdded, SecretVersionDisabled } from "../events/secret.js";
 import { occurredAt } from "../events/recorded.js";
-import { projection } from "./projection.js";
+import { on, projection } from "./projection.js";
 
 
 export const secretsProjection = projection({
@@ -43,9 +43,9 @@ export const secretsProjection = projection({
       created_at timestamptz not null,
       primary key (secret_id, version)
     );`,
-  on: {
-    async SecretVersionAdded(event, tx) {
-      const d = SecretVersionAdded.schema.parse(event.data);
+  handlers: [
+    on(SecretVersionAdded, async (event, tx) => {
+      const d = event.data;
       const at = occurredAt(event);
       await tx.query(
         `insert into secrets (id, vault_id, org_id, path, type, version, metadata, expires_at, max_access_count,
@@ -63,19 +63,17 @@ export const secretsProjection = projection({
         [d.secret_id, d.vault_id, d.version, d.type, d.size, JSON.stringify(d.metadata), d.expires_at, d.max_access_count,
           d.reason, d.written_by.type, d.written_by.id, at],
       );
-    },
-    async SecretVersionDisabled(event, tx) {
-      const d = SecretVersionDisabled.schema.parse(event.data);
+    }),
+    on(SecretVersionDisabled, async ({ data: d }, tx) => {
       await tx.query(`update secret_versions set disabled = true where secret_id = $1 and version = $2`,
         [d.secret_id, d.version]);
-    },
-    async SecretDeleted(event, tx) {
-      const d = SecretDeleted.schema.parse(event.data);
+    }),
+    on(SecretDeleted, async (event, tx) => {
+      const d = event.data;
       await tx.query(`update secrets set deleted_at = $2 where id = $1`, [d.secret_id, occurredAt(event)]);
-    },
-    async SecretRestored(event, tx) {
-      const d = SecretRestored.schema.parse(event.data);
+    }),
+    on(SecretRestored, async ({ data: d }, tx) => {
       await tx.query(`update secrets set deleted_at = null where id = $1`, [d.secret_id]);
-    },
-  },
+    }),
+  ],
 });

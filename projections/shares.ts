@@ -6,7 +6,7 @@ import {
   ShareAccepted, ShareAccessed, ShareClaimed, ShareCreated, ShareDeclined, ShareExpired, ShareRevoked,
 } from "../events/share.js";
 import { occurredAt } from "../events/recorded.js";
-import { projection } from "./projection.js";
+import { on, projection } from "./projection.js";
 
 
 export const sharesProjection = projection({
@@ -37,9 +37,9 @@ export const sharesProjection = projection({
     create index shares_recipient on shares (recipient_kind, recipient_id);
     create index shares_creator on shares (created_by_type, created_by);
     create index shares_unclaimed_email on shares (recipient_email) where recipient_id is null;`,
-  on: {
-    async ShareCreated(event, tx) {
-      const d = ShareCreated.schema.parse(event.data);
+  handlers: [
+    on(ShareCreated, async (event, tx) => {
+      const d = event.data;
       await tx.query(
         `insert into shares (id, org_id, secret_id, vault_id, secret_path, version, recipient_type, recipient_kind,
            recipient_id, recipient_email, created_by_type, created_by, status, max_access_count, has_passphrase,
@@ -50,26 +50,24 @@ export const sharesProjection = projection({
           d.recipient_type === "anyone_with_link" ? "open" : "pending", d.max_access_count, d.passphrase_hash !== null,
           d.expires_at, occurredAt(event)],
       );
-    },
-    async ShareClaimed(event, tx) {
-      const d = ShareClaimed.schema.parse(event.data);
+    }),
+    on(ShareClaimed, async ({ data: d }, tx) => {
       await tx.query(`update shares set recipient_kind = 'user', recipient_id = $2 where id = $1`, [d.share_id, d.user_id]);
-    },
-    async ShareAccepted(event, tx) {
-      await tx.query(`update shares set status = 'accepted' where id = $1`, [ShareAccepted.schema.parse(event.data).share_id]);
-    },
-    async ShareDeclined(event, tx) {
-      await tx.query(`update shares set status = 'declined' where id = $1`, [ShareDeclined.schema.parse(event.data).share_id]);
-    },
-    async ShareAccessed(event, tx) {
-      const d = ShareAccessed.schema.parse(event.data);
+    }),
+    on(ShareAccepted, async ({ data }, tx) => {
+      await tx.query(`update shares set status = 'accepted' where id = $1`, [data.share_id]);
+    }),
+    on(ShareDeclined, async ({ data }, tx) => {
+      await tx.query(`update shares set status = 'declined' where id = $1`, [data.share_id]);
+    }),
+    on(ShareAccessed, async ({ data: d }, tx) => {
       await tx.query(`update shares set access_count = $2 where id = $1`, [d.share_id, d.access_count]);
-    },
-    async ShareRevoked(event, tx) {
-      await tx.query(`update shares set status = 'revoked' where id = $1`, [ShareRevoked.schema.parse(event.data).share_id]);
-    },
-    async ShareExpired(event, tx) {
-      await tx.query(`update shares set status = 'expired' where id = $1`, [ShareExpired.schema.parse(event.data).share_id]);
-    },
-  },
+    }),
+    on(ShareRevoked, async ({ data }, tx) => {
+      await tx.query(`update shares set status = 'revoked' where id = $1`, [data.share_id]);
+    }),
+    on(ShareExpired, async ({ data }, tx) => {
+      await tx.query(`update shares set status = 'expired' where id = $1`, [data.share_id]);
+    }),
+  ],
 });

@@ -2,7 +2,9 @@
  * Users and organisations as the API reads them: profiles, roles and whether a user may still act. No
  * password hashes, recovery codes or TOTP secrets here: those stay in the user's stream.
  */
-import { projection } from "./projection.js";
+import { OrgCreated, OrgMemberRemoved, OrgMemberRoleChanged } from "../events/org.js";
+import { UserDeleted, UserMfaDisabled, UserMfaEnabled, UserProfileUpdated, UserRegistered } from "../events/user.js";
+import { on, projection } from "./projection.js";
 
 export const usersProjection = projection({
   name: "users",
@@ -24,25 +26,25 @@ export const usersProjection = projection({
     create index users_email on users (email) where active;
     create index users_org on users (org_id) where active;
     create table orgs (id uuid primary key, name text not null, owner_id uuid not null, created_at timestamptz not null);`,
-  on: {
-    UserRegistered: (e, tx) => tx.query(
+  handlers: [
+    on(UserRegistered, ({ data, recordedAt }, tx) => tx.query(
       `insert into users (id, org_id, email, display_name, auth_method, role, created_at)
        values ($1, $2, $3, $4, $5, $6, $7) on conflict (id) do nothing`,
-      [e.data.user_id, e.data.org_id, e.data.email, e.data.display_name, e.data.auth_method, e.data.role, e.recordedAt]),
-    UserProfileUpdated: (e, tx) => tx.query(
+      [data.user_id, data.org_id, data.email, data.display_name, data.auth_method, data.role, recordedAt])),
+    on(UserProfileUpdated, ({ data, stream }, tx) => tx.query(
       `update users set display_name = coalesce($2, display_name), marketing_emails = coalesce($3, marketing_emails)
        where id = $1`,
-      [userIdOf(e.stream), e.data.display_name ?? null, e.data.marketing_emails ?? null]),
-    UserMfaEnabled: (e, tx) => tx.query(`update users set totp_enabled = true where id = $1`, [userIdOf(e.stream)]),
-    UserMfaDisabled: (e, tx) => tx.query(`update users set totp_enabled = false where id = $1`, [userIdOf(e.stream)]),
-    UserDeleted: (e, tx) => tx.query(`update users set active = false where id = $1`, [e.data.user_id]),
-    OrgCreated: (e, tx) => tx.query(
+      [userIdOf(stream), data.display_name ?? null, data.marketing_emails ?? null])),
+    on(UserMfaEnabled, ({ stream }, tx) => tx.query(`update users set totp_enabled = true where id = $1`, [userIdOf(stream)])),
+    on(UserMfaDisabled, ({ stream }, tx) => tx.query(`update users set totp_enabled = false where id = $1`, [userIdOf(stream)])),
+    on(UserDeleted, ({ data }, tx) => tx.query(`update users set active = false where id = $1`, [data.user_id])),
+    on(OrgCreated, ({ data, recordedAt }, tx) => tx.query(
       `insert into orgs (id, name, owner_id, created_at) values ($1, $2, $3, $4) on conflict (id) do nothing`,
-      [e.data.org_id, e.data.name, e.data.owner_id, e.recordedAt]),
-    OrgMemberRoleChanged: (e, tx) => tx.query(`update users set role = $2 where id = $1`, [e.data.user_id, e.data.role]),
+      [data.org_id, data.name, data.owner_id, recordedAt])),
+    on(OrgMemberRoleChanged, ({ data }, tx) => tx.query(`update users set role = $2 where id = $1`, [data.user_id, data.role])),
     // A removed member's account stays (its history is audit), but it can no longer act.
-    OrgMemberRemoved: (e, tx) => tx.query(`update users set active = false where id = $1`, [e.data.user_id]),
-  },
+    on(OrgMemberRemoved, ({ data }, tx) => tx.query(`update users set active = false where id = $1`, [data.user_id])),
+  ],
 });
 
 /** `user-<uuid>` -> the uuid. */

@@ -1,7 +1,7 @@
 /** The vaults read model: one row per vault, deleted ones kept with deleted_at (history and 404 answers). */
 import { VaultCreated, VaultDeleted } from "../events/vault.js";
 import { occurredAt } from "../events/recorded.js";
-import { projection } from "./projection.js";
+import { on, projection } from "./projection.js";
 
 export const vaultsProjection = projection({
   name: "vaults",
@@ -21,20 +21,20 @@ export const vaultsProjection = projection({
       deleted_at timestamptz
     );
     create index vaults_org on vaults (org_id, created_at);`,
-  on: {
-    async VaultCreated(event, tx) {
-      const d = VaultCreated.schema.parse(event.data);
+  handlers: [
+    on(VaultCreated, async (event, tx) => {
+      const d = event.data;
       await tx.query(
         `insert into vaults (id, org_id, name, description, kek_id, created_by_type, created_by, system, created_at)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
         [d.vault_id, d.org_id, d.name, d.description ?? null, d.kek_id, d.created_by.type, d.created_by.id, d.system,
           occurredAt(event)],
       );
-    },
-    async VaultDeleted(event, tx) {
-      const d = VaultDeleted.schema.parse(event.data);
+    }),
+    on(VaultDeleted, async (event, tx) => {
+      const d = event.data;
       await tx.query(`update vaults set deleted_at = $2 where id = $1`,
         [d.vault_id, occurredAt(event)]);
-    },
-  },
+    }),
+  ],
 });

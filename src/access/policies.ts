@@ -3,6 +3,7 @@ import type { Permission } from "../../commands/policy.js";
 import type { PolicyConditions } from "../../commands/rules/policy-conditions.js";
 import type { Actor } from "../../events/actor.js";
 import type { Queryable } from "../db/database.js";
+import { isUuid, rowDate, rowJson, rowOptionalDate } from "../db/rows.js";
 
 export interface PolicyRecord {
   id: string;
@@ -38,10 +39,7 @@ interface PolicyRow {
 
 const SELECT = `select id, vault_id, org_id, secret_path_pattern, principal_type, principal_id, permissions, conditions,
   expires_at, effect, priority, created_by_type, created_by, created_at from policies`;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The driver may hand jsonb back as text, and timestamps as strings. */
-const json = <T>(value: T | string): T => (typeof value === "string" ? JSON.parse(value) : value) as T;
-const date = (value: Date | string) => (value instanceof Date ? value : new Date(value));
 
 function toRecord(row: PolicyRow): PolicyRecord {
   return {
@@ -50,13 +48,13 @@ function toRecord(row: PolicyRow): PolicyRecord {
     orgId: row.org_id,
     pattern: row.secret_path_pattern,
     principal: { type: row.principal_type, id: row.principal_id },
-    permissions: json(row.permissions),
-    conditions: json(row.conditions),
-    expiresAt: row.expires_at === null ? null : date(row.expires_at),
+    permissions: rowJson(row.permissions),
+    conditions: rowJson(row.conditions),
+    expiresAt: rowOptionalDate(row.expires_at),
     effect: row.effect,
     priority: row.priority,
     createdBy: { type: row.created_by_type, id: row.created_by },
-    createdAt: date(row.created_at),
+    createdAt: rowDate(row.created_at),
   };
 }
 
@@ -67,7 +65,7 @@ export async function listVaultPolicies(db: Queryable, vaultId: string): Promise
 }
 
 export async function findPolicy(db: Queryable, vaultId: string, policyId: string): Promise<PolicyRecord | undefined> {
-  if (!UUID.test(policyId)) return undefined;
+  if (!isUuid(policyId)) return undefined;
   const row = (await db.query<PolicyRow>(`${SELECT} where id = $1 and vault_id = $2`, [policyId, vaultId])).rows[0];
   return row && toRecord(row);
 }

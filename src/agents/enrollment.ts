@@ -4,13 +4,14 @@
  * the human; the caller gets the same answer either way, so emails cannot be probed for accounts. One
  * enrolment per email per 10 minutes (decided on the email's enrolment stream).
  */
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { agentEnrollmentAggregate } from "../../commands/agent-enrollment.js";
 import type { Services } from "../app/services.js";
 import { type EventMetadata } from "../eventstore/port.js";
 import { findUserByEmail } from "../humans/queries.js";
 import { normaliseEmail } from "../humans/streams.js";
 import { createAgent, DEFAULT_AGENT_SETTINGS, type AgentServices } from "./service.js";
+import { uuidFromName } from "../ids/name-based-id.js";
 
 export interface EnrollmentRequest {
   name: string;
@@ -19,11 +20,8 @@ export interface EnrollmentRequest {
 }
 
 /** A stable stream id per email that does not put the address itself in the stream name (name-based UUID). */
-function enrollmentId(email: string): string {
-  const hex = createHash("sha256").update(`agent-enrollment:${normaliseEmail(email)}`).digest("hex");
-  const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
-  const uuid = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-  return uuid;
+export function enrollmentId(email: string): string {
+  return uuidFromName(`agent-enrollment:${normaliseEmail(email)}`, "v8");
 }
 
 export async function enrollAgent(

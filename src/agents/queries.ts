@@ -4,6 +4,7 @@
  */
 import type { Queryable } from "../db/database.js";
 import { agentKeyMatches, agentKeyPrefix } from "./api-keys.js";
+import { isUuid, rowDate, rowJson, rowOptionalDate } from "../db/rows.js";
 
 export const DEFAULT_AGENT_TOKEN_TTL_SECONDS = 3600;
 
@@ -73,18 +74,14 @@ const SELECT = `select id, org_id, name, description, scopes, vault_ids, is_acti
   tx_to_allowlist, tx_max_value, tx_daily_limit, tx_allowed_chains, api_key_hash, ssh_public_key, ecdh_public_key,
   created_by, created_at from agents`;
 
-/** The driver may hand jsonb back as text; a string column holds an ISO timestamp either way. */
-const list = (value: unknown): string[] => (typeof value === "string" ? JSON.parse(value) : value) as string[];
-const date = (value: Date | string) => (value instanceof Date ? value : new Date(value));
-
 function toRecord(row: AgentRow): AgentRecord {
   return {
     id: row.id,
     orgId: row.org_id,
     name: row.name,
     active: row.is_active && !row.expired,
-    scopes: list(row.scopes),
-    vaultIds: list(row.vault_ids),
+    scopes: rowJson<string[]>(row.scopes),
+    vaultIds: rowJson<string[]>(row.vault_ids),
     intentsApiEnabled: row.intents_api_enabled,
     tokenTtlSeconds: row.token_ttl_seconds ?? DEFAULT_AGENT_TOKEN_TTL_SECONDS,
     createdBy: row.created_by,
@@ -98,27 +95,25 @@ function toView(row: AgentRow): AgentView {
     name: row.name,
     description: row.description,
     authMethod: "api_key",
-    scopes: list(row.scopes),
-    vaultIds: list(row.vault_ids),
+    scopes: rowJson<string[]>(row.scopes),
+    vaultIds: rowJson<string[]>(row.vault_ids),
     isActive: row.is_active,
     intentsApiEnabled: row.intents_api_enabled,
     tokenTtlSeconds: row.token_ttl_seconds,
-    expiresAt: row.expires_at === null ? null : date(row.expires_at),
-    txToAllowlist: list(row.tx_to_allowlist),
+    expiresAt: rowOptionalDate(row.expires_at),
+    txToAllowlist: rowJson<string[]>(row.tx_to_allowlist),
     txMaxValue: row.tx_max_value,
     txDailyLimit: row.tx_daily_limit,
-    txAllowedChains: list(row.tx_allowed_chains),
+    txAllowedChains: rowJson<string[]>(row.tx_allowed_chains),
     sshPublicKey: row.ssh_public_key,
     ecdhPublicKey: row.ecdh_public_key,
     createdBy: row.created_by,
-    createdAt: date(row.created_at),
+    createdAt: rowDate(row.created_at),
   };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 async function rowById(db: Queryable, id: string): Promise<AgentRow | undefined> {
-  if (!UUID.test(id)) return undefined;
+  if (!isUuid(id)) return undefined;
   return (await db.query<AgentRow>(`${SELECT} where id = $1`, [id])).rows[0];
 }
 

@@ -82,4 +82,13 @@ export const EnrollAgentRequest = z.object({
 }).meta({ id: "EnrollAgentRequest" });
 export const EnrollAgentResponse = z.object({ agent_id: z.uuid(), message: z.string() }).meta({ id: "EnrollAgentResponse" });
 
+/** `POST /v1/agents/{agent_id}/token`: `token` as the 1claw CLI reads it, and the usual token fields. */
+export const MintedAgentTokenResponse = z.object({
+  token: z.string(),
+  access_token: z.string(),
+  token_type: z.literal("Bearer"),
+  expires_in: z.number().int(),
+  agent_id: z.uuid(),
+}).meta({ id: "MintedAgentTokenResponse" });
+
 export const AgentIdParams = z.object({ agent_id: z.uuid() });

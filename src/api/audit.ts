@@ -13,6 +13,13 @@ export const AuditEventsQuery = z.object({
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });
 
+/** `GET /v1/audit`, as the 1claw CLI calls it: a vault filter, a limit, and a bare array in return. */
+export const AuditListQuery = z.object({
+  vault_id: z.string().max(64).optional(),
+  action: z.string().max(128).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(25),
+});
+
 export const AuditVerifyQuery = z.object({
   from: instant.optional(),
   to: instant.optional(),

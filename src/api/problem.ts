@@ -7,6 +7,8 @@ export const ProblemSchema = z
     title: z.string(),
     status: z.number().int(),
     detail: z.string(),
+    /** The OAuth error code, on the answers of OAuth endpoints (the device login's token poll). */
+    error: z.string().optional(),
   })
   .meta({ id: "ProblemDetails", description: "RFC 7807 error envelope" });
 

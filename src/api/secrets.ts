@@ -20,12 +20,17 @@ export const SecretTypeInput = z.string().transform((type, ctx) => {
 export const MAX_VALUE_LENGTH = 256 * 1024;
 
 export const PutSecretRequest = z.object({
-  type: SecretTypeInput.default("api_key"),
+  type: SecretTypeInput.optional(),
+  /** The 1claw CLI's name for `type` (`env push`, `local sync`); either may be sent, not two different ones. */
+  secret_type: SecretTypeInput.optional(),
   value: z.string().max(MAX_VALUE_LENGTH),
   metadata: z.record(z.string(), z.unknown()).default({}),
   expires_at: z.iso.datetime({ offset: true }).nullable().optional(),
   max_access_count: z.number().int().min(0).max(1_000_000).default(0),
-}).meta({ id: "PutSecretRequest" });
+}).refine((body) => !body.type || !body.secret_type || body.type === body.secret_type, {
+  message: "type and secret_type name different types", path: ["secret_type"],
+}).transform(({ secret_type: secretType, ...body }) => ({ ...body, type: body.type ?? secretType ?? "api_key" }))
+  .meta({ id: "PutSecretRequest" });
 
 export const RotateSecretRequest = z.object({
   length: z.number().int().min(8).max(1024).default(32),
@@ -37,11 +42,15 @@ export const SecretMetadataResponse = z.object({
   id: z.uuid(),
   path: z.string(),
   type: z.string(),
+  /** `type` again, under the name the 1claw CLI reads. */
+  secret_type: z.string().optional(),
   version: z.number().int(),
   metadata: z.record(z.string(), z.unknown()),
   created_at: z.string(),
   expires_at: z.string().optional(),
   is_disabled: z.boolean().optional(),
+  /** When the secret last changed (its newest version); in lists. */
+  updated_at: z.string().optional(),
 }).meta({ id: "SecretMetadataResponse" });
 
 export const SecretResponse = z.object({

@@ -17,6 +17,17 @@ export const CreateShareRequest = z.object({
   ip_allowlist: z.array(z.string().max(64)).max(100).nullish(),
 }).meta({ id: "CreateShareRequest" });
 
+/**
+ * `POST /v1/shares`, the 1claw CLI's form: the secret in the body, and the address as `email` or
+ * `recipient_email`.
+ */
+export const CreateShareByIdRequest = CreateShareRequest.extend({
+  secret_id: z.string().max(64),
+  recipient_email: z.email().max(320).nullish(),
+}).meta({ id: "CreateShareByIdRequest" });
+
+export const ShareListQuery = z.object({ direction: z.enum(["inbound", "outbound"]).default("outbound") });
+
 export const ShareResponse = z.object({
   id: z.uuid(),
   share_url: z.string(),

@@ -54,7 +54,12 @@ class Resources {
   }
 }
 
-export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+export interface ServerOptions {
+  /** What "now" is for every decision, token and query (tests pass a clock they can move). */
+  clock?: () => Date;
+}
+
+export async function startServer(config: Config, logger: Logger, options: ServerOptions = {}): Promise<RunningServer> {
   const resources = new Resources();
   try {
     const embedded = !config.databaseUrl;
@@ -76,7 +81,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     resources.add("projection runner", runner, (r) => r.stop());
     metrics.trackProjectionLag(async () => (await runner.status()).map(({ name, lagSeconds }) => ({ name, lagSeconds })));
 
-    const clock = () => new Date();
+    const clock = options.clock ?? (() => new Date());
     const bus = new CommandBus({
       store, clock, readModels: runner, readYourWritesTimeoutMs: config.readYourWritesTimeoutMs,
       onReadModelsLagging: (error) => logger.warn({ err: error instanceof Error ? error.message : String(error) },

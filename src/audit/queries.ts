@@ -1,5 +1,6 @@
 /** Reading the audit log (the `audit_events` read model) for one organisation. */
 import type { Queryable } from "../db/database.js";
+import { rowJson } from "../db/rows.js";
 
 export interface AuditFilter {
   limit: number;
@@ -7,6 +8,8 @@ export interface AuditFilter {
   action?: string;
   actorId?: string;
   resourceId?: string;
+  /** Entries about this vault or anything in it (its secrets, policies, shares). */
+  vaultId?: string;
   from?: Date;
   to?: Date;
 }
@@ -56,6 +59,10 @@ export async function queryAuditEvents(db: Queryable, orgId: string, filter: Aud
   if (filter.action !== undefined) add("action = ?", filter.action);
   if (filter.actorId !== undefined) add("actor_id = ?", filter.actorId);
   if (filter.resourceId !== undefined) add("resource_id = ?", filter.resourceId);
+  if (filter.vaultId !== undefined) {
+    params.push(filter.vaultId);
+    conditions.push(`(resource_id = $${params.length} or details->>'vault_id' = $${params.length})`);
+  }
   if (filter.from !== undefined) add("created_at >= ?", filter.from);
   if (filter.to !== undefined) add("created_at <= ?", filter.to);
   params.push(filter.limit, filter.offset);
@@ -74,7 +81,7 @@ export async function queryAuditEvents(db: Queryable, orgId: string, filter: Aud
     resourceType: row.resource_type,
     resourceId: row.resource_id,
     orgId: row.org_id,
-    details: typeof row.details === "string" ? JSON.parse(row.details) as Record<string, unknown> : row.details,
+    details: rowJson<Record<string, unknown>>(row.details),
     ipAddress: row.ip_address,
     userAgent: row.user_agent,
     createdAt: new Date(row.created_at),

@@ -10,6 +10,7 @@ import type { Queryable } from "../db/database.js";
 import { type EventMetadata } from "../eventstore/port.js";
 import { digestsEqual, sha256Hex } from "./digest.js";
 import type { UserPrincipal } from "./principal.js";
+import { rowJson } from "../db/rows.js";
 
 export const USER_API_KEY_PREFIX = "1ck_";
 /** `1ck_` plus 8 characters of the key: enough to find its row, far too little to guess the rest. */
@@ -50,7 +51,7 @@ function toRecord(row: ApiKeyRow): ApiKeyRecord {
     orgId: row.org_id,
     name: row.name,
     keyPrefix: row.key_prefix,
-    scopes: typeof row.scopes === "string" ? JSON.parse(row.scopes) : row.scopes,
+    scopes: rowJson(row.scopes),
     createdAt: new Date(row.created_at),
     expiresAt: row.expires_at ? new Date(row.expires_at) : undefined,
     revokedAt: row.revoked_at ? new Date(row.revoked_at) : undefined,
@@ -60,7 +61,6 @@ function toRecord(row: ApiKeyRow): ApiKeyRecord {
 type ApiKeyCreatedData = ReturnType<typeof ApiKeyCreated.of>["data"];
 
 export const isActiveApiKey = (key: ApiKeyRecord, now: Date) => !key.revokedAt && (!key.expiresAt || key.expiresAt > now);
-
 
 /** The key a presented `1ck_` string names, if it is one of ours and usable now. */
 export async function findActiveApiKey(db: Queryable, presented: string, now: Date): Promise<ApiKeyRecord | undefined> {

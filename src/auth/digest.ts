@@ -1,4 +1,4 @@
-/** Hashing and comparing presented credentials (API keys): SHA-256, compared in constant time. */
+/** SHA-256 digests of presented secrets (API keys, one-time tokens, recovery codes), compared in constant time. */
 import { createHash, timingSafeEqual } from "node:crypto";
 
 export function sha256Hex(text: string): string {

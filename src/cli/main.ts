@@ -1,6 +1,11 @@
-/** The `keyledger` command line: `serve`, and operator commands that work on the configured stores. */
+/**
+ * The `keyledger` command line: client commands that talk to an API (as the 1claw CLI), and operator
+ * commands that run the server or work on this machine's stores.
+ */
 import { Command, CommanderError } from "commander";
 import { version } from "../version.js";
+import { CliError, EXIT } from "./client/errors.js";
+import { auditVerifyViaApi, registerClientCommands } from "./client/commands.js";
 
 // Each command imports what it needs when it runs, so `keyledger --version` and the client commands do
 // not load the server (koa, PGlite, the key providers) just to start.
@@ -8,7 +13,11 @@ async function environmentHelp(): Promise<string> {
   const { ENVIRONMENT_VARIABLES } = await import("../config.js");
   return [
     "",
-    "Configuration (environment variables):",
+    "Client configuration: $XDG_CONFIG_HOME/keyledger/config.json (else ~/.config/keyledger/config.json), overridden by",
+    "  KEYLEDGER_API_URL, KEYLEDGER_TOKEN, KEYLEDGER_API_KEY, KEYLEDGER_VAULT_ID (or the 1claw CLI's ONECLAW_* names).",
+    "Exit codes: 2 usage, 3 not found, 4 denied, 5 unavailable, 1 other failures; `run` answers its command's code.",
+    "",
+    "Server configuration (environment variables):",
     ...ENVIRONMENT_VARIABLES.map((v) => `  ${v.name.padEnd(28)} ${v.description}${v.default ? ` (default: ${v.default})` : ""}`),
   ].join("\n");
 }
@@ -20,7 +29,15 @@ async function loadConfig() {
 const program = new Command("keyledger")
   .description("Keyledger: an event-sourced secrets vault for humans and AI agents")
   .version(version)
-  .exitOverride();
+  .option("--json", "print JSON (for scripts)")
+  .option("--api-url <url>", "the API to talk to (default: KEYLEDGER_API_URL, the config file, http://localhost:8080)")
+  .exitOverride()
+  // Options after a command name belong to that command (`secret get --version 2` is not the bin's --version).
+  .enablePositionalOptions();
+
+registerClientCommands(program);
+
+program.commandsGroup("Operator commands (run the server, or work on this machine's stores):");
 
 program.command("serve").description("run the HTTP API (embedded PGlite and local keys unless configured otherwise)")
   .action(async () => {
@@ -45,9 +62,9 @@ program.command("mcp")
 const projections = program.command("projections").description("inspect and rebuild read models");
 projections.command("status").description("show each read model's generations, position and lag")
   .option("--json", "print JSON")
-  .action(async (options: { json?: boolean }) => {
+  .action(async (_options: object, command: Command) => {
     const { projectionsStatusCommand } = await import("./projections.js");
-    await projectionsStatusCommand(await loadConfig(), options);
+    await projectionsStatusCommand(await loadConfig(), { json: command.optsWithGlobals().json });
   });
 projections.command("rebuild").argument("<name>", "the read model to rebuild")
   .description("rebuild a read model from the event log beside the live one, then swap it in (no downtime)")
@@ -60,18 +77,22 @@ program.command("replay")
   .description("compliance replay: rebuild every read model from the event log into fresh tables and report whether they equal the live ones (exit code 1 if not)")
   .option("--json", "print the report as JSON")
   .option("--keep", "keep the replayed tables (schemas replay_<name>) for inspection")
-  .action(async (options: { json?: boolean; keep?: boolean }) => {
+  .action(async (_options: object, command: Command) => {
     const { replayCommand } = await import("./replay.js");
-    const report = await replayCommand(await loadConfig(), options);
+    const { json, keep } = command.optsWithGlobals();
+    const report = await replayCommand(await loadConfig(), { json, keep });
     if (!report.equal) process.exitCode = 1;
   });
 
-const audit = program.command("audit").description("check the audit log");
-audit.command("verify").description("re-derive the audit hash chain from the event log and report the first broken link")
+const audit = program.commands.find((command) => command.name() === "audit")!;
+audit.command("verify")
+  .description("check the audit hash chain: through the API, or (--stores, operators) re-derived from this machine's event log")
+  .option("--stores", "read the configured stores directly instead of asking the API")
   .option("--json", "print JSON")
-  .action(async (options: { json?: boolean }) => {
+  .action(async (options: { stores?: boolean }, command: Command) => {
+    if (!options.stores) return auditVerifyViaApi()(options, command);
     const { auditVerifyCommand } = await import("./audit.js");
-    const result = await auditVerifyCommand(await loadConfig(), options);
+    const result = await auditVerifyCommand(await loadConfig(), { json: command.optsWithGlobals().json });
     if (!result.chainValid) process.exitCode = 1;
   });
 
@@ -102,7 +123,12 @@ if (process.argv.some((arg) => arg === "--help" || arg === "-h" || arg === "help
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  if (error instanceof CommanderError) process.exit(error.exitCode);
+  // Help and --version end through here with code 0; every other commander error is a usage error.
+  if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : EXIT.usage);
+  if (error instanceof CliError) {
+    process.stderr.write(`keyledger: ${error.message}\n`);
+    process.exit(error.exitCode);
+  }
   if (await isUsageError(error)) {
     process.stderr.write(`keyledger: ${(error as Error).message}\n`);
     process.exit(2);

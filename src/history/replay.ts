@@ -70,10 +70,7 @@ interface Target {
 async function applyEvents(tx: Queryable, projection: Projection, events: readonly RecordedEvent[]): Promise<void> {
   await tx.exec(`set local search_path to ${replaySchema(projection.name)}, public`);
   const coalescing = new CoalescingQueryable(tx);
-  for (const event of events) {
-    const handler = projection.on[event.type];
-    if (handler) await handler(event, coalescing);
-  }
+  for (const event of events) await projection.apply(event, coalescing);
   await coalescing.flush();
 }
 

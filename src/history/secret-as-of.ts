@@ -1,6 +1,7 @@
 /** A secret's metadata and current version as of T, from projections/secret-history.ts (never its value). */
 import type { Actor } from "../../events/actor.js";
 import type { Queryable } from "../db/database.js";
+import { rowDate, rowJson, rowOptionalDate } from "../db/rows.js";
 
 export interface SecretAsOf {
   secretId: string;
@@ -28,8 +29,6 @@ interface HistoryRow {
   since: Date | string; until: Date | string | null;
 }
 
-const date = (value: Date | string) => (value instanceof Date ? value : new Date(value));
-
 /** The secret as it stood at `at`; undefined if it did not exist yet. */
 export async function secretAsOf(db: Queryable, query: { vaultId: string; path: string; at: Date }): Promise<SecretAsOf | undefined> {
   const { rows } = await db.query<HistoryRow>(
@@ -45,9 +44,9 @@ export async function secretAsOf(db: Queryable, query: { vaultId: string; path: 
   return {
     secretId: row.secret_id, path: row.path, type: row.type, version: row.version, versionDisabled: row.version_disabled,
     deleted: row.deleted, size: row.size,
-    metadata: typeof row.metadata === "string" ? JSON.parse(row.metadata) : row.metadata,
-    expiresAt: row.expires_at === null ? null : date(row.expires_at), maxAccessCount: row.max_access_count,
-    writtenBy: { type: row.written_by_type, id: row.written_by_id }, versionCreatedAt: date(row.version_created_at),
-    since: date(row.since), until: row.until === null ? null : date(row.until),
+    metadata: rowJson(row.metadata),
+    expiresAt: rowOptionalDate(row.expires_at), maxAccessCount: row.max_access_count,
+    writtenBy: { type: row.written_by_type, id: row.written_by_id }, versionCreatedAt: rowDate(row.version_created_at),
+    since: rowDate(row.since), until: rowOptionalDate(row.until),
   };
 }

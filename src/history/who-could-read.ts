@@ -9,6 +9,7 @@ import { evaluatePolicies } from "../../commands/rules/policy-evaluation.js";
 import type { Actor } from "../../events/actor.js";
 import type { PolicyRecord } from "../access/policies.js";
 import type { Queryable } from "../db/database.js";
+import { rowDate, rowJson, rowOptionalDate } from "../db/rows.js";
 
 export interface ReadAccessAt {
   principal: Actor;
@@ -44,12 +45,10 @@ interface StandingRow {
   scopes: string[] | string | null;
 }
 
-const json = <T>(value: T | string): T => (typeof value === "string" ? JSON.parse(value) : value) as T;
-const date = (value: Date | string) => (value instanceof Date ? value : new Date(value));
 const key = (type: string, id: string) => `${type}:${id}`;
 
 function asPolicy(row: GrantRow, vaultId: string): PolicyRecord {
-  const conditions = json(row.conditions);
+  const conditions = rowJson(row.conditions);
   return {
     id: row.policy_id!, vaultId, orgId: "", pattern: row.pattern,
     principal: { type: row.principal_type, id: row.principal_id },
@@ -59,7 +58,7 @@ function asPolicy(row: GrantRow, vaultId: string): PolicyRecord {
     // The grant's period already ends at the policy's expiry.
     expiresAt: null,
     effect: row.effect, priority: row.priority,
-    createdBy: { type: "user", id: "" }, createdAt: date(row.valid_from),
+    createdBy: { type: "user", id: "" }, createdAt: rowDate(row.valid_from),
   };
 }
 
@@ -87,25 +86,25 @@ export async function whoCouldRead(db: Queryable, query: { vaultId: string; path
   for (const [k, rows] of byPrincipal) {
     const state = standing.get(k);
     if (!state?.active) continue;
-    const boundTo = state.vault_ids === null ? [] : json<string[]>(state.vault_ids);
+    const boundTo = state.vault_ids === null ? [] : rowJson<string[]>(state.vault_ids);
     if (boundTo.length > 0 && !boundTo.includes(query.vaultId)) continue;
-    const scopes = state.scopes === null ? [] : json<string[]>(state.scopes);
+    const scopes = state.scopes === null ? [] : rowJson<string[]>(state.scopes);
     if (scopes.length > 0 && !scopes.some((scope) => scope === "*" || pathMatches(scope, query.path))) continue;
     const principal = { type: rows[0].principal_type, id: rows[0].principal_id };
     const creator = rows.find((row) => row.policy_id === null);
     if (creator) {
-      result.push({ principal, via: "creator", validFrom: date(creator.valid_from),
-        validTo: creator.valid_to === null ? null : date(creator.valid_to) });
+      result.push({ principal, via: "creator", validFrom: rowDate(creator.valid_from),
+        validTo: rowOptionalDate(creator.valid_to) });
       continue;
     }
     const decision = evaluatePolicies(rows.map((row) => asPolicy(row, query.vaultId)),
       { path: query.path, permission: "read", ip: "", at: query.at });
     if (!decision.allowed) continue;
     const granting = rows.find((row) => row.policy_id === decision.policyId)!;
-    const allowlist = json(granting.conditions).ip_allowlist;
+    const allowlist = rowJson(granting.conditions).ip_allowlist;
     result.push({
       principal, via: "policy", policyId: decision.policyId, ...(allowlist && { ipAllowlist: allowlist }),
-      validFrom: date(granting.valid_from), validTo: granting.valid_to === null ? null : date(granting.valid_to),
+      validFrom: rowDate(granting.valid_from), validTo: rowOptionalDate(granting.valid_to),
     });
   }
   return result.sort((a, b) => key(a.principal.type, a.principal.id).localeCompare(key(b.principal.type, b.principal.id)));

@@ -87,10 +87,11 @@ function routingDetail(ctx: Context): string {
   return "no such route";
 }
 
-function sendProblem(ctx: Context, status: number, detail: string, headers: Record<string, string> = {}): void {
+function sendProblem(ctx: Context, status: number, detail: string, headers: Record<string, string> = {},
+  body = problem(status, detail)): void {
   ctx.status = status;
   ctx.set(headers);
-  ctx.body = problem(status, detail);
+  ctx.body = body;
   ctx.type = PROBLEM_CONTENT_TYPE;
 }
 
@@ -203,7 +204,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       if (answer.serverFault || ctx.respond === false) logger.error({ err: error, request_id: state.requestId }, "request failed");
       // A raw route that failed mid-answer: the answer is what it is; end it.
       if (ctx.respond === false) ctx.res.end();
-      else sendProblem(ctx, answer.problem.status, answer.problem.detail, answer.headers);
+      else sendProblem(ctx, answer.problem.status, answer.problem.detail, answer.headers, answer.problem);
     }
     // While shutting down, finished requests release their keep-alive connections.
     if (closing) ctx.set("Connection", "close");

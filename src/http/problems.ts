@@ -70,7 +70,10 @@ export function problemFor(error: unknown): ProblemAnswer {
   }
   const status = error instanceof DomainError ? STATUS_BY_CATEGORY.find(([category]) => error instanceof category)?.[1] : undefined;
   if (status !== undefined && error instanceof DomainError) {
-    return { problem: problem(status, error.detail), headers: headersFor(error, status), serverFault: status >= 500 };
+    const answer = problem(status, error.detail);
+    // Errors of OAuth endpoints (the device login's token poll) also carry the code OAuth clients read (RFC 6749 §5.2).
+    if ("oauthError" in error && typeof error.oauthError === "string") answer.error = error.oauthError;
+    return { problem: answer, headers: headersFor(error, status), serverFault: status >= 500 };
   }
   return { problem: problem(500, "an unexpected error occurred"), headers: {}, serverFault: true };
 }

@@ -2,11 +2,9 @@
  * Secrets handed to a person once (verification tokens, MFA tokens, recovery codes): random, and kept
  * only as SHA-256 digests. Tokens carry the id of what they unlock, so finding it needs no lookup table.
  */
-import { createHash, randomBytes, randomInt } from "node:crypto";
-
-export function sha256Hex(text: string): string {
-  return createHash("sha256").update(text, "utf8").digest("hex");
-}
+import { randomBytes, randomInt } from "node:crypto";
+import { sha256Hex } from "../auth/digest.js";
+import { isUuid } from "../db/rows.js";
 
 /** `<id>.<secret>`: the id says which record to load, the secret proves possession. */
 export function newBearerSecret(...ids: string[]): { token: string; secretHash: string } {
@@ -17,8 +15,9 @@ export function newBearerSecret(...ids: string[]): { token: string; secretHash: 
 /** The ids and the digest of the secret of a token made by newBearerSecret, or undefined when malformed. */
 export function parseBearerSecret(token: string, idCount: number): { ids: string[]; secretHash: string } | undefined {
   const parts = token.split(".");
-  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-  if (parts.length !== idCount + 1 || !parts.slice(0, idCount).every((id) => uuid.test(id))) return undefined;
+  // The ids in tokens we issued are lower-case UUIDs (randomUUID), exactly as their streams are named.
+  const issuedId = (id: string) => isUuid(id) && id === id.toLowerCase();
+  if (parts.length !== idCount + 1 || !parts.slice(0, idCount).every(issuedId)) return undefined;
   if (!/^[A-Za-z0-9_-]{43}$/.test(parts[idCount])) return undefined;
   return { ids: parts.slice(0, idCount), secretHash: sha256Hex(parts[idCount]) };
 }

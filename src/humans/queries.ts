@@ -1,5 +1,6 @@
 /** Reads of the users read model (projections/users.ts). */
 import type { Queryable } from "../db/database.js";
+import { isUuid } from "../db/rows.js";
 
 export type Role = "owner" | "admin" | "member";
 
@@ -35,10 +36,8 @@ function toProfile(row: UserRow): UserProfile {
   };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export async function findUserById(db: Queryable, id: string): Promise<UserProfile | undefined> {
-  if (!UUID.test(id)) return undefined;
+  if (!isUuid(id)) return undefined;
   const { rows } = await db.query<UserRow>(`select ${COLUMNS} from users where id = $1`, [id]);
   return rows[0] && toProfile(rows[0]);
 }

@@ -1,5 +1,5 @@
 /** How the ids of human-side aggregates are derived where they are not random (an email address's stream). */
-import { createHash } from "node:crypto";
+import { uuidFromName } from "../ids/name-based-id.js";
 
 /** Addresses are compared trimmed and lower-cased. */
 export function normaliseEmail(email: string): string {
@@ -8,7 +8,6 @@ export function normaliseEmail(email: string): string {
 
 /** One stream per address, named by a UUID-shaped digest of it (stream names hold no addresses). */
 export function emailId(email: string): string {
-  const hex = createHash("sha256").update(normaliseEmail(email)).digest("hex");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+  return uuidFromName(normaliseEmail(email), "raw");
 }
 

@@ -121,7 +121,7 @@ class GenerationWorker {
 
   private apply(events: RecordedEvent[]): Promise<void> {
     if (this.done || events.length === 0) return Promise.resolve();
-    const handles = events.some((event) => this.projection.on[event.type]);
+    const handles = events.some((event) => this.projection.handles(event.type));
     if (!handles && this.generation.status === "live") {
       this.skip(events);
       return Promise.resolve();
@@ -175,10 +175,7 @@ class GenerationWorker {
       // for the WAL flush (the events' own appends do): the disk is left to the writes that need it.
       await tx.exec(`set local search_path to ${schema}, public; set local synchronous_commit to off`);
       const handlerTx = this.runner.options.coalesceInserts === false ? undefined : new CoalescingQueryable(tx);
-      for (const event of events) {
-        const handler = this.projection.on[event.type];
-        if (handler) await handler(event, handlerTx ?? tx);
-      }
+      for (const event of events) await this.projection.apply(event, handlerTx ?? tx);
       // Every write of the batch reaches the database before its checkpoint, in the same transaction.
       await handlerTx?.flush();
       if (!(await advanceGeneration(tx, fence, last, applied))) throw new StaleGeneration();

@@ -3,8 +3,7 @@
  * projections/daily-reads.ts): plain indexed queries, nothing replayed.
  */
 import type { Queryable } from "../db/database.js";
-
-const date = (value: Date | string) => (value instanceof Date ? value : new Date(value));
+import { rowDate, rowOptionalDate } from "../db/rows.js";
 
 export interface SecretCount { vaultId: string; type: string; count: number }
 
@@ -29,7 +28,7 @@ interface InventoryRow {
 const SELECT = `select vault_id, secret_id, path, type, version, value_changed_at, expires_at from secret_inventory`;
 const toEntry = (row: InventoryRow): InventoryEntry => ({
   vaultId: row.vault_id, secretId: row.secret_id, path: row.path, type: row.type, version: row.version,
-  valueChangedAt: date(row.value_changed_at), expiresAt: row.expires_at === null ? null : date(row.expires_at),
+  valueChangedAt: rowDate(row.value_changed_at), expiresAt: rowOptionalDate(row.expires_at),
 });
 
 /** Living secrets whose value has not changed (put or rotate) since `before`, oldest first. */

@@ -6,6 +6,7 @@ import { AuditResource } from "./resources/audit.js";
 import { AuthResource } from "./resources/auth.js";
 import { BillingResource } from "./resources/billing.js";
 import { ChainsResource } from "./resources/chains.js";
+import { DeviceLoginResource } from "./resources/device-login.js";
 import { OrgResource } from "./resources/org.js";
 import { SecretsResource } from "./resources/secrets.js";
 import { SharingResource } from "./resources/sharing.js";
@@ -23,6 +24,7 @@ export class KeyledgerClient {
   readonly audit: AuditResource;
   readonly apiKeys: ApiKeysResource;
   readonly auth: AuthResource;
+  readonly deviceLogin: DeviceLoginResource;
   readonly chains: ChainsResource;
   readonly org: OrgResource;
   readonly billing: BillingResource;
@@ -39,6 +41,7 @@ export class KeyledgerClient {
     this.audit = new AuditResource(http);
     this.apiKeys = new ApiKeysResource(http);
     this.auth = new AuthResource(http);
+    this.deviceLogin = new DeviceLoginResource(http);
     this.chains = new ChainsResource(http);
     this.org = new OrgResource(http);
     this.billing = new BillingResource(http);

@@ -44,6 +44,8 @@ export function apiErrorFrom(status: number, headers: Headers, body: unknown): A
   if (status === 403 && bodyType && FORBIDDEN_TYPES.has(bodyType)) type = bodyType as ApiErrorType;
   const error: ApiError = { type, message };
   if (detail) error.detail = detail;
+  const oauthError = detail ? text(fields.error) : undefined;
+  if (oauthError) error.code = oauthError;
   if (status === 429) {
     const wait = retryAfterSeconds(headers.get("Retry-After"));
     if (wait !== undefined) error.retry_after = wait;

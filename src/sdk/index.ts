@@ -13,6 +13,7 @@ export { AuditResource } from "./resources/audit.js";
 export { AuthResource } from "./resources/auth.js";
 export { BillingResource } from "./resources/billing.js";
 export { ChainsResource } from "./resources/chains.js";
+export { DeviceLoginResource } from "./resources/device-login.js";
 export { OrgResource } from "./resources/org.js";
 export { SecretsResource, type SetSecretOptions } from "./resources/secrets.js";
 export { SharingResource } from "./resources/sharing.js";

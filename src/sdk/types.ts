@@ -9,6 +9,7 @@ import type * as audit from "../api/audit.js";
 import type * as auth from "../api/auth.js";
 import type * as billing from "../api/billing.js";
 import type * as chains from "../api/chains.js";
+import type * as deviceLogin from "../api/device-login.js";
 import type * as org from "../api/org.js";
 import type * as policies from "../api/policies.js";
 import type * as problem from "../api/problem.js";
@@ -43,6 +44,8 @@ export interface ApiError {
   message: string;
   /** The RFC 7807 `detail` of the answer, as sent. */
   detail?: string;
+  /** The OAuth error code of an OAuth endpoint's answer (RFC 6749 §5.2), e.g. `authorization_pending`. */
+  code?: string;
   /** On 429: seconds to wait before retrying (from Retry-After). */
   retry_after?: number;
   /** On 402: the payment body (x402 requirement, `required_usd`, `message`). */
@@ -102,6 +105,14 @@ type UrlQuery<S extends z.ZodObject> = {
 };
 export type AuditQuery = UrlQuery<typeof audit.AuditEventsQuery>;
 export type AuditVerifyQuery = UrlQuery<typeof audit.AuditVerifyQuery>;
+export type AuditListQuery = UrlQuery<typeof audit.AuditListQuery>;
+export type AuditEventResponse = Out<typeof audit.AuditEventResponse>;
+
+export type DeviceCodeRequest = In<typeof deviceLogin.DeviceCodeRequest>;
+export type DeviceCodeResponse = Out<typeof deviceLogin.DeviceCodeResponse>;
+export type DeviceTokenResponse = Out<typeof deviceLogin.DeviceTokenResponse>;
+export type DeviceLoginStatusResponse = Out<typeof deviceLogin.DeviceLoginStatusResponse>;
+export type MintedAgentTokenResponse = Out<typeof agents.MintedAgentTokenResponse>;
 export type AuditEventsResponse = Out<typeof audit.AuditEventsResponse>;
 export type AuditVerifyResponse = Out<typeof audit.AuditVerifyResponse>;
 

@@ -1,5 +1,6 @@
 /** Reads of the secrets read model: listings (metadata only; values are never in read models). */
 import type { Queryable } from "../db/database.js";
+import { rowDate, rowJson, rowOptionalDate } from "../db/rows.js";
 
 export interface SecretListing {
   id: string;
@@ -23,8 +24,6 @@ interface SecretRow {
   expires_at: Date | string | null;
 }
 
-const date = (value: Date | string) => (value instanceof Date ? value : new Date(value));
-
 /** The vault's living (not deleted) secrets whose path starts with `prefix`, by path. */
 export async function listVaultSecrets(db: Queryable, vaultId: string, prefix = ""): Promise<SecretListing[]> {
   // left(): a prefix is compared literally (LIKE would treat `%` and `_` in it as wildcards).
@@ -35,8 +34,8 @@ export async function listVaultSecrets(db: Queryable, vaultId: string, prefix = 
   );
   return rows.map((row) => ({
     id: row.id, path: row.path, type: row.type, version: row.version,
-    metadata: typeof row.metadata === "string" ? JSON.parse(row.metadata) : row.metadata,
-    createdAt: date(row.created_at), updatedAt: date(row.updated_at),
-    expiresAt: row.expires_at === null ? null : date(row.expires_at),
+    metadata: rowJson(row.metadata),
+    createdAt: rowDate(row.created_at), updatedAt: rowDate(row.updated_at),
+    expiresAt: rowOptionalDate(row.expires_at),
   }));
 }

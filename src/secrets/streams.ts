@@ -1,4 +1,4 @@
 /** A secret's id, derived from (vault, path), so that concurrent first writes meet on one stream. */
-import { digestId } from "../vaults/streams.js";
+import { nameBasedId } from "../ids/name-based-id.js";
 
-export const secretIdFor = (vaultId: string, path: string) => digestId("secret", vaultId, path);
+export const secretIdFor = (vaultId: string, path: string) => nameBasedId("secret", vaultId, path);

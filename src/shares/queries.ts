@@ -1,9 +1,7 @@
 /** Reads of the shares read model (projections/shares.ts) and the one secrets lookup sharing needs. */
 import type { Actor } from "../../events/actor.js";
 import type { Queryable } from "../db/database.js";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const date = (value: Date | string) => (value instanceof Date ? value : new Date(value));
+import { isUuid, rowDate } from "../db/rows.js";
 
 export interface ShareListing {
   id: string;
@@ -37,7 +35,7 @@ function toListing(row: ShareRow): ShareListing {
     recipient: row.recipient_kind && row.recipient_id ? { type: row.recipient_kind, id: row.recipient_id } : null,
     recipientEmail: row.recipient_email, createdBy: { type: row.created_by_type, id: row.created_by }, status: row.status,
     accessCount: row.access_count, maxAccessCount: row.max_access_count, hasPassphrase: row.has_passphrase,
-    expiresAt: date(row.expires_at), createdAt: date(row.created_at),
+    expiresAt: rowDate(row.expires_at), createdAt: rowDate(row.created_at),
   };
 }
 
@@ -71,11 +69,10 @@ export interface SecretPlace {
 
 /** A living secret's place by its id; undefined for unknown, deleted or malformed ids. */
 export async function findLivingSecret(db: Queryable, secretId: string): Promise<SecretPlace | undefined> {
-  if (!UUID.test(secretId)) return undefined;
+  if (!isUuid(secretId)) return undefined;
   const { rows } = await db.query<{ id: string; vault_id: string; org_id: string; path: string }>(
     `select id, vault_id, org_id, path from secrets where id = $1 and deleted_at is null`, [secretId]);
   const row = rows[0];
   return row && { id: row.id, vaultId: row.vault_id, orgId: row.org_id, path: row.path };
 }
 
-export const isUuid = (text: string) => UUID.test(text);

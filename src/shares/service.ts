@@ -28,7 +28,8 @@ import { openSecretVersion } from "../secrets/open-version.js";
 import { ReadNotAudited, type Caller } from "../secrets/service.js";
 import { findVaultById } from "../vaults/queries.js";
 import { notifyEmailRecipient, notifyShareAccessed } from "./notify.js";
-import { findLivingSecret, isUuid } from "./queries.js";
+import { isUuid } from "../db/rows.js";
+import { findLivingSecret } from "./queries.js";
 import { shareRefusalsStream } from "./streams.js";
 
 type ShareServices = Pick<Services, "db" | "bus" | "store" | "keys" | "clock" | "mail" | "logger" | "config">;

@@ -1,6 +1,7 @@
 /** Reads of the vaults read model: what authorization, listings and the vault routes ask. */
 import type { Actor } from "../../events/actor.js";
 import type { Queryable } from "../db/database.js";
+import { isUuid, rowDate } from "../db/rows.js";
 
 export interface VaultRecord {
   id: string;
@@ -31,8 +32,6 @@ interface VaultRow {
 
 const SELECT = `select id, org_id, name, description, kek_id, created_by_type, created_by, system, created_at, deleted_at
   from vaults`;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const date = (value: Date | string) => (value instanceof Date ? value : new Date(value));
 
 function toRecord(row: VaultRow): VaultRecord {
   return {
@@ -41,8 +40,8 @@ function toRecord(row: VaultRow): VaultRecord {
     name: row.name,
     ...(row.description !== null && { description: row.description }),
     createdBy: { type: row.created_by_type, id: row.created_by },
-    createdAt: date(row.created_at),
-    ...(row.deleted_at !== null && { deletedAt: date(row.deleted_at) }),
+    createdAt: rowDate(row.created_at),
+    ...(row.deleted_at !== null && { deletedAt: rowDate(row.deleted_at) }),
     kekId: row.kek_id,
     system: row.system,
   };
@@ -50,7 +49,7 @@ function toRecord(row: VaultRow): VaultRecord {
 
 /** A vault by id, deleted or not (deleted ones carry deletedAt); undefined for unknown or malformed ids. */
 export async function findVaultById(db: Queryable, id: string): Promise<VaultRecord | undefined> {
-  if (!UUID.test(id)) return undefined;
+  if (!isUuid(id)) return undefined;
   const row = (await db.query<VaultRow>(`${SELECT} where id = $1`, [id])).rows[0];
   return row && toRecord(row);
 }

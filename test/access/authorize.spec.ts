@@ -10,6 +10,7 @@ import { AccessDenied, authorize, readablePathFilter, visibleVaultIds } from "..
 import type { AgentPrincipal, UserPrincipal } from "../../src/auth/principal.js";
 import { createUser, type TestUser } from "../support/identity.js";
 import { startTestServer, type TestServer } from "../support/server.js";
+import { expectNewEvents, markEventLog } from "../support/events.js";
 
 describe("authorize", () => {
   let server: TestServer;
@@ -71,18 +72,15 @@ describe("authorize", () => {
       .to.deep.equal({ policyId });
 
     let thrown: unknown;
+    const mark = await markEventLog(server.server.store);
     await authorize(services(), agent, { vaultId, path: "db/x", permission: "read", ip: "127.0.0.1", metadata, action: "secret.read" })
       .catch((e) => { thrown = e; });
     expect(thrown).to.be.instanceOf(AccessDenied);
-    const { rows } = await server.server.db.query<{ data: string; metadata: string; stream: string }>(
-      `select data::text as data, metadata::text as metadata, stream_name as stream from eventstore_events
-        where event_type = 'AccessDenied' order by global_position desc limit 1`);
-    expect(rows[0].stream).to.equal(`access_denied-${owner.orgId}`);
-    expect(JSON.parse(rows[0].data)).to.deep.include({
+    const [denied] = await expectNewEvents(mark, [{ type: "AccessDenied", stream: `access_denied-${owner.orgId}`, data: {
       org_id: owner.orgId, actor: { type: "agent", id: agentId }, action: "secret.read", resource_type: "secret",
       resource_id: `${vaultId}/db/x`, vault_id: vaultId, path: "db/x", reason: "no matching policy",
-    });
-    expect(JSON.parse(rows[0].metadata)).to.include({ request_id: "test" });
+    } }], { type: "AccessDenied" });
+    expect(denied.metadata).to.include({ request_id: "test" });
 
     const readable = await readablePathFilter(services(), agent, vaultId, "127.0.0.1");
     expect(["api-keys/x", "api-keys/a/b", "db/x"].filter(readable)).to.deep.equal(["api-keys/x"]);

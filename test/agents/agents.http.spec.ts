@@ -9,6 +9,7 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { createUser } from "../support/identity.js";
 import { startTestServer, type TestServer } from "../support/server.js";
+import { storedEvents, storedEventTexts } from "../support/events.js";
 
 type Account = Awaited<ReturnType<typeof createUser>>;
 
@@ -316,10 +317,8 @@ describe("agents over HTTP", function () {
       expect((await privateKeyOf("ecdh")).publicKey.toString("base64")).to.equal(res.body.ecdh_public_key);
 
       // The agent's own events say where the keys are, and hold no private key material.
-      const { rows } = await server.server.db.query<{ data: string }>(
-        `select data::text as data from eventstore_events where stream_name = $1`, [`agent-${agent.id}`]);
-      for (const row of rows) {
-        const identity = JSON.parse(row.data).identity;
+      for (const event of await storedEvents(server.server.store, { stream: `agent-${agent.id}` })) {
+        const identity = event.data.identity as any;
         if (!identity) continue;
         expect(identity).to.not.have.any.keys("ssh_private_key", "ecdh_private_key");
         expect(identity.private_keys.vault_id).to.equal(agentKeys.id);
@@ -410,10 +409,9 @@ describe("agents over HTTP", function () {
       await agentToken({ api_key: apiKey + "x" });
       expect(plaintexts.length).to.be.greaterThan(5);
 
-      const events = await server.server.db.query<{ text: string }>(
-        `select data::text || metadata::text as text from eventstore_events`);
+      const events = await storedEventTexts(server.server.store);
       const agents = await server.server.db.query<{ text: string }>(`select row_to_json(a)::text as text from agents a`);
-      const stored = [...events.rows, ...agents.rows].map((row) => row.text).join("\n");
+      const stored = [...events, ...agents.rows.map((row) => row.text)].join("\n");
       const logs = server.logs();
       // The scan covers the agents' rows and events: their non-secret key prefix is there.
       expect(stored).to.include(apiKey.slice(0, 20));

@@ -13,6 +13,7 @@ import { createLogger } from "../../src/log.js";
 import { usesSoftHsm } from "../support/app-config.js";
 import { createUser } from "../support/identity.js";
 import { startTestServer, type TestServer } from "../support/server.js";
+import { storedEventTexts } from "../support/events.js";
 
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
 
@@ -395,7 +396,7 @@ describe("auth tokens and personal API keys (HTTP)", function () {
     it("never stores or logs a password, API key or token in clear", async () => {
       const db = server.server.db;
       // Through the store's port, so the scan covers whichever engine holds the events.
-      const events = (await server.server.store.readAll()).map((e) => ({ text: JSON.stringify([e.data, e.metadata]) }));
+      const events = (await storedEventTexts(server.server.store)).map((text) => ({ text }));
       const { rows: keys } = await db.query<{ text: string }>(`select row_to_json(k)::text as text from api_keys k`);
       const { rows: revoked } = await db.query<{ text: string }>(`select row_to_json(r)::text as text from revoked_tokens r`);
       const haystacks = [...events, ...keys, ...revoked].map((r) => r.text).concat(server.logs());

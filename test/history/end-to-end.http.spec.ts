@@ -7,8 +7,6 @@ import { randomUUID } from "node:crypto";
 import { createUser, type TestUser } from "../support/identity.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 describe("time travel over the vault, policy and secret routes", function () {
   let server: TestServer;
   let owner: TestUser;
@@ -39,25 +37,20 @@ describe("time travel over the vault, policy and secret routes", function () {
       { body: { api_key: agent.api_key } }), 200).access_token;
     const read = await server.request("GET", `/v1/vaults/${vault.id}/secrets/api-keys/stripe`, { token: agentToken });
     expect(read.status, JSON.stringify(read.body)).to.equal(200);
-    await pause(3);
-    const granted = new Date();
-    await pause(3);
+    const granted = server.clock.advance(1000);
+    server.clock.advance(1000);
     expectStatus(await server.request("DELETE", `/v1/vaults/${vault.id}/policies/${policy.id}`, { token }), 204);
 
     const at = (t: Date) => server.request("GET", `/v1/vaults/${vault.id}/access-at/api-keys/stripe?at=${t.toISOString()}`, { token });
     const then = expectStatus(await at(granted), 200);
     expect(then.principals.map((p: { principal_id: string; via: string; policy_id?: string }) => [p.principal_id, p.policy_id ?? p.via]))
       .to.have.deep.members([[owner.userId, "creator"], [agent.agent.id, policy.id]]);
-    const now = expectStatus(await at(new Date()), 200);
+    const now = expectStatus(await at(server.clock.now()), 200);
     expect(now.principals.map((p: { principal_id: string }) => p.principal_id)).to.deep.equal([owner.userId]);
 
-    // The read's audit event is appended without waiting for read models: wait for the reads model to show it.
-    let reads: any;
-    for (let attempt = 0; attempt < 100; attempt++) {
-      reads = expectStatus(await server.request("GET", `/v1/vaults/${vault.id}/reads/api-keys%2Fstripe`, { token }), 200);
-      if (reads.count > 0) break;
-      await pause(20);
-    }
+    // The read's audit event is appended without waiting for read models: wait until they include it.
+    await server.server.runner.waitFor(await server.server.store.headPosition(), 10_000);
+    const reads = expectStatus(await server.request("GET", `/v1/vaults/${vault.id}/reads/api-keys%2Fstripe`, { token }), 200);
     expect(reads.reads).to.have.length(1);
     expect(reads.reads[0]).to.include({ reader_type: "agent", reader_id: agent.agent.id, policy_id: policy.id, version: 1 });
 

@@ -2,6 +2,7 @@
 import { expect } from "chai";
 import { startTestServer, type TestServer } from "../support/server.js";
 import { createUser, lastMailTo, verificationTokenFor } from "../support/identity.js";
+import { storedEvents } from "../support/events.js";
 
 describe("human accounts over HTTP", () => {
   let server: TestServer;
@@ -86,9 +87,8 @@ describe("human accounts over HTTP", () => {
       expect(wrong.status).to.equal(401);
       expect(unknown.status).to.equal(401);
       expect(wrong.body.detail).to.equal(unknown.body.detail);
-      const failures = await server.server.db.query<{ n: number }>(
-        `select count(*)::int as n from eventstore_events where stream_name = $1 and event_type = 'LoginFailed'`, [`login-${user.userId}`]);
-      expect(failures.rows[0].n).to.equal(1);
+      const failures = await storedEvents(server.server.store, { stream: `login-${user.userId}`, type: "LoginFailed" });
+      expect(failures).to.have.length(1);
     });
   });
 

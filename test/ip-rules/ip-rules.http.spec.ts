@@ -6,6 +6,7 @@
 import { expect } from "chai";
 import { createUser, type TestUser } from "../support/identity.js";
 import { startTestServer, type TestServer } from "../support/server.js";
+import { storedEvents } from "../support/events.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -173,11 +174,9 @@ describe("IP rules over HTTP", function () {
   });
 
   it("records every change as an event in the organisation's stream, with who and from where", async () => {
-    const { rows } = await server.server.db.query<{ event_type: string; data: any; metadata: any }>(
-      `select event_type, data, metadata from eventstore_events where stream_name = $1 order by stream_revision`,
-      [`ip_rules-${owner.orgId}`]);
+    const rows = await storedEvents(server.server.store, { stream: `ip_rules-${owner.orgId}` });
     expect(rows.length).to.be.greaterThan(0);
-    expect(rows.map((r) => r.event_type)).to.include.members(["IpRuleCreated", "IpRuleDeleted"]);
+    expect(rows.map((r) => r.type)).to.include.members(["IpRuleCreated", "IpRuleDeleted"]);
     for (const row of rows) {
       expect(row.data.org_id).to.equal(owner.orgId);
       expect(row.metadata.actor).to.deep.equal({ type: "user", id: owner.userId });

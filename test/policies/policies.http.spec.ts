@@ -9,6 +9,7 @@ import { hashPassword } from "../../src/humans/passwords.js";
 import { registerUser } from "../../src/humans/register.js";
 import { createUser, type TestUser } from "../support/identity.js";
 import { startTestServer, type TestServer } from "../support/server.js";
+import { storedEvents, storedEventTexts } from "../support/events.js";
 
 describe("policies over HTTP", () => {
   let server: TestServer;
@@ -56,9 +57,8 @@ describe("policies over HTTP", () => {
   const secret = (path: string) => `/v1/vaults/${vaultId}/secrets/${path}`;
 
   async function deniedEvents(actorId: string): Promise<Array<{ action: string; reason: string; path?: string }>> {
-    const { rows } = await server.server.db.query<{ data: string }>(
-      `select data::text as data from eventstore_events where event_type = 'AccessDenied' order by global_position`);
-    return rows.map((row) => JSON.parse(row.data)).filter((data) => data.actor.id === actorId);
+    const denied = await storedEvents(server.server.store, { type: "AccessDenied", where: (data) => data.actor.id === actorId });
+    return denied.map((event) => event.data as { action: string; reason: string; path?: string });
   }
 
   before(async () => {
@@ -315,10 +315,9 @@ describe("policies over HTTP", () => {
 
   describe("afterwards", () => {
     it("keeps secret values and API keys out of events, the policies table and the logs", async () => {
-      const events = await server.server.db.query<{ text: string }>(
-        `select data::text || metadata::text as text from eventstore_events`);
+      const events = await storedEventTexts(server.server.store);
       const policies = await server.server.db.query<{ text: string }>(`select p::text as text from policies p`);
-      const haystacks = [...events.rows.map((r) => r.text), ...policies.rows.map((r) => r.text), server.logs()];
+      const haystacks = [...events, ...policies.rows.map((r) => r.text), server.logs()];
       for (const needle of [...plaintexts, ...apiKeys]) {
         expect(haystacks.filter((text) => text.includes(needle)), needle.slice(0, 8)).to.deep.equal([]);
       }

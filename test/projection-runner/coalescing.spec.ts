@@ -4,8 +4,12 @@ import { createPostgresEventStore } from "../../src/eventstore/postgres.js";
 import type { EventStore, Position } from "../../src/eventstore/port.js";
 import { CoalescingQueryable } from "../../src/projection-runner/coalescing-queryable.js";
 import { ProjectionRunner } from "../../src/projection-runner/runner.js";
-import { projection } from "../../projections/projection.js";
+import { z } from "zod";
+import { defineEvent } from "../../events/define.js";
+import { on, projection } from "../../projections/projection.js";
 import { databaseKinds, type TestDatabase } from "../support/databases.js";
+
+const Noted = defineEvent("Noted", z.object({ label: z.string() }));
 
 // Plain single-row inserts (the kind the runner batches), and a read of its own table before each one.
 const journal = projection({
@@ -13,13 +17,12 @@ const journal = projection({
   version: 1,
   tables: ["journal"],
   schema: "create table journal (event_id uuid primary key, seq int not null, label text not null)",
-  on: {
-    Noted: async (event, tx) => {
+  handlers: [
+    on(Noted, async (event, tx) => {
       const { rows } = await tx.query<{ n: number }>("select count(*)::int as n from journal");
-      await tx.query("insert into journal (event_id, seq, label) values ($1, $2, $3)",
-        [event.id, rows[0].n, String(event.data.label)]);
-    },
-  },
+      await tx.query("insert into journal (event_id, seq, label) values ($1, $2, $3)", [event.id, rows[0].n, event.data.label]);
+    }),
+  ],
 });
 
 for (const kind of databaseKinds()) {

@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { openValue, SealedValueUnreadable, type SealedValue } from "../../src/keys/envelope.js";
 import { createUser, type TestUser } from "../support/identity.js";
 import { startTestServer, type TestServer } from "../support/server.js";
+import { storedEvents, storedEventTexts } from "../support/events.js";
 
 describe("vaults and secrets over HTTP", function () {
   let server: TestServer;
@@ -86,8 +87,8 @@ describe("vaults and secrets over HTTP", function () {
       for (const path of ["a/one", "a/two"]) {
         expect((await as(owner).put(`/v1/vaults/${vaultId}/secrets/${path}`, { value: secretValue() })).status).to.equal(201);
       }
-      const { rows } = await server.server.db.query<{ data: { secret_id: string; version: number; sealed: SealedValue } }>(
-        `select data from eventstore_events where event_type = 'SecretVersionAdded' and data->>'vault_id' = $1`, [vaultId]);
+      const rows = (await storedEvents(server.server.store, { type: "SecretVersionAdded", where: (data) => data.vault_id === vaultId }))
+        .map((event) => ({ data: event.data as { secret_id: string; version: number; sealed: SealedValue } }));
       expect(rows).to.have.length(2);
       const open = (row: (typeof rows)[number]) => openValue(server.server.keys,
         { vaultId, secretId: row.data.secret_id, version: row.data.version }, row.data.sealed);
@@ -197,11 +198,10 @@ describe("vaults and secrets over HTTP", function () {
     });
 
     it("answers 410 once a secret has expired", async () => {
-      await as(owner).put(`${secrets()}/short-lived`,
-        { value: secretValue(), expires_at: new Date(Date.now() + 1000).toISOString() });
+      await as(owner).put(`${secrets()}/short-lived`, { value: secretValue(), expires_at: server.clock.isoIn(60_000) });
       expect((await as(owner).get(`${secrets()}/short-lived`)).status).to.equal(200);
-      // Time is the event here: nothing to await but the clock.
-      await new Promise((resolve) => setTimeout(resolve, 1100));
+      // Time is the event here: move the clock past the expiry.
+      server.clock.advance(60_001);
       expect((await as(owner).get(`${secrets()}/short-lived`)).status).to.equal(410);
     });
 
@@ -274,9 +274,9 @@ describe("vaults and secrets over HTTP", function () {
       expect(readable.status, JSON.stringify(readable.body)).to.equal(200);
       // An owner of the organisation who is not the vault's creator and holds no policy is refused (and it is recorded).
       expect((await as(owner).get(`/v1/vaults/${vaultId}/secrets/keys/signer`)).status).to.equal(403);
-      const { rows } = await server.server.db.query(`select 1 from eventstore_events where event_type = 'AccessDenied'
-        and data->>'vault_id' = $1 and data->'actor'->>'id' = $2`, [vaultId, owner.userId]);
-      expect(rows).to.have.length(1);
+      const denied = await storedEvents(server.server.store,
+        { type: "AccessDenied", where: (data) => data.vault_id === vaultId && data.actor?.id === owner.userId });
+      expect(denied).to.have.length(1);
 
       // And the agent, in the same organisation but neither creator nor admin, may not touch the owner's vault.
       const ownersVault = await newVault(owner);
@@ -296,7 +296,7 @@ describe("vaults and secrets over HTTP", function () {
     expect(plaintexts.length).to.be.greaterThan(10);
     const { db } = server.server;
     const texts = [
-      ...(await db.query<{ t: string }>(`select data::text || metadata::text as t from eventstore_events`)).rows.map((r) => r.t),
+      ...await storedEventTexts(server.server.store),
       ...(await db.query<{ t: string }>(`select row_to_json(v)::text as t from vaults v`)).rows.map((r) => r.t),
       ...(await db.query<{ t: string }>(`select row_to_json(s)::text as t from secrets s`)).rows.map((r) => r.t),
       ...(await db.query<{ t: string }>(`select row_to_json(s)::text as t from secret_versions s`)).rows.map((r) => r.t),

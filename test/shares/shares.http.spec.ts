@@ -7,6 +7,7 @@ import { expect } from "chai";
 import { randomUUID } from "node:crypto";
 import { createUser, lastMailTo, type TestUser } from "../support/identity.js";
 import { startTestServer, type TestServer } from "../support/server.js";
+import { storedEvents, storedEventTexts } from "../support/events.js";
 
 const inAnHour = () => new Date(Date.now() + 3600_000).toISOString();
 
@@ -91,10 +92,8 @@ describe("sharing secrets over HTTP", () => {
       expect(wrong.status).to.equal(403);
       expect(wrong.body.detail).to.match(/passphrase/);
       expect((await read(id, { passphrase })).body.value).to.equal(owner.value);
-      const { rows } = await server.server.db.query<{ reason: string }>(
-        `select data->>'reason' as reason from eventstore_events where stream_name = $1 and event_type = 'ShareAccessRefused'`,
-        [`share_refusals-${id}`]);
-      expect(rows.map((r) => r.reason)).to.deep.equal(Array(2).fill("the share's passphrase is missing or wrong"));
+      const refusals = await storedEvents(server.server.store, { stream: `share_refusals-${id}`, type: "ShareAccessRefused" });
+      expect(refusals.map((e) => e.data.reason)).to.deep.equal(Array(2).fill("the share's passphrase is missing or wrong"));
     });
 
     it("serves only the addresses of its IP allowlist", async () => {
@@ -111,9 +110,7 @@ describe("sharing secrets over HTTP", () => {
       const statuses = (await Promise.all(Array.from({ length: 10 }, () => read(id)))).map((r) => r.status);
       expect(statuses.filter((s) => s === 200)).to.have.length(3);
       expect(statuses.filter((s) => s === 410)).to.have.length(7);
-      const { rows } = await server.server.db.query<{ n: number }>(
-        `select count(*)::int as n from eventstore_events where stream_name = $1 and event_type = 'ShareAccessed'`, [`share-${id}`]);
-      expect(rows[0].n).to.equal(3);
+      expect(await storedEvents(server.server.store, { stream: `share-${id}`, type: "ShareAccessed" })).to.have.length(3);
     });
 
     it("is revoked at once by its creator, and by no one else", async () => {
@@ -125,9 +122,8 @@ describe("sharing secrets over HTTP", () => {
     });
 
     it("is gone (410) once expired, and says so in the listing", async () => {
-      const expiresAt = new Date(Date.now() + 1200);
-      const id = await createdShare(owner, { recipient_type: "anyone_with_link", expires_at: expiresAt.toISOString() });
-      await new Promise((resolve) => setTimeout(resolve, expiresAt.getTime() - Date.now() + 50));
+      const id = await createdShare(owner, { recipient_type: "anyone_with_link", expires_at: server.clock.isoIn(60_000) });
+      server.clock.advance(60_001);
       const gone = await read(id);
       expect(gone.status).to.equal(410);
       expect(gone.body.detail).to.match(/expired/);
@@ -300,16 +296,13 @@ describe("sharing secrets over HTTP", () => {
   describe("afterwards", () => {
     it("audits every access and leaves no value, passphrase or key in events, read models or logs", async () => {
       await server.server.runner.waitFor(await server.server.store.headPosition(), 10_000);
-      const { rows: events } = await server.server.db.query<{ data: string; metadata: string }>(
-        "select data::text as data, metadata::text as metadata from eventstore_events where stream_name like 'share-%'");
+      const events = await storedEventTexts(server.server.store, { category: "share" });
       expect(events.length).to.be.greaterThan(10);
       const { rows: shares } = await server.server.db.query<{ text: string }>("select t::text as text from shares t");
-      const texts = [...events.map((e) => e.data + e.metadata), ...shares.map((s) => s.text), server.logs()];
+      const texts = [...events, ...shares.map((s) => s.text), server.logs()];
       expect(plaintexts.length).to.be.greaterThan(5);
       expect(plaintexts.filter((p) => texts.some((t) => t.includes(p)))).to.deep.equal([]);
-      const audit = await server.server.db.query<{ n: number }>(
-        "select count(*)::int as n from eventstore_events where event_type = 'ShareAccessed'");
-      expect(audit.rows[0].n).to.be.greaterThan(5);
+      expect(await storedEvents(server.server.store, { type: "ShareAccessed" })).to.have.length.greaterThan(5);
     });
   });
 });

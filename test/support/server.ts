@@ -7,11 +7,14 @@ import { startServer, type RunningServer } from "../../src/app/server.js";
 import type { Config } from "../../src/config.js";
 import { createLogger } from "../../src/log.js";
 import { testConfig } from "./app-config.js";
+import { TestClock } from "./clock.js";
 
 export interface TestServer {
   url: string;
   server: RunningServer;
   config: Config;
+  /** The server's clock: move it to reach an expiry instead of sleeping. */
+  clock: TestClock;
   /** Every log line the server wrote so far. */
   logs(): string;
   /** fetch against the server; JSON bodies are serialised; answers status, headers and parsed body. */
@@ -25,11 +28,13 @@ export async function startTestServer(label = "app", overrides: Partial<Config> 
   const config = { ...setup.config, ...overrides };
   let captured = "";
   const sink = new Writable({ write(chunk, _encoding, done) { captured += chunk; done(); } });
-  const server = await startServer(config, createLogger({ level: "debug", destination: sink }));
+  const clock = new TestClock();
+  const server = await startServer(config, createLogger({ level: "debug", destination: sink }), { clock: clock.now });
   return {
     url: server.url,
     server,
     config,
+    clock,
     logs: () => captured,
     async request(method, path, options = {}) {
       const headers: Record<string, string> = { ...options.headers };

@@ -7,7 +7,7 @@ import type { AgentSettings } from "../../../events/agent.js";
 import { enrollAgent } from "../../agents/enrollment.js";
 import { agentView, listAgentViews, type AgentView } from "../../agents/queries.js";
 import {
-  createAgent, deleteAgent, DEFAULT_AGENT_SETTINGS, exchangeAgentToken, rotateAgentApiKey, rotateAgentIdentityKeys,
+  createAgent, deleteAgent, DEFAULT_AGENT_SETTINGS, exchangeAgentToken, mintAgentToken, rotateAgentApiKey, rotateAgentIdentityKeys,
   updateAgent,
 } from "../../agents/service.js";
 import type { Services } from "../../app/services.js";
@@ -17,7 +17,7 @@ import { HttpProblem } from "../problems.js";
 import { defineRoute, type Route } from "../route.js";
 import {
   AgentCreatedResponse, AgentIdParams, AgentKeyRotatedResponse, AgentListResponse, AgentResponse, AgentTokenRequest,
-  AgentTokenResponse, CreateAgentRequest, EnrollAgentRequest, EnrollAgentResponse, UpdateAgentRequest,
+  AgentTokenResponse, CreateAgentRequest, EnrollAgentRequest, EnrollAgentResponse, MintedAgentTokenResponse, UpdateAgentRequest,
   type AgentSettingsFields,
 } from "../../api/agents.js";
 
@@ -158,6 +158,20 @@ export function agentRoutes(services: Services): Route[] {
       const agent = await rotateAgentIdentityKeys(services, { orgId: user.orgId, userId: user.id }, params.agent_id,
         requestMetadata(request, user));
       return { status: 200, body: toAgentResponse(agent) };
+    }),
+
+    defineRoute({
+      method: "POST", path: "/v1/agents/{agent_id}/token", summary: "Mint a short-lived token for one of your agents",
+      description: "A human of the agent's organisation gets a JWT for the agent (its scopes and vaults) without its " +
+        "key, valid for at most 15 minutes; recorded with the human as actor.",
+      operationId: "mintAgentToken", tags, auth: "required", request: { params: AgentIdParams },
+      responses: { 200: MintedAgentTokenResponse },
+    }).handle(async ({ params, principal, request }) => {
+      const user = requireUser(principal);
+      const { agent, token } = await mintAgentToken(services, { orgId: user.orgId, userId: user.id }, params.agent_id,
+        requestMetadata(request, user));
+      return { status: 200, body: { token: token.token, access_token: token.token, token_type: "Bearer",
+        expires_in: token.expiresIn, agent_id: agent.id } };
     }),
 
     defineRoute({

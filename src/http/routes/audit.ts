@@ -12,7 +12,7 @@ import { verifyAuditChain } from "../../audit/verify.js";
 import { HttpProblem } from "../problems.js";
 import { defineRoute, type Route } from "../route.js";
 import {
-  AuditEventResponse, AuditEventsQuery, AuditEventsResponse, AuditVerifyQuery, AuditVerifyResponse,
+  AuditEventResponse, AuditEventsQuery, AuditListQuery, AuditEventsResponse, AuditVerifyQuery, AuditVerifyResponse,
 } from "../../api/audit.js";
 
 function toResponse(record: AuditRecord): z.input<typeof AuditEventResponse> {
@@ -57,6 +57,25 @@ export function auditRoutes(services: Pick<Services, "db" | "store" | "keys">): 
         resourceId: query.resource_id, from: query.from, to: query.to,
       });
       return { status: 200, body: { events: events.map(toResponse), count: events.length } };
+    }),
+
+    defineRoute({
+      method: "GET",
+      path: "/v1/audit",
+      summary: "Recent audit events (bare array)",
+      description: "The newest `limit` entries of the organisation's audit log, optionally about one vault " +
+        "(`vault_id`: the vault and everything in it) or one action: the shape the 1claw CLI's `audit list` reads. " +
+        "Humans only.",
+      operationId: "listAuditEvents",
+      tags: ["Audit"],
+      auth: "required",
+      request: { query: AuditListQuery },
+      responses: { 200: z.array(AuditEventResponse) },
+    }).handle(async ({ query, principal }) => {
+      const user = requireHuman(principal);
+      const events = await queryAuditEvents(db, user.orgId, { limit: query.limit, offset: 0, action: query.action,
+        vaultId: query.vault_id });
+      return { status: 200, body: events.map(toResponse) };
     }),
 
     defineRoute({

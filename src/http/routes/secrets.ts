@@ -23,7 +23,7 @@ import {
 
 function toMetadata(info: SecretVersionInfo): z.input<typeof SecretMetadataResponse> {
   return {
-    id: info.secretId, path: info.path, type: info.type, version: info.version, metadata: info.metadata,
+    id: info.secretId, path: info.path, type: info.type, secret_type: info.type, version: info.version, metadata: info.metadata,
     created_at: info.createdAt.toISOString(), expires_at: info.expiresAt?.toISOString(), is_disabled: info.disabled,
   };
 }
@@ -59,8 +59,8 @@ export function secretRoutes(services: Services): Route[] {
     }).handle(async ({ params, query, principal, request }) => {
       const secrets = await listSecrets(services, callerOf(principal, request), params.vault_id, query.prefix);
       return { status: 200, body: { secrets: secrets.map((s) => ({
-        id: s.id, path: s.path, type: s.type, version: s.version, metadata: s.metadata,
-        created_at: s.updatedAt.toISOString(), expires_at: s.expiresAt?.toISOString(),
+        id: s.id, path: s.path, type: s.type, secret_type: s.type, version: s.version, metadata: s.metadata,
+        created_at: s.updatedAt.toISOString(), updated_at: s.updatedAt.toISOString(), expires_at: s.expiresAt?.toISOString(),
       })) } };
     }),
 

@@ -15,7 +15,7 @@ import { acceptShare, accessShare, createShare, declineShare, revokeShare } from
 import { HttpProblem } from "../problems.js";
 import { defineRoute, type RequestInfo, type Route } from "../route.js";
 import {
-  CreateShareRequest, PASSPHRASE_HEADER, SecretIdParams, ShareListItem, ShareListResponse, ShareParams, ShareResponse,
+  CreateShareByIdRequest, CreateShareRequest, PASSPHRASE_HEADER, ShareListQuery, SecretIdParams, ShareListItem, ShareListResponse, ShareParams, ShareResponse,
   SharedSecretResponse,
 } from "../../api/shares.js";
 
@@ -40,28 +40,57 @@ export function shareRoutes(services: Services): Route[] {
     };
   }
 
+  async function create(principal: Principal, request: RequestInfo, secretId: string,
+    body: z.output<typeof CreateShareRequest>): Promise<z.input<typeof ShareResponse>> {
+    limiter ??= openRateLimiter(services.db, SHARE_CREATION_LIMIT, "share_create");
+    const verdict = await (await limiter).take(principal.orgId);
+    if (!verdict.allowed) {
+      throw new HttpProblem(429, `share creation is limited to 10 a minute per organisation; retry in ${verdict.retryAfterSeconds} s`,
+        { "Retry-After": String(verdict.retryAfterSeconds) });
+    }
+    const share = await createShare(services, callerOf(principal, request), secretId, {
+      recipientType: body.recipient_type, recipientId: body.recipient_id ?? undefined, email: body.email ?? undefined,
+      expiresAt: new Date(body.expires_at), maxAccessCount: body.max_access_count, passphrase: body.passphrase ?? undefined,
+      ipAllowlist: body.ip_allowlist ?? [],
+    }, randomUUID());
+    return {
+      id: share.shareId, share_url: shareUrl(share.shareId), secret_id: share.secretId, recipient_type: share.recipientType,
+      recipient_id: share.recipient?.id, recipient_email: share.recipientEmail ?? undefined,
+      expires_at: share.expiresAt.toISOString(), max_access_count: share.maxAccessCount,
+    };
+  }
+
   return [
     defineRoute({
       method: "POST", path: "/v1/secrets/{secret_id}/share", summary: "Share a secret (link, user, agent, creator or email)",
       operationId: "createShare", tags, auth: "required",
       request: { params: SecretIdParams, body: CreateShareRequest }, responses: { 201: ShareResponse },
-    }).handle(async ({ params, body, principal, request }) => {
-      limiter ??= openRateLimiter(services.db, SHARE_CREATION_LIMIT, "share_create");
-      const verdict = await (await limiter).take(principal.orgId);
-      if (!verdict.allowed) {
-        throw new HttpProblem(429, `share creation is limited to 10 a minute per organisation; retry in ${verdict.retryAfterSeconds} s`,
-          { "Retry-After": String(verdict.retryAfterSeconds) });
-      }
-      const share = await createShare(services, callerOf(principal, request), params.secret_id, {
-        recipientType: body.recipient_type, recipientId: body.recipient_id ?? undefined, email: body.email ?? undefined,
-        expiresAt: new Date(body.expires_at), maxAccessCount: body.max_access_count, passphrase: body.passphrase ?? undefined,
-        ipAllowlist: body.ip_allowlist ?? [],
-      }, randomUUID());
-      return { status: 201, body: {
-        id: share.shareId, share_url: shareUrl(share.shareId), secret_id: share.secretId, recipient_type: share.recipientType,
-        recipient_id: share.recipient?.id, recipient_email: share.recipientEmail ?? undefined,
-        expires_at: share.expiresAt.toISOString(), max_access_count: share.maxAccessCount,
-      } };
+    }).handle(async ({ params, body, principal, request }) =>
+      ({ status: 201, body: await create(principal, request, params.secret_id, body) })),
+
+    defineRoute({
+      method: "POST", path: "/v1/shares", summary: "Share a secret (the 1claw CLI's form: `secret_id` in the body)",
+      operationId: "createShareById", tags, auth: "required",
+      request: { body: CreateShareByIdRequest }, responses: { 201: ShareResponse },
+    }).handle(async ({ body, principal, request }) => {
+      const { secret_id: secretId, recipient_email: recipientEmail, ...rest } = body;
+      return { status: 201, body: await create(principal, request, secretId, { ...rest, email: rest.email ?? recipientEmail }) };
+    }),
+
+    defineRoute({
+      method: "GET", path: "/v1/shares", summary: "List shares you sent (`direction=outbound`, default) or received (`inbound`)",
+      operationId: "listShares", tags, auth: "required", request: { query: ShareListQuery }, responses: { 200: ShareListResponse },
+    }).handle(async ({ query, principal }) => {
+      const list = query.direction === "inbound" ? listInboundShares : listOutboundShares;
+      return { status: 200, body: { shares: (await list(services.db, principal)).map(toListItem) } };
+    }),
+
+    defineRoute({
+      method: "DELETE", path: "/v1/shares/{share_id}", summary: "Revoke a share (its creator only; as DELETE /v1/share/{share_id})",
+      operationId: "revokeShareAlias", tags, auth: "required", request: { params: ShareParams }, responses: { 204: null },
+    }).handle(async ({ params, principal, request }) => {
+      await revokeShare(services, callerOf(principal, request), params.share_id);
+      return { status: 204 };
     }),
 
     defineRoute({

@@ -1,7 +1,7 @@
 import { HttpClient, segment } from "../http.js";
 import type {
   AgentCreatedResponse, AgentKeyRotatedResponse, AgentListResponse, AgentResponse, BundleSimulationResponse,
-  CreateAgentRequest, EnrollAgentRequest, EnrollAgentResponse, OneclawResponse, SimulateBundleRequest,
+  CreateAgentRequest, EnrollAgentRequest, EnrollAgentResponse, MintedAgentTokenResponse, OneclawResponse, SimulateBundleRequest,
   SimulateTransactionRequest, SimulationResponse, SubmitTransactionRequest, TransactionListResponse,
   TransactionResponse, UpdateAgentRequest,
 } from "../types.js";
@@ -54,6 +54,11 @@ export class AgentsResource {
   /** A new `ocv_` key; the old one stops working. */
   rotateKey(agentId: string): Promise<OneclawResponse<AgentKeyRotatedResponse>> {
     return this.http.request("POST", `/v1/agents/${segment(agentId)}/rotate-key`);
+  }
+
+  /** A short-lived token for one of your agents (at most 15 minutes), minted without its key. */
+  mintToken(agentId: string): Promise<OneclawResponse<MintedAgentTokenResponse>> {
+    return this.http.request("POST", `/v1/agents/${segment(agentId)}/token`);
   }
 
   rotateIdentityKeys(agentId: string): Promise<OneclawResponse<AgentResponse>> {

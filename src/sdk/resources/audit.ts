@@ -1,5 +1,7 @@
 import type { HttpClient } from "../http.js";
-import type { AuditEventsResponse, AuditQuery, AuditVerifyQuery, AuditVerifyResponse, OneclawResponse } from "../types.js";
+import type {
+  AuditEventResponse, AuditEventsResponse, AuditListQuery, AuditQuery, AuditVerifyQuery, AuditVerifyResponse, OneclawResponse,
+} from "../types.js";
 
 /** The organisation's audit log (humans only). */
 export class AuditResource {
@@ -8,6 +10,11 @@ export class AuditResource {
   /** Newest first; filters combine with AND. */
   query(filters: AuditQuery = {}): Promise<OneclawResponse<AuditEventsResponse>> {
     return this.http.request("GET", "/v1/audit/events", { query: { ...filters } });
+  }
+
+  /** The newest entries, optionally about one vault (and everything in it) or one action: `GET /v1/audit`. */
+  list(filters: AuditListQuery = {}): Promise<OneclawResponse<AuditEventResponse[]>> {
+    return this.http.request("GET", "/v1/audit", { query: { ...filters } });
   }
 
   /** Re-derives the hash chain from the event log and names the first broken link. */

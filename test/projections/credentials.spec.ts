@@ -1,0 +1,60 @@
+/** The read models the authenticator consults: personal API keys, revoked tokens and IP rules. */
+import { randomUUID } from "node:crypto";
+import { AccessTokenRevoked } from "../../events/access-token.js";
+import { ApiKeyCreated, ApiKeyRevoked } from "../../events/api-key.js";
+import { IpRuleCreated, IpRuleDeleted } from "../../events/ip-rule.js";
+import { apiKeysProjection } from "../../projections/api-keys.js";
+import { ipRulesProjection } from "../../projections/ip-rules.js";
+import { revokedTokensProjection } from "../../projections/revoked-tokens.js";
+import { describeProjection, fact } from "../support/projection-spec.js";
+
+const [org, user] = [randomUUID(), randomUUID()];
+const hash = "ab".repeat(32);
+
+describe("api keys read model", () => {
+  const spec = describeProjection(apiKeysProjection);
+
+  it("lists keys by prefix and hash, and stamps revocations", async () => {
+    const [kept, revoked] = [randomUUID(), randomUUID()];
+    const created = (id: string, name: string) => ApiKeyCreated.of({ key_id: id, user_id: user, org_id: org, name,
+      key_prefix: `1ck_${name}`, key_hash: hash, scopes: ["vaults:read"], created_at: "2026-01-01T00:00:00Z" });
+    await (await spec().given(created(kept, "ci"), created(revoked, "laptop"),
+      ApiKeyRevoked.of({ key_id: revoked, user_id: user, revoked_at: "2026-01-05T00:00:00Z" }),
+    )).expectRows("select name, key_prefix, key_hash, scopes, created_at, expires_at, revoked_at from api_keys order by name", [
+      { name: "ci", key_prefix: "1ck_ci", key_hash: hash, scopes: ["vaults:read"], created_at: new Date("2026-01-01T00:00:00Z"),
+        expires_at: null, revoked_at: null },
+      { name: "laptop", key_prefix: "1ck_laptop", key_hash: hash, scopes: ["vaults:read"],
+        created_at: new Date("2026-01-01T00:00:00Z"), expires_at: null, revoked_at: new Date("2026-01-05T00:00:00Z") },
+    ]);
+  });
+});
+
+describe("revoked tokens read model", () => {
+  const spec = describeProjection(revokedTokensProjection);
+
+  it("records each revoked token once", async () => {
+    const token = randomUUID();
+    const revoked = AccessTokenRevoked.of({ token_id: token, subject_type: "user", subject_id: user, org_id: org,
+      expires_at: "2026-01-01T01:00:00Z", revoked_at: "2026-01-01T00:10:00Z" });
+    await (await spec().given(revoked, revoked)).expectRows("select token_id, subject_type, subject_id, expires_at, revoked_at from revoked_tokens", [
+      { token_id: token, subject_type: "user", subject_id: user, expires_at: new Date("2026-01-01T01:00:00Z"),
+        revoked_at: new Date("2026-01-01T00:10:00Z") },
+    ]);
+  });
+});
+
+describe("ip rules read model", () => {
+  const spec = describeProjection(ipRulesProjection);
+
+  it("holds the organisation's current rules, created when their event occurred", async () => {
+    const [kept, deleted] = [randomUUID(), randomUUID()];
+    const created = (id: string, cidr: string) => IpRuleCreated.of({ rule_id: id, org_id: org, rule_type: "allow", cidr,
+      label: "office", created_by: user });
+    await (await spec().given(
+      fact(created(kept, "10.0.0.0/8"), { at: new Date("2026-01-01T00:00:00Z") }), created(deleted, "192.0.2.0/24"),
+      IpRuleDeleted.of({ rule_id: deleted, org_id: org, deleted_by: user }),
+    )).expectRows("select id, rule_type, cidr, label, applies_to, created_at from ip_rules", [
+      { id: kept, rule_type: "allow", cidr: "10.0.0.0/8", label: "office", applies_to: null, created_at: new Date("2026-01-01T00:00:00Z") },
+    ]);
+  });
+});
