@@ -37,15 +37,6 @@ const program = new Command("keyledger")
 
 registerClientCommands(program);
 
-program.commandsGroup("Operator commands (run the server, or work on this machine's stores):");
-
-program.command("serve").description("run the HTTP API (embedded PGlite and local keys unless configured otherwise)")
-  .action(async () => {
-    const config = await loadConfig();
-    const [{ serveCommand }, { createLogger }] = await Promise.all([import("./serve.js"), import("../log.js")]);
-    await serveCommand(config, createLogger({ level: config.logLevel }));
-  });
-
 program.command("mcp")
   .description("run the MCP server over stdio for an AI agent (ONECLAW_AGENT_API_KEY; optional ONECLAW_AGENT_ID, ONECLAW_VAULT_ID, ONECLAW_BASE_URL)")
   .action(async () => {
@@ -57,6 +48,15 @@ program.command("mcp")
       process.stderr.write(`keyledger mcp: ${error.message}\n`);
       process.exitCode = 2;
     }
+  });
+
+program.commandsGroup("Operator commands (run the server, or work on this machine's stores):");
+
+program.command("serve").description("run the HTTP API (embedded PGlite and local keys unless configured otherwise)")
+  .action(async () => {
+    const config = await loadConfig();
+    const [{ serveCommand }, { createLogger }] = await Promise.all([import("./serve.js"), import("../log.js")]);
+    await serveCommand(config, createLogger({ level: config.logLevel }));
   });
 
 const projections = program.command("projections").description("inspect and rebuild read models");
