@@ -146,11 +146,12 @@ class GenerationWorker {
   /** Writes the checkpoint advanced over skipped events, if any. */
   private async writeSkipped(): Promise<void> {
     if (this.skipped === 0) return;
-    const to = this.generation.position;
+    // Events skipped while this write is in flight stay counted for the next one.
+    const [to, count] = [this.generation.position, this.skipped];
     const fence = { ...this.generation, position: this.persisted };
-    if (!(await advanceGeneration(this.runner.options.db, fence, to, this.skipped))) return this.retire();
+    if (!(await advanceGeneration(this.runner.options.db, fence, to, count))) return this.retire();
     this.persisted = to;
-    this.skipped = 0;
+    this.skipped -= count;
   }
 
   private retire(): void {
