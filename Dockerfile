@@ -5,9 +5,9 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends softhsm2 python3 make g++ ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci --omit=dev
 COPY . .
+# npm ci runs `prepare`, which compiles the TypeScript to dist/ (it needs the dev dependencies); then drop them.
+RUN npm ci && npm prune --omit=dev
 ENV NODE_ENV=production KEYLEDGER_DATA_DIR=/var/lib/keyledger
 RUN mkdir -p /var/lib/keyledger
 EXPOSE 8080

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { agentAggregate, AgentNotFound, type AgentCommand } from "../../commands/agent.js";
-import { Unauthenticated } from "../../commands/errors.js";
+import { Conflict, Unauthenticated } from "../../commands/errors.js";
 import { type AgentSettings } from "../../events/agent.js";
 import { principalAllowPolicies } from "../access/policies.js";
 import type { Services } from "../app/services.js";
@@ -13,7 +13,7 @@ import type { IssuedToken } from "../auth/tokens.js";
 import { type EventMetadata } from "../eventstore/port.js";
 import { generateAgentApiKey } from "./api-keys.js";
 import { generateIdentityKeys } from "./identity-keys.js";
-import { agentView, findAgentByApiKey, type AgentRecord, type AgentView } from "./queries.js";
+import { agentView, findAgentByApiKey, findAgentById, type AgentRecord, type AgentView } from "./queries.js";
 import { reachClaims } from "./token-claims.js";
 
 export type AgentServices = Pick<Services, "bus" | "db" | "keys" | "tokens" | "store" | "clock">;
@@ -30,6 +30,14 @@ export class AgentCredentialsRejected extends Unauthenticated {
   constructor() {
     super("invalid agent credentials");
     this.name = "AgentCredentialsRejected";
+  }
+}
+
+/** A token was asked for a deactivated (or expired) agent. */
+export class AgentInactive extends Conflict {
+  constructor(agentId: string) {
+    super(`agent ${agentId} is not active`);
+    this.name = "AgentInactive";
   }
 }
 
@@ -117,12 +125,39 @@ export async function exchangeAgentToken(
   if (!agent || !agent.active || (credentials.agentId !== undefined && credentials.agentId !== agent.id)) {
     throw new AgentCredentialsRejected();
   }
-  // Explicit scopes on the agent's record win; otherwise its policies' patterns (none: zero access). Shown in
-  // the token while small (token-claims.ts); enforced from the live record and policies on every request.
+  const token = await issueAgentToken(services, agent, { method: "agent_key" }, agent.tokenTtlSeconds, metadata);
+  return { agent, token };
+}
+
+/** The longest life of a token a human mints for an agent (`agent token`): for a quick test or a one-off job. */
+export const MINTED_AGENT_TOKEN_MAX_TTL_SECONDS = 900;
+
+/**
+ * `POST /v1/agents/{agent_id}/token`: a human of the agent's organisation mints a short-lived token for it,
+ * with the same claims as the agent's own exchange, without holding its key. Recorded with the human as actor.
+ */
+export async function mintAgentToken(
+  services: AgentServices, minter: { orgId: string; userId: string }, agentId: string, metadata: EventMetadata,
+): Promise<AgentToken> {
+  const agent = await findAgentById(services.db, agentId);
+  if (!agent || agent.orgId !== minter.orgId) throw new AgentNotFound(agentId);
+  if (!agent.active) throw new AgentInactive(agentId);
+  const ttl = Math.min(agent.tokenTtlSeconds, MINTED_AGENT_TOKEN_MAX_TTL_SECONDS);
+  const token = await issueAgentToken(services, agent, { method: "human_mint" }, ttl,
+    { ...metadata, actor: { type: "user", id: minter.userId }, org_id: minter.orgId });
+  return { agent, token };
+}
+
+/**
+ * An agent's JWT: its scopes (explicit ones win; else its policies' patterns; none: zero access), vaults, flags.
+ * The reach is shown in the token while small (token-claims.ts); it is enforced from the live record and
+ * policies on every request.
+ */
+async function issueAgentToken(services: AgentServices, agent: AgentRecord, claims: { method: string }, ttlSeconds: number,
+  metadata: EventMetadata): Promise<IssuedToken> {
   const scopes = agent.scopes.length > 0 ? agent.scopes : [...new Set(
     (await principalAllowPolicies(services.db, { type: "agent", id: agent.id }, services.clock())).map((p) => p.pattern))];
-  const token = await issueAccessToken(services, { type: "agent", id: agent.id, orgId: agent.orgId }, {
-    ...reachClaims({ scopes, vaultIds: agent.vaultIds }), intents_api_enabled: agent.intentsApiEnabled, method: "agent_key",
-  }, agent.tokenTtlSeconds, metadata);
-  return { agent, token };
+  return issueAccessToken(services, { type: "agent", id: agent.id, orgId: agent.orgId }, {
+    ...reachClaims({ scopes, vaultIds: agent.vaultIds }), intents_api_enabled: agent.intentsApiEnabled, ...claims,
+  }, ttlSeconds, metadata);
 }

@@ -2,6 +2,7 @@
 import { agentRoutes } from "../http/routes/agents.js";
 import { auditRoutes } from "../http/routes/audit.js";
 import { authTokenRoutes } from "../http/routes/auth-tokens.js";
+import { deviceLoginRoutes } from "../http/routes/device-login.js";
 import { healthRoutes, type HealthDependencies } from "../http/routes/health.js";
 import { historyRoutes } from "../http/routes/history.js";
 import { reportRoutes } from "../http/routes/reports.js";
@@ -16,7 +17,7 @@ import type { Route } from "../http/route.js";
 import type { Services } from "./services.js";
 
 export function appRoutes(services: Services, running: Pick<HealthDependencies, "projections"> = {}): Route[] {
-  return [...healthRoutes({ keys: services.keys, database: services.db, ...running }), ...ipRuleRoutes(services), ...authTokenRoutes(services),
+  return [...healthRoutes({ keys: services.keys, database: services.db, ...running }), ...ipRuleRoutes(services), ...authTokenRoutes(services), ...deviceLoginRoutes(services),
     ...agentRoutes(services), ...humanRoutes(services), ...orgMemberRoutes(services), ...vaultRoutes(services), ...secretRoutes(services), ...shareRoutes(services), ...policyRoutes(services),
     ...auditRoutes(services), ...historyRoutes(services), ...reportRoutes(services)];
 }

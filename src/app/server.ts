@@ -10,6 +10,7 @@ import { instrumentAppends } from "../eventstore/instrumented.js";
 import type { EventStore } from "../eventstore/port.js";
 import { createHttpApp } from "../http/app.js";
 import { createDatabaseIfAbsent } from "../db/create-database.js";
+import { loopbackUrl, mcpHttpRoute } from "../mcp/http.js";
 import { authFailureLimit, authRateLimit } from "../http/auth-rate-limit.js";
 import { openRateLimiter } from "../rate-limit/rate-limiter.js";
 import { createAuthenticator } from "../auth/authenticator.js";
@@ -28,7 +29,7 @@ import { checkKeyProviderIdentity } from "../keys/identity.js";
 import type { Services } from "./services.js";
 import { lockDataDir } from "./data-dir-lock.js";
 import { describeStores, openDatabase, openEventStore, openKeyProvider } from "./stores.js";
-import pkg from "../../package.json" with { type: "json" };
+import { version } from "../version.js";
 
 export interface RunningServer {
   url: string;
@@ -106,17 +107,21 @@ export async function startServer(config: Config, logger: Logger, options: Serve
       logger.child({ component: "audit" })), (signer) => signer.stop());
 
     const authLimiter = await openRateLimiter(db, config.authRateLimit, "auth");
+    // The hosted MCP server is a client of this API like any other: it calls it over loopback HTTP.
+    let apiUrl = "";
     const http = createHttpApp({
       routes: appRoutes(services, { projections: runner }),
       authenticate: createAuthenticator(services),
       logger,
       metrics,
-      api: { title: "Keyledger API", version: pkg.version, serverUrl: config.publicUrl },
+      api: { title: "Keyledger API", version, serverUrl: config.publicUrl },
       shutdownTimeoutMs: config.shutdownTimeoutMs,
       rateLimit: authRateLimit(authLimiter),
       authFailures: authFailureLimit(await openRateLimiter(db, config.authRateLimit, "auth_failures")),
+      rawRoutes: [mcpHttpRoute({ apiUrl: () => apiUrl })],
     });
     const { url } = await http.listen(config.port, config.host);
+    apiUrl = loopbackUrl(url);
     resources.add("http server", http, (h) => h.close());
     logger.info({ url, ...stores, dataDir: embedded ? config.dataDir : undefined }, `keyledger listening on ${displayUrl(url)}`);
 

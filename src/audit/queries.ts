@@ -8,6 +8,8 @@ export interface AuditFilter {
   action?: string;
   actorId?: string;
   resourceId?: string;
+  /** Entries about this vault or anything in it (its secrets, policies, shares). */
+  vaultId?: string;
   from?: Date;
   to?: Date;
 }
@@ -57,6 +59,10 @@ export async function queryAuditEvents(db: Queryable, orgId: string, filter: Aud
   if (filter.action !== undefined) add("action = ?", filter.action);
   if (filter.actorId !== undefined) add("actor_id = ?", filter.actorId);
   if (filter.resourceId !== undefined) add("resource_id = ?", filter.resourceId);
+  if (filter.vaultId !== undefined) {
+    params.push(filter.vaultId);
+    conditions.push(`(resource_id = $${params.length} or details->>'vault_id' = $${params.length})`);
+  }
   if (filter.from !== undefined) add("created_at >= ?", filter.from);
   if (filter.to !== undefined) add("created_at <= ?", filter.to);
   params.push(filter.limit, filter.offset);

@@ -40,6 +40,26 @@ export interface HttpAppOptions {
    * the address is over its allowance, and the 401 becomes a 429. Successes are never counted.
    */
   authFailures?: RateLimitCheck;
+  /** Routes that answer on the raw response themselves (the MCP transport at /mcp). */
+  rawRoutes?: readonly RawRoute[];
+}
+
+/**
+ * A route that writes its answer on the Node response itself. Its JSON body is read (and limited) here; an
+ * error it throws before writing anything becomes a problem answer like any route's.
+ */
+export interface RawRoute {
+  method: "POST";
+  path: string;
+  handle(input: RawRequest): Promise<void>;
+}
+
+export interface RawRequest {
+  req: http.IncomingMessage;
+  res: http.ServerResponse;
+  body: unknown;
+  /** A request header by name, case-insensitive. */
+  header(name: string): string | undefined;
 }
 
 /** Undefined when the client may go ahead; else how long it should wait (the 429's Retry-After). */
@@ -73,10 +93,11 @@ function routingDetail(ctx: Context): string {
   return "no such route";
 }
 
-function sendProblem(ctx: Context, status: number, detail: string, headers: Record<string, string> = {}): void {
+function sendProblem(ctx: Context, status: number, detail: string, headers: Record<string, string> = {},
+  body = problem(status, detail)): void {
   ctx.status = status;
   ctx.set(headers);
-  ctx.body = problem(status, detail);
+  ctx.body = body;
   ctx.type = PROBLEM_CONTENT_TYPE;
 }
 
@@ -151,6 +172,23 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   for (const route of options.routes) {
     router.register(toRouterPath(route.path), [route.method], handle(route));
   }
+  for (const raw of options.rawRoutes ?? []) {
+    router.register(raw.path, [raw.method], async (ctx) => {
+      (ctx.state as RequestState).route = raw.path;
+      const body = await readJsonBody(ctx, bodyLimit);
+      // The same door as every route: storable text, bounded depth (input-rules.ts).
+      const shared = checkJson("body", body);
+      if (shared.length > 0) throw new HttpProblem(400, shared.join("; "));
+      ctx.respond = false;
+      try {
+        await raw.handle({ req: ctx.req, res: ctx.res, body, header: (name) => ctx.get(name) || undefined });
+      } catch (error) {
+        if (ctx.res.headersSent) throw error;
+        ctx.respond = true;
+        throw error;
+      }
+    });
+  }
   router.get("/openapi.json", (ctx) => {
     (ctx.state as RequestState).route = "/openapi.json";
     ctx.body = openApi;
@@ -178,7 +216,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       // Unknown path (404), known path with another method (405, Allow set by the router). A method the router
       // does not know (TRACE, CONNECT, ...) is the client's mistake, not a server fault: 405, never 501.
       if (ctx.status === 501 && ctx.body == null) ctx.status = 405;
-      if (ctx.body == null && ctx.status >= 400) sendProblem(ctx, ctx.status, routingDetail(ctx));
+      if (ctx.respond !== false && ctx.body == null && ctx.status >= 400) sendProblem(ctx, ctx.status, routingDetail(ctx));
     } catch (error) {
       let answer = problemFor(error);
       if (answer.problem.status === 401 && options.authFailures) {
@@ -189,16 +227,19 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
             { "Retry-After": String(limited.retryAfterSeconds) }));
         }
       }
-      if (answer.serverFault) logger.error({ err: error, request_id: state.requestId }, "request failed");
-      sendProblem(ctx, answer.problem.status, answer.problem.detail, answer.headers);
+      if (answer.serverFault || ctx.respond === false) logger.error({ err: error, request_id: state.requestId }, "request failed");
+      // A raw route that failed mid-answer: the answer is what it is; end it.
+      if (ctx.respond === false) ctx.res.end();
+      else sendProblem(ctx, answer.problem.status, answer.problem.detail, answer.headers, answer.problem);
     }
     // While shutting down, finished requests release their keep-alive connections.
     if (closing) ctx.set("Connection", "close");
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const status = ctx.respond === false ? ctx.res.statusCode : ctx.status;
     const route = state.route ?? UNMATCHED;
-    metrics.observeHttpRequest({ method: ctx.method, route, status: ctx.status }, seconds);
+    metrics.observeHttpRequest({ method: ctx.method, route, status }, seconds);
     logger.info(
-      { request_id: state.requestId, method: ctx.method, route, status: ctx.status, duration_ms: Math.round(seconds * 1e6) / 1e3 },
+      { request_id: state.requestId, method: ctx.method, route, status, duration_ms: Math.round(seconds * 1e6) / 1e3 },
       "request",
     );
   });

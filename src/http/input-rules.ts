@@ -16,7 +16,6 @@
  * model or a log could not hold.
  */
 
-import type { z } from "zod";
 
 /** Deepest nesting of arrays and objects a JSON body may have (the request's top level is depth 1). */
 export const MAX_JSON_DEPTH = 32;
@@ -125,13 +124,3 @@ function printable(key: string): string {
 
 /** Longest string a JSON body may hold anywhere (the largest field, a secret's value, is 256 Ki characters). */
 export const MAX_JSON_STRING_LENGTH = 256 * 1024;
-
-/** Free-form JSON fields (a secret's `metadata`, a policy's `conditions`): their size as compact JSON, in bytes. */
-export const MAX_METADATA_BYTES = 16 * 1024;
-export const MAX_CONDITIONS_BYTES = 16 * 1024;
-
-/** The schema, refusing values whose compact JSON is longer than maxBytes (UTF-8). */
-export function withinJsonBytes<T extends z.ZodType>(schema: T, maxBytes: number): T {
-  return schema.refine((value) => Buffer.byteLength(JSON.stringify(value) ?? "", "utf8") <= maxBytes,
-    { message: `must be at most ${maxBytes} bytes as JSON` }) as T;
-}

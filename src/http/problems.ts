@@ -3,22 +3,13 @@
  * (commands/errors.ts), so a new domain error needs no row here and no branch in a route.
  */
 import { STATUS_CODES } from "node:http";
-import { z } from "zod";
+import { ProblemSchema, type Problem } from "../api/problem.js";
 import {
   Conflict, DomainError, Forbidden, Gone, Invalid, NotFound, PaymentRequired, RateLimited, ResourceLimit,
   Unauthenticated, Unavailable,
 } from "../../commands/errors.js";
 
-export const ProblemSchema = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number().int(),
-    detail: z.string(),
-  })
-  .meta({ id: "ProblemDetails", description: "RFC 7807 error envelope" });
-
-export type Problem = z.infer<typeof ProblemSchema>;
+export { ProblemSchema, type Problem };
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
@@ -79,7 +70,10 @@ export function problemFor(error: unknown): ProblemAnswer {
   }
   const status = error instanceof DomainError ? STATUS_BY_CATEGORY.find(([category]) => error instanceof category)?.[1] : undefined;
   if (status !== undefined && error instanceof DomainError) {
-    return { problem: problem(status, error.detail), headers: headersFor(error, status), serverFault: status >= 500 };
+    const answer = problem(status, error.detail);
+    // Errors of OAuth endpoints (the device login's token poll) also carry the code OAuth clients read (RFC 6749 §5.2).
+    if ("oauthError" in error && typeof error.oauthError === "string") answer.error = error.oauthError;
+    return { problem: answer, headers: headersFor(error, status), serverFault: status >= 500 };
   }
   return { problem: problem(500, "an unexpected error occurred"), headers: {}, serverFault: true };
 }

@@ -3,7 +3,7 @@ import { Algorithm, hash, verify } from "@node-rs/argon2";
 
 const OPTIONS = { algorithm: Algorithm.Argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 };
 
-export const MIN_PASSWORD_LENGTH = 8;
+export { MIN_PASSWORD_LENGTH } from "../api/auth.js";
 
 export function hashPassword(password: string): Promise<string> {
   return hash(password, OPTIONS);

@@ -65,7 +65,7 @@ describe("keyledger audit verify", () => {
     expect(result).to.deep.include({ chainValid: false, eventsVerified: 1, eventsChecked: 2, brokenAtEventId: ids[1] });
     expect(JSON.parse(out.text())).to.deep.include({ chainValid: false, brokenAtEventId: ids[1] });
 
-    const run = spawnSync(process.execPath, [bin, "audit", "verify"], {
+    const run = spawnSync(process.execPath, [bin, "audit", "verify", "--stores"], {
       encoding: "utf8", env: { ...process.env, ...environmentOf(setup.config) }, timeout: 100_000,
     });
     expect(run.status, run.stderr).to.equal(1);

@@ -141,6 +141,20 @@ describe("no plaintext secret anywhere after touring every endpoint", () => {
     await ok("POST", `/v1/shares/${declinedShare.id}/decline`, t(), 204);
     await ok("GET", "/v1/shares/outbound", t());
     await ok("DELETE", `/v1/share/${linkShare.id}`, t(), 204);
+    // The 1claw CLI's routes: share aliases, a human-minted agent token, device login (approved, then denied).
+    const aliasShare = await ok("POST", "/v1/shares",
+      { ...t(), body: { secret_id: stripeId, recipient_type: "anyone_with_link", expires_at: expiresAt } }, 201);
+    await ok("GET", "/v1/shares?direction=outbound", t());
+    await ok("DELETE", `/v1/shares/${aliasShare.id}`, t(), 204);
+    await ok("POST", `/v1/agents/${agentId}/token`, t());
+    const device = await ok("POST", "/v1/auth/device/code", { body: { client_id: "cli" } });
+    remember("device code", device.device_code);
+    expect((await call("POST", "/v1/auth/device/token", { body: { device_code: device.device_code } })).status).to.be.within(400, 499);
+    await ok("GET", `/v1/auth/device/code/${device.user_code}`, t());
+    await ok("POST", "/v1/auth/device/approve", { ...t(), body: { user_code: device.user_code } });
+    await ok("POST", "/v1/auth/device/token", { body: { device_code: device.device_code } });
+    const deniedDevice = await ok("POST", "/v1/auth/device/code", { body: { client_id: "cli" } });
+    await ok("POST", "/v1/auth/device/deny", { ...t(), body: { user_code: deniedDevice.user_code } });
     await ok("GET", "/v1/agents/me", { token: agentToken });
     await ok("GET", "/v1/agents", t());
     await ok("GET", `/v1/agents/${agentId}`, t());
@@ -156,6 +170,7 @@ describe("no plaintext secret anywhere after touring every endpoint", () => {
     for (const report of ["secrets-by-type", "stale-secrets", "expiring-secrets", "reads-per-day"]) await ok("GET", `/v1/reports/${report}`, t());
     await ok("GET", "/v1/audit/events?limit=1000", t());
     await ok("GET", "/v1/audit/verify", t());
+    await ok("GET", "/v1/audit?limit=10", t());
 
     // Endings: a policy, an agent, a vault (with a secret in it), an account.
     await ok("DELETE", `${v}/policies/${policy.id}`, t(), 204);

@@ -7,7 +7,8 @@
  */
 import { expect } from "chai";
 import { randomUUID } from "node:crypto";
-import { MAX_JSON_DEPTH, MAX_METADATA_BYTES } from "../../src/http/input-rules.js";
+import { MAX_METADATA_BYTES } from "../../src/api/limits.js";
+import { MAX_JSON_DEPTH } from "../../src/http/input-rules.js";
 import { createUser, type TestUser } from "../support/identity.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 import { rawRequest } from "./raw-http.js";

@@ -3,12 +3,11 @@
  * own profile, self-enrolment, and the agent key -> JWT exchange.
  */
 import { z } from "zod";
-import { TOKEN_TTL_BOUNDS } from "../../../commands/agent.js";
 import type { AgentSettings } from "../../../events/agent.js";
 import { enrollAgent } from "../../agents/enrollment.js";
 import { agentView, listAgentViews, type AgentView } from "../../agents/queries.js";
 import {
-  createAgent, deleteAgent, DEFAULT_AGENT_SETTINGS, exchangeAgentToken, rotateAgentApiKey, rotateAgentIdentityKeys,
+  createAgent, deleteAgent, DEFAULT_AGENT_SETTINGS, exchangeAgentToken, mintAgentToken, rotateAgentApiKey, rotateAgentIdentityKeys,
   updateAgent,
 } from "../../agents/service.js";
 import type { Services } from "../../app/services.js";
@@ -16,93 +15,17 @@ import { requireUser } from "../../auth/guards.js";
 import { requestMetadata } from "../../auth/metadata.js";
 import { HttpProblem } from "../problems.js";
 import { defineRoute, type Route } from "../route.js";
-
-const decimal = z.string().max(80).regex(/^\d+(\.\d+)?$/, "must be a non-negative decimal number");
-const timestamp = z.iso.datetime({ offset: true }).transform((text) => new Date(text).toISOString());
-
-/** Fields a human may set at creation and change later; `tx_*_eth` are the reference's deprecated aliases. */
-const settingsFields = {
-  description: z.string().max(2000).nullable().optional(),
-  scopes: z.array(z.string().max(500)).max(200).optional(),
-  vault_ids: z.array(z.uuid()).max(200).optional(),
-  intents_api_enabled: z.boolean().optional(),
-  token_ttl_seconds: z.number().int().min(TOKEN_TTL_BOUNDS.min).max(TOKEN_TTL_BOUNDS.max).nullable().optional(),
-  expires_at: timestamp.nullable().optional(),
-  tx_to_allowlist: z.array(z.string().max(200)).max(1000).optional(),
-  tx_max_value: decimal.nullable().optional(),
-  tx_max_value_eth: decimal.nullable().optional(),
-  tx_daily_limit: decimal.nullable().optional(),
-  tx_daily_limit_eth: decimal.nullable().optional(),
-  tx_allowed_chains: z.array(z.string().max(100)).max(100).optional(),
-};
-
-const name = z.string().trim().min(1, "must not be empty").max(200);
-
-export const CreateAgentRequest = z.object({
-  name,
-  auth_method: z.literal("api_key", "only api_key agents are supported").optional(),
-  ...settingsFields,
-}).meta({ id: "CreateAgentRequest" });
-
-export const UpdateAgentRequest = z.object({
-  name: name.optional(),
-  is_active: z.boolean().optional(),
-  ...settingsFields,
-}).meta({ id: "UpdateAgentRequest" });
-
-export const AgentResponse = z.object({
-  id: z.uuid(),
-  org_id: z.uuid(),
-  name: z.string(),
-  description: z.string().optional(),
-  auth_method: z.literal("api_key"),
-  scopes: z.array(z.string()),
-  is_active: z.boolean(),
-  intents_api_enabled: z.boolean(),
-  tx_to_allowlist: z.array(z.string()),
-  tx_max_value: z.string().nullable(),
-  tx_daily_limit: z.string().nullable(),
-  tx_max_value_eth: z.string().nullable(),
-  tx_daily_limit_eth: z.string().nullable(),
-  tx_allowed_chains: z.array(z.string()),
-  token_ttl_seconds: z.number().int().nullable(),
-  vault_ids: z.array(z.uuid()),
-  ssh_public_key: z.string(),
-  ecdh_public_key: z.string(),
-  shroud_enabled: z.boolean(),
-  created_by: z.uuid(),
-  created_at: z.string(),
-  expires_at: z.string().optional(),
-}).meta({ id: "AgentResponse" });
-
-const AgentCreatedResponse = z.object({ agent: AgentResponse, api_key: z.string() }).meta({ id: "AgentCreatedResponse" });
-const AgentListResponse = z.object({ agents: z.array(AgentResponse) }).meta({ id: "AgentListResponse" });
-const AgentKeyRotatedResponse = z.object({ api_key: z.string() }).meta({ id: "AgentKeyRotatedResponse" });
-
-const AgentTokenRequest = z.object({ agent_id: z.uuid().optional(), api_key: z.string().min(1).max(200) })
-  .meta({ id: "AgentTokenRequest" });
-const AgentTokenResponse = z.object({
-  access_token: z.string(),
-  token_type: z.literal("Bearer"),
-  expires_in: z.number().int(),
-  agent_id: z.uuid(),
-  vault_ids: z.array(z.uuid()),
-}).meta({ id: "AgentTokenResponse" });
-
-const EnrollAgentRequest = z.object({
-  name,
-  human_email: z.email().max(320),
-  description: z.string().max(2000).optional(),
-}).meta({ id: "EnrollAgentRequest" });
-const EnrollAgentResponse = z.object({ agent_id: z.uuid(), message: z.string() }).meta({ id: "EnrollAgentResponse" });
-
-const AgentIdParams = z.object({ agent_id: z.uuid() });
+import {
+  AgentCreatedResponse, AgentIdParams, AgentKeyRotatedResponse, AgentListResponse, AgentResponse, AgentTokenRequest,
+  AgentTokenResponse, CreateAgentRequest, EnrollAgentRequest, EnrollAgentResponse, MintedAgentTokenResponse, UpdateAgentRequest,
+  type AgentSettingsFields,
+} from "../../api/agents.js";
 
 /** The enrolment answer never says whether the email has an account: the agent id is the nil UUID. */
 const NIL_UUID = "00000000-0000-0000-0000-000000000000";
 const ENROLLMENT_MESSAGE = "If the email belongs to a Keyledger account, its owner will receive the agent's credentials by email.";
 
-type SettingsInput = z.output<z.ZodObject<typeof settingsFields>> & { name?: string; is_active?: boolean };
+type SettingsInput = z.output<typeof AgentSettingsFields> & { name?: string; is_active?: boolean };
 
 /** Request fields -> settings changes: absent fields stay untouched, the current names win over the aliases. */
 function settingsFrom(input: SettingsInput): Partial<AgentSettings> {
@@ -235,6 +158,20 @@ export function agentRoutes(services: Services): Route[] {
       const agent = await rotateAgentIdentityKeys(services, { orgId: user.orgId, userId: user.id }, params.agent_id,
         requestMetadata(request, user));
       return { status: 200, body: toAgentResponse(agent) };
+    }),
+
+    defineRoute({
+      method: "POST", path: "/v1/agents/{agent_id}/token", summary: "Mint a short-lived token for one of your agents",
+      description: "A human of the agent's organisation gets a JWT for the agent (its scopes and vaults) without its " +
+        "key, valid for at most 15 minutes; recorded with the human as actor.",
+      operationId: "mintAgentToken", tags, auth: "required", request: { params: AgentIdParams },
+      responses: { 200: MintedAgentTokenResponse },
+    }).handle(async ({ params, principal, request }) => {
+      const user = requireUser(principal);
+      const { agent, token } = await mintAgentToken(services, { orgId: user.orgId, userId: user.id }, params.agent_id,
+        requestMetadata(request, user));
+      return { status: 200, body: { token: token.token, access_token: token.token, token_type: "Bearer",
+        expires_in: token.expiresIn, agent_id: agent.id } };
     }),
 
     defineRoute({

@@ -11,42 +11,9 @@ import { queryAuditEvents, type AuditRecord } from "../../audit/queries.js";
 import { verifyAuditChain } from "../../audit/verify.js";
 import { HttpProblem } from "../problems.js";
 import { defineRoute, type Route } from "../route.js";
-
-const instant = z.iso.datetime({ offset: true }).transform((text) => new Date(text));
-
-export const AuditEventResponse = z.object({
-  id: z.uuid(),
-  action: z.string(),
-  actor_id: z.string().nullable(),
-  actor_type: z.string(),
-  resource_type: z.string(),
-  resource_id: z.string(),
-  org_id: z.string(),
-  details: z.record(z.string(), z.unknown()),
-  ip_address: z.string().nullable(),
-  user_agent: z.string().nullable(),
-  created_at: z.string(),
-  /** This entry's link in the hash chain, and the one before it. */
-  hash: z.string(),
-  prev_hash: z.string(),
-}).meta({ id: "AuditEvent" });
-
-export const AuditEventsResponse = z.object({
-  events: z.array(AuditEventResponse),
-  /** Entries in `events` (this page). */
-  count: z.number().int(),
-}).meta({ id: "AuditEventsResponse" });
-
-export const AuditVerifyResponse = z.object({
-  chain_valid: z.boolean(),
-  events_verified: z.number().int(),
-  events_checked: z.number().int(),
-  broken_at_event_id: z.uuid().nullable(),
-  /** Why the chain is broken there (absent when it is valid). */
-  reason: z.string().optional(),
-  signatures_checked: z.number().int(),
-  scheme: z.object({ algorithm: z.string(), chain_structure: z.string(), hash_field: z.string(), link_field: z.string() }),
-}).meta({ id: "AuditVerifyResponse" });
+import {
+  AuditEventResponse, AuditEventsQuery, AuditListQuery, AuditEventsResponse, AuditVerifyQuery, AuditVerifyResponse,
+} from "../../api/audit.js";
 
 function toResponse(record: AuditRecord): z.input<typeof AuditEventResponse> {
   return {
@@ -80,17 +47,7 @@ export function auditRoutes(services: Pick<Services, "db" | "store" | "keys">): 
       operationId: "queryAuditEvents",
       tags: ["Audit"],
       auth: "required",
-      request: {
-        query: z.object({
-          resource_id: z.string().max(256).optional(),
-          actor_id: z.string().max(256).optional(),
-          action: z.string().max(128).optional(),
-          from: instant.optional(),
-          to: instant.optional(),
-          limit: z.coerce.number().int().min(1).max(1000).default(100),
-          offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
-        }),
-      },
+      request: { query: AuditEventsQuery },
       responses: { 200: AuditEventsResponse },
     }).handle(async ({ query, principal }) => {
       const user = requireHuman(principal);
@@ -100,6 +57,25 @@ export function auditRoutes(services: Pick<Services, "db" | "store" | "keys">): 
         resourceId: query.resource_id, from: query.from, to: query.to,
       });
       return { status: 200, body: { events: events.map(toResponse), count: events.length } };
+    }),
+
+    defineRoute({
+      method: "GET",
+      path: "/v1/audit",
+      summary: "Recent audit events (bare array)",
+      description: "The newest `limit` entries of the organisation's audit log, optionally about one vault " +
+        "(`vault_id`: the vault and everything in it) or one action: the shape the 1claw CLI's `audit list` reads. " +
+        "Humans only.",
+      operationId: "listAuditEvents",
+      tags: ["Audit"],
+      auth: "required",
+      request: { query: AuditListQuery },
+      responses: { 200: z.array(AuditEventResponse) },
+    }).handle(async ({ query, principal }) => {
+      const user = requireHuman(principal);
+      const events = await queryAuditEvents(db, user.orgId, { limit: query.limit, offset: 0, action: query.action,
+        vaultId: query.vault_id });
+      return { status: 200, body: events.map(toResponse) };
     }),
 
     defineRoute({
@@ -114,13 +90,7 @@ export function auditRoutes(services: Pick<Services, "db" | "store" | "keys">): 
       operationId: "verifyAuditChain",
       tags: ["Audit"],
       auth: "required",
-      request: {
-        query: z.object({
-          from: instant.optional(),
-          to: instant.optional(),
-          limit: z.coerce.number().int().min(1).max(10_000).default(1000),
-        }),
-      },
+      request: { query: AuditVerifyQuery },
       responses: { 200: AuditVerifyResponse },
     }).handle(async ({ query, principal }) => {
       requireHuman(principal);

@@ -14,25 +14,10 @@ import type { Services } from "../../app/services.js";
 import { findUserById } from "../../humans/queries.js";
 import { HttpProblem } from "../problems.js";
 import { defineRoute, type Route } from "../route.js";
-import { TokenResponse } from "./humans.js";
-
-export const ApiKeyResponse = z.object({
-  id: z.uuid(),
-  name: z.string(),
-  key_prefix: z.string(),
-  scopes: z.array(z.string()),
-  is_active: z.boolean(),
-  created_at: z.string(),
-  expires_at: z.string().optional(),
-}).meta({ id: "ApiKeyResponse" });
-
-export const CreateApiKeyRequest = z.object({
-  name: z.string().trim().min(1).max(200),
-  scopes: z.array(z.string().min(1).max(200)).max(100).default([]),
-  expires_at: z.iso.datetime({ offset: true }).optional(),
-}).meta({ id: "CreateApiKeyRequest" });
-
-const JwksResponse = z.object({ keys: z.array(z.record(z.string(), z.unknown())) });
+import {
+  ApiKeyCreatedResponse, ApiKeyIdParams, ApiKeyListResponse, ApiKeyResponse, CreateApiKeyRequest, JwksResponse,
+  JwtPublicKeyResponse, TokenResponse, UserApiKeyTokenRequest,
+} from "../../api/auth.js";
 
 function toApiKeyResponse(key: ApiKeyRecord, now: Date): z.input<typeof ApiKeyResponse> {
   return {
@@ -72,7 +57,7 @@ export function authTokenRoutes(services: Services): Route[] {
       tags: ["API Keys"],
       auth: "required",
       request: { body: CreateApiKeyRequest },
-      responses: { 201: z.object({ key: ApiKeyResponse, api_key: z.string() }) },
+      responses: { 201: ApiKeyCreatedResponse },
     }).handle(async ({ body, principal, request }) => {
       const user = requireUser(principal);
       const { record, key } = await createApiKey(services, user, {
@@ -88,7 +73,7 @@ export function authTokenRoutes(services: Services): Route[] {
       operationId: "listApiKeys",
       tags: ["API Keys"],
       auth: "required",
-      responses: { 200: z.object({ keys: z.array(ApiKeyResponse) }) },
+      responses: { 200: ApiKeyListResponse },
     }).handle(async ({ principal }) => {
       const user = requireUser(principal);
       const now = services.clock();
@@ -103,7 +88,7 @@ export function authTokenRoutes(services: Services): Route[] {
       operationId: "revokeApiKey",
       tags: ["API Keys"],
       auth: "required",
-      request: { params: z.object({ key_id: z.uuid() }) },
+      request: { params: ApiKeyIdParams },
       responses: { 204: null },
     }).handle(async ({ params, principal, request }) => {
       const user = requireUser(principal);
@@ -118,7 +103,7 @@ export function authTokenRoutes(services: Services): Route[] {
       operationId: "apiKeyToken",
       tags: ["Authentication"],
       auth: "none",
-      request: { body: z.object({ api_key: z.string().max(512) }).meta({ id: "UserApiKeyTokenRequest" }) },
+      request: { body: UserApiKeyTokenRequest },
       responses: { 200: TokenResponse },
     }).handle(async ({ body, request }) => {
       const now = services.clock();
@@ -156,7 +141,7 @@ export function authTokenRoutes(services: Services): Route[] {
       operationId: "getJwtPublicKey",
       tags: ["Authentication"],
       auth: "none",
-      responses: { 200: z.object({ alg: z.literal("EdDSA"), public_key_base64: z.string() }) },
+      responses: { 200: JwtPublicKeyResponse },
     }).handle(() => ({ status: 200, body: { alg: "EdDSA", public_key_base64: services.tokens.publicKeyBase64() } })),
   ];
 }

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import type { KeyProvider, KeyProviderHealth } from "../../keys/port.js";
 import { defineRoute, type Route } from "../route.js";
-import pkg from "../../../package.json" with { type: "json" };
+import { version } from "../../version.js";
 
 export const HealthResponse = z.object({
   status: z.enum(["ok", "degraded", "unavailable"]),
@@ -66,12 +66,12 @@ export function healthRoutes({ keys, database, projections, timeoutMs = 2000 }: 
       const service = "keyledger" as const;
       // Without its database the node can serve nothing: 503, so that a load balancer takes it out.
       if (database && !database.available()) {
-        return { status: 503, body: { status: "unavailable", service, version: pkg.version, database: "unavailable" } };
+        return { status: 503, body: { status: "unavailable", service, version, database: "unavailable" } };
       }
       const hsm = await probe(keys, timeoutMs);
       const failing = projections?.failing() ?? [];
       const status = hsm.status === "ok" && failing.length === 0 ? "ok" : "degraded";
-      return { status: 200, body: { status, service, version: pkg.version, ...(database && { database: "ok" as const }),
+      return { status: 200, body: { status, service, version, ...(database && { database: "ok" as const }),
         ...(failing.length > 0 && { projections_failing: failing.map((f) => ({ projection: f.projection, event_id: f.eventId })) }) } };
     }),
     defineRoute({

@@ -8,41 +8,17 @@ import { requestMetadata } from "../../auth/metadata.js";
 import { requireUser } from "../../auth/guards.js";
 import { completeMfaLogin, passwordLogin, signedIn, type SignedIn } from "../../humans/login.js";
 import { confirmMfaSetup, disableMfa, startMfaSetup } from "../../humans/mfa.js";
-import { MIN_PASSWORD_LENGTH } from "../../humans/passwords.js";
 import { changePassword, deleteAccount, DELETE_CONFIRMATION, updateProfile } from "../../humans/profile.js";
 import { findUserById, type UserProfile } from "../../humans/queries.js";
 import { requestSignup, verifySignup } from "../../humans/signup.js";
 import { googleSignIn, googleVerifier } from "../../humans/google.js";
 import { HttpProblem } from "../problems.js";
 import { defineRoute, type Route } from "../route.js";
-
-const Email = z.string().trim().max(320).pipe(z.email());
-const NewPassword = z.string().min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`).max(1024);
-
-export const TokenResponse = z.object({
-  access_token: z.string(), token_type: z.literal("Bearer"), expires_in: z.number().int(),
-}).meta({ id: "TokenResponse" });
-
-export const LoginResponse = z.object({
-  access_token: z.string().optional(),
-  token_type: z.literal("Bearer").optional(),
-  expires_in: z.number().int().optional(),
-  mfa_required: z.boolean().optional(),
-  mfa_token: z.string().optional(),
-}).meta({ id: "LoginResponse" });
-
-export const UserProfileResponse = z.object({
-  id: z.uuid(),
-  org_id: z.uuid(),
-  email: z.string(),
-  display_name: z.string(),
-  auth_method: z.string(),
-  role: z.enum(["owner", "admin", "member"]),
-  email_verified: z.boolean(),
-  marketing_emails: z.boolean(),
-  totp_enabled: z.boolean(),
-  created_at: z.string(),
-}).meta({ id: "UserProfileResponse" });
+import {
+  ChangePasswordRequest, DeleteAccountRequest, GoogleLoginRequest, LoginRequest, LoginResponse, MfaCodeRequest,
+  MfaRecoveryCodesResponse, MfaSetupResponse, MfaStatusResponse, MfaVerifyRequest, SignupRequest, SignupResponse,
+  TokenResponse, UpdateProfileRequest, UserProfileResponse, VerifyEmailRequest,
+} from "../../api/auth.js";
 
 export function toProfileResponse(user: UserProfile): z.input<typeof UserProfileResponse> {
   return {
@@ -63,8 +39,8 @@ export function humanRoutes(services: Services): Route[] {
     defineRoute({
       method: "POST", path: "/v1/auth/signup", summary: "Create a new account (a verification email is sent)", tags,
       auth: "none",
-      request: { body: z.object({ email: Email, password: NewPassword, display_name: z.string().max(200).optional() }) },
-      responses: { 200: z.object({ message: z.string(), email: z.string() }) },
+      request: { body: SignupRequest },
+      responses: { 200: SignupResponse },
     }).handle(async ({ body, request }) => {
       await requestSignup(services, { email: body.email, password: body.password, displayName: body.display_name },
         requestMetadata(request));
@@ -74,7 +50,7 @@ export function humanRoutes(services: Services): Route[] {
     defineRoute({
       method: "POST", path: "/v1/auth/verify-email", summary: "Verify the address: creates the user and their organisation",
       tags, auth: "none",
-      request: { body: z.object({ token: z.string().max(200) }) },
+      request: { body: VerifyEmailRequest },
       responses: { 200: TokenResponse },
     }).handle(async ({ body, request }) => {
       const metadata = requestMetadata(request);
@@ -84,7 +60,7 @@ export function humanRoutes(services: Services): Route[] {
 
     defineRoute({
       method: "POST", path: "/v1/auth/token", summary: "Login with email and password", tags, auth: "none",
-      request: { body: z.object({ email: z.string().max(320), password: z.string().max(1024) }) },
+      request: { body: LoginRequest },
       responses: { 200: LoginResponse },
     }).handle(async ({ body, request }) => {
       const outcome = await passwordLogin(services, body.email, body.password, requestMetadata(request));
@@ -95,7 +71,7 @@ export function humanRoutes(services: Services): Route[] {
     defineRoute({
       method: "POST", path: "/v1/auth/google", summary: "Sign in or sign up with a Google (OpenID Connect) ID token", tags,
       auth: "none",
-      request: { body: z.object({ id_token: z.string().max(8192) }) },
+      request: { body: GoogleLoginRequest },
       responses: { 200: LoginResponse },
     }).handle(async ({ body, request }) => {
       const outcome = await googleSignIn(services, verifyGoogleToken, body.id_token, requestMetadata(request));
@@ -106,7 +82,7 @@ export function humanRoutes(services: Services): Route[] {
     defineRoute({
       method: "POST", path: "/v1/auth/mfa/verify", summary: "Finish an MFA login with a TOTP or recovery code", tags,
       auth: "none",
-      request: { body: z.object({ mfa_token: z.string().max(300), code: z.string().max(64) }) },
+      request: { body: MfaVerifyRequest },
       responses: { 200: TokenResponse },
     }).handle(async ({ body, request }) => {
       return { status: 200, body: tokenBody(await completeMfaLogin(services, body.mfa_token, body.code, requestMetadata(request))) };
@@ -122,7 +98,7 @@ export function humanRoutes(services: Services): Route[] {
 
     defineRoute({
       method: "PATCH", path: "/v1/auth/me", summary: "Update the current user's profile", tags, auth: "required",
-      request: { body: z.object({ display_name: z.string().trim().min(1).max(200).optional(), marketing_emails: z.boolean().optional() }) },
+      request: { body: UpdateProfileRequest },
       responses: { 200: UserProfileResponse },
     }).handle(async ({ body, principal, request }) => {
       const user = requireUser(principal);
@@ -134,7 +110,7 @@ export function humanRoutes(services: Services): Route[] {
     defineRoute({
       method: "DELETE", path: "/v1/auth/me", summary: "Delete the current user's account", tags, auth: "required",
       description: `The body must confirm with the exact text "${DELETE_CONFIRMATION}".`,
-      request: { body: z.object({ confirmation: z.string().max(320) }) },
+      request: { body: DeleteAccountRequest },
       responses: { 204: null },
     }).handle(async ({ body, principal, request }) => {
       const user = requireUser(principal);
@@ -148,7 +124,7 @@ export function humanRoutes(services: Services): Route[] {
     defineRoute({
       method: "POST", path: "/v1/auth/change-password", summary: "Change the current user's password", tags,
       auth: "required",
-      request: { body: z.object({ current_password: z.string().max(1024), new_password: NewPassword }) },
+      request: { body: ChangePasswordRequest },
       responses: { 204: null },
     }).handle(async ({ body, principal, request }) => {
       const user = requireUser(principal);
@@ -158,7 +134,7 @@ export function humanRoutes(services: Services): Route[] {
 
     defineRoute({
       method: "POST", path: "/v1/auth/mfa/setup", summary: "Begin TOTP MFA enrolment", tags, auth: "required",
-      responses: { 200: z.object({ otpauth_uri: z.string(), secret: z.string() }) },
+      responses: { 200: MfaSetupResponse },
     }).handle(async ({ principal, request }) => {
       const user = requireUser(principal);
       const setup = await startMfaSetup(services, user.id, user.email, requestMetadata(request, user));
@@ -168,8 +144,8 @@ export function humanRoutes(services: Services): Route[] {
     defineRoute({
       method: "POST", path: "/v1/auth/mfa/verify-setup", summary: "Confirm MFA enrolment with a TOTP code", tags,
       auth: "required",
-      request: { body: z.object({ code: z.string().max(64) }) },
-      responses: { 200: z.object({ recovery_codes: z.array(z.string()) }) },
+      request: { body: MfaCodeRequest },
+      responses: { 200: MfaRecoveryCodesResponse },
     }).handle(async ({ body, principal, request }) => {
       const user = requireUser(principal);
       const recoveryCodes = await confirmMfaSetup(services, user.id, body.code, requestMetadata(request, user));
@@ -178,7 +154,7 @@ export function humanRoutes(services: Services): Route[] {
 
     defineRoute({
       method: "GET", path: "/v1/auth/mfa/status", summary: "Check MFA enrolment status", tags, auth: "required",
-      responses: { 200: z.object({ enabled: z.boolean() }) },
+      responses: { 200: MfaStatusResponse },
     }).handle(async ({ principal }) => {
       const user = requireUser(principal);
       return { status: 200, body: { enabled: (await profileOf(user.id)).totpEnabled } };
@@ -187,7 +163,7 @@ export function humanRoutes(services: Services): Route[] {
     defineRoute({
       method: "DELETE", path: "/v1/auth/mfa", summary: "Disable MFA (needs a TOTP or unused recovery code)", tags,
       auth: "required",
-      request: { body: z.object({ code: z.string().max(64) }) },
+      request: { body: MfaCodeRequest },
       responses: { 204: null },
     }).handle(async ({ body, principal, request }) => {
       const user = requireUser(principal);

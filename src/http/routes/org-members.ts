@@ -7,22 +7,12 @@ import { MemberNotFound } from "../../../commands/org.js";
 import { changeMemberRole, removeMember } from "../../humans/members.js";
 import { findUserById, listOrgMembers, type UserProfile } from "../../humans/queries.js";
 import { defineRoute, type Route } from "../route.js";
-
-export const OrgMemberResponse = z.object({
-  id: z.uuid(),
-  email: z.string(),
-  display_name: z.string(),
-  role: z.enum(["owner", "admin", "member"]),
-  auth_method: z.string(),
-  created_at: z.string(),
-}).meta({ id: "OrgMemberResponse" });
+import { MemberParams, OrgMemberListResponse, OrgMemberResponse, UpdateMemberRoleRequest } from "../../api/org.js";
 
 function toMember(user: UserProfile): z.input<typeof OrgMemberResponse> {
   return { id: user.id, email: user.email, display_name: user.displayName, role: user.role, auth_method: user.authMethod,
     created_at: user.createdAt.toISOString() };
 }
-
-const MemberParams = z.object({ user_id: z.uuid() });
 
 export function orgMemberRoutes(services: Services): Route[] {
   const tags = ["Organization"];
@@ -37,7 +27,7 @@ export function orgMemberRoutes(services: Services): Route[] {
   return [
     defineRoute({
       method: "GET", path: "/v1/org/members", summary: "List organisation members", tags, auth: "required",
-      responses: { 200: z.object({ members: z.array(OrgMemberResponse) }) },
+      responses: { 200: OrgMemberListResponse },
     }).handle(async ({ principal }) => {
       const user = requireUser(principal);
       return { status: 200, body: { members: (await listOrgMembers(services.db, user.orgId)).map(toMember) } };
@@ -45,7 +35,7 @@ export function orgMemberRoutes(services: Services): Route[] {
 
     defineRoute({
       method: "PATCH", path: "/v1/org/members/{user_id}", summary: "Change a member's role", tags, auth: "required",
-      request: { params: MemberParams, body: z.object({ role: z.enum(["owner", "admin", "member"]) }) },
+      request: { params: MemberParams, body: UpdateMemberRoleRequest },
       responses: { 200: OrgMemberResponse },
     }).handle(async ({ params, body, principal, request }) => {
       const actor = requireRole(principal, "owner", "admin");

@@ -5,7 +5,6 @@
  */
 import { z } from "zod";
 import { parseSecretPath } from "../../../commands/rules/secret-path.js";
-import { SECRET_TYPES } from "../../../events/secret.js";
 import type { Services } from "../../app/services.js";
 import { requestMetadata } from "../../auth/metadata.js";
 import type { Principal } from "../../auth/principal.js";
@@ -14,77 +13,17 @@ import {
   deleteSecret, disableSecretVersion, listSecrets, listSecretVersions, putSecret, readSecret, restoreSecret, rotateSecret,
   type Caller, type SecretVersionInfo,
 } from "../../secrets/service.js";
-import { MAX_METADATA_BYTES, withinJsonBytes } from "../input-rules.js";
 import { HttpProblem } from "../problems.js";
 import type { RequestInfo } from "../route.js";
 import { defineRoute, type Route } from "../route.js";
-
-/** The reference's older type names, accepted and stored as ours. */
-const TYPE_ALIASES: Record<string, (typeof SECRET_TYPES)[number]> = { generic: "note", env: "env_bundle" };
-const SecretTypeInput = z.string().max(64).transform((type, ctx) => {
-  const known = TYPE_ALIASES[type] ?? SECRET_TYPES.find((t) => t === type);
-  if (!known) {
-    ctx.addIssue({ code: "custom", message: `must be one of ${SECRET_TYPES.join(", ")}` });
-    return z.NEVER;
-  }
-  return known;
-});
-
-/** Largest value we store, in characters (values are small credentials, certificates and .env files). */
-const MAX_VALUE_LENGTH = 256 * 1024;
-
-const PutSecretRequest = z.object({
-  type: SecretTypeInput.default("api_key"),
-  value: z.string().max(MAX_VALUE_LENGTH),
-  metadata: withinJsonBytes(z.record(z.string(), z.unknown()), MAX_METADATA_BYTES).default({})
-    .describe(`free-form; at most ${MAX_METADATA_BYTES} bytes as JSON (docs/input-rules.md)`),
-  expires_at: z.iso.datetime({ offset: true }).nullable().optional(),
-  max_access_count: z.number().int().min(0).max(1_000_000).default(0),
-}).meta({ id: "PutSecretRequest" });
-
-const RotateSecretRequest = z.object({
-  length: z.number().int().min(8).max(1024).default(32),
-  charset: z.enum(["hex", "base64", "alphanumeric", "ascii"]).default("hex"),
-  type: SecretTypeInput.optional(),
-}).meta({ id: "RotateSecretRequest" });
-
-const SecretMetadataResponse = z.object({
-  id: z.uuid(),
-  path: z.string(),
-  type: z.string(),
-  version: z.number().int(),
-  metadata: z.record(z.string(), z.unknown()),
-  created_at: z.string(),
-  expires_at: z.string().optional(),
-  is_disabled: z.boolean().optional(),
-}).meta({ id: "SecretMetadataResponse" });
-
-const SecretResponse = z.object({
-  id: z.uuid(),
-  path: z.string(),
-  type: z.string(),
-  value: z.string(),
-  version: z.number().int(),
-  metadata: z.record(z.string(), z.unknown()),
-  created_by: z.string(),
-  created_at: z.string(),
-  expires_at: z.string().optional(),
-  /** Keyledger: with `?format=json` on an env_bundle secret, its KEY=VALUE lines as an object. */
-  env: z.record(z.string(), z.string()).optional(),
-}).meta({ id: "SecretResponse" });
-
-const SecretListResponse = z.object({ secrets: z.array(SecretMetadataResponse) }).meta({ id: "SecretListResponse" });
-const SecretVersionListResponse = z.object({ versions: z.array(SecretMetadataResponse) })
-  .meta({ id: "SecretVersionListResponse" });
-
-const SecretParams = z.object({ vault_id: z.string(), path: z.string() });
-const VersionParams = SecretParams.extend({ version: z.coerce.number().int().positive() });
-const ReadQuery = z.object({ format: z.enum(["json"]).optional() });
-const ListQuery = z.object({ prefix: z.string().max(512).optional() });
+import {
+  GetSecretQuery, ListSecretsQuery, PutSecretRequest, RotateSecretRequest, SecretListResponse, SecretMetadataResponse,
+  SecretParams, SecretResponse, SecretVersionListResponse, SecretVersionParams, VaultSecretsParams,
+} from "../../api/secrets.js";
 
 function toMetadata(info: SecretVersionInfo): z.input<typeof SecretMetadataResponse> {
   return {
-    id: info.secretId, path: info.path, type: info.type, version: info.version, metadata: info.metadata,
+    id: info.secretId, path: info.path, type: info.type, secret_type: info.type, version: info.version, metadata: info.metadata,
     created_at: info.createdAt.toISOString(), expires_at: info.expiresAt?.toISOString(), is_disabled: info.disabled,
   };
 }
@@ -115,13 +54,13 @@ export function secretRoutes(services: Services): Route[] {
   return [
     defineRoute({
       method: "GET", path: "/v1/vaults/{vault_id}/secrets", summary: "List secrets in a vault (metadata only)",
-      operationId: "listSecrets", tags, auth: "required", request: { params: z.object({ vault_id: z.string() }), query: ListQuery },
+      operationId: "listSecrets", tags, auth: "required", request: { params: VaultSecretsParams, query: ListSecretsQuery },
       responses: { 200: SecretListResponse },
     }).handle(async ({ params, query, principal, request }) => {
       const secrets = await listSecrets(services, callerOf(principal, request), params.vault_id, query.prefix);
       return { status: 200, body: { secrets: secrets.map((s) => ({
-        id: s.id, path: s.path, type: s.type, version: s.version, metadata: s.metadata,
-        created_at: s.updatedAt.toISOString(), expires_at: s.expiresAt?.toISOString(),
+        id: s.id, path: s.path, type: s.type, secret_type: s.type, version: s.version, metadata: s.metadata,
+        created_at: s.updatedAt.toISOString(), updated_at: s.updatedAt.toISOString(), expires_at: s.expiresAt?.toISOString(),
       })) } };
     }),
 
@@ -140,7 +79,7 @@ export function secretRoutes(services: Services): Route[] {
     defineRoute({
       method: "GET", path: "/v1/vaults/{vault_id}/secrets/{path+}",
       summary: "Retrieve a decrypted secret (?format=json adds an env_bundle's variables as `env`)",
-      operationId: "getSecret", tags, auth: "required", request: { params: SecretParams, query: ReadQuery },
+      operationId: "getSecret", tags, auth: "required", request: { params: SecretParams, query: GetSecretQuery },
       responses: { 200: SecretResponse },
     }).handle(({ params, query, principal, request }) =>
       read(principal, request, params.vault_id, params.path, { format: query.format })),
@@ -175,14 +114,14 @@ export function secretRoutes(services: Services): Route[] {
     defineRoute({
       method: "GET", path: "/v1/vaults/{vault_id}/secret-version/{path+}/{version}",
       summary: "Retrieve a specific version of a secret", operationId: "getSecretVersion", tags, auth: "required",
-      request: { params: VersionParams }, responses: { 200: SecretResponse },
+      request: { params: SecretVersionParams }, responses: { 200: SecretResponse },
     }).handle(({ params, principal, request }) =>
       read(principal, request, params.vault_id, params.path, { version: params.version })),
 
     defineRoute({
       method: "POST", path: "/v1/vaults/{vault_id}/secret-version-disable/{path+}/{version}",
       summary: "Disable a specific secret version (kept for audit; reads get 410)", operationId: "disableSecretVersion",
-      tags, auth: "required", request: { params: VersionParams }, responses: { 204: null },
+      tags, auth: "required", request: { params: SecretVersionParams }, responses: { 204: null },
     }).handle(async ({ params, principal, request }) => {
       await disableSecretVersion(services, callerOf(principal, request), params.vault_id, parseSecretPath(params.path),
         params.version);

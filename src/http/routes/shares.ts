@@ -5,7 +5,6 @@
  */
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { RECIPIENT_TYPES } from "../../../events/share.js";
 import type { Services } from "../../app/services.js";
 import { requestMetadata } from "../../auth/metadata.js";
 import type { Principal } from "../../auth/principal.js";
@@ -15,66 +14,13 @@ import { listInboundShares, listOutboundShares, type ShareListing } from "../../
 import { acceptShare, accessShare, createShare, declineShare, revokeShare } from "../../shares/service.js";
 import { HttpProblem } from "../problems.js";
 import { defineRoute, type RequestInfo, type Route } from "../route.js";
+import {
+  CreateShareByIdRequest, CreateShareRequest, PASSPHRASE_HEADER, ShareListQuery, SecretIdParams, ShareListItem, ShareListResponse, ShareParams, ShareResponse,
+  SharedSecretResponse,
+} from "../../api/shares.js";
 
 /** The seeds' limit on share creation: 10 a minute per organisation, across every API process. */
 const SHARE_CREATION_LIMIT = { burst: 10, perSecond: 10 / 60 };
-export const PASSPHRASE_HEADER = "X-Share-Passphrase";
-
-const CreateShareRequest = z.object({
-  recipient_type: z.enum(RECIPIENT_TYPES),
-  recipient_id: z.uuid().nullish(),
-  email: z.email().max(320).nullish(),
-  max_access_count: z.number().int().min(0).max(1_000_000).default(5),
-  expires_at: z.iso.datetime({ offset: true }),
-  passphrase: z.string().min(1).max(1024).nullish(),
-  ip_allowlist: z.array(z.string().max(64)).max(100).nullish(),
-}).meta({ id: "CreateShareRequest" });
-
-const ShareResponse = z.object({
-  id: z.uuid(),
-  share_url: z.string(),
-  secret_id: z.uuid(),
-  recipient_type: z.string(),
-  recipient_id: z.uuid().optional(),
-  recipient_email: z.string().optional(),
-  expires_at: z.string(),
-  max_access_count: z.number().int(),
-}).meta({ id: "ShareResponse" });
-
-const ShareListItem = z.object({
-  id: z.uuid(),
-  secret_id: z.uuid(),
-  secret_path: z.string(),
-  recipient_type: z.string(),
-  recipient_id: z.uuid().optional(),
-  recipient_email: z.string().optional(),
-  created_by: z.string(),
-  /** pending, accepted, declined (targeted shares), open (link shares), revoked, expired. */
-  status: z.string(),
-  access_count: z.number().int(),
-  max_access_count: z.number().int(),
-  has_passphrase: z.boolean(),
-  expires_at: z.string(),
-  created_at: z.string(),
-  is_expired: z.boolean(),
-  is_accepted: z.boolean(),
-}).meta({ id: "ShareListItem" });
-
-const ShareListResponse = z.object({ shares: z.array(ShareListItem) }).meta({ id: "ShareListResponse" });
-
-const SharedSecretResponse = z.object({
-  id: z.uuid(),
-  share_id: z.uuid(),
-  path: z.string(),
-  type: z.string(),
-  version: z.number().int(),
-  value: z.string(),
-  access_count: z.number().int(),
-  max_access_count: z.number().int(),
-}).meta({ id: "SharedSecretResponse" });
-
-const ShareParams = z.object({ share_id: z.string() });
-
 const callerOf = (principal: Principal, request: RequestInfo): Caller =>
   ({ principal, ip: request.ip, metadata: requestMetadata(request, principal) });
 
@@ -94,28 +40,57 @@ export function shareRoutes(services: Services): Route[] {
     };
   }
 
+  async function create(principal: Principal, request: RequestInfo, secretId: string,
+    body: z.output<typeof CreateShareRequest>): Promise<z.input<typeof ShareResponse>> {
+    limiter ??= openRateLimiter(services.db, SHARE_CREATION_LIMIT, "share_create");
+    const verdict = await (await limiter).take(principal.orgId);
+    if (!verdict.allowed) {
+      throw new HttpProblem(429, `share creation is limited to 10 a minute per organisation; retry in ${verdict.retryAfterSeconds} s`,
+        { "Retry-After": String(verdict.retryAfterSeconds) });
+    }
+    const share = await createShare(services, callerOf(principal, request), secretId, {
+      recipientType: body.recipient_type, recipientId: body.recipient_id ?? undefined, email: body.email ?? undefined,
+      expiresAt: new Date(body.expires_at), maxAccessCount: body.max_access_count, passphrase: body.passphrase ?? undefined,
+      ipAllowlist: body.ip_allowlist ?? [],
+    }, randomUUID());
+    return {
+      id: share.shareId, share_url: shareUrl(share.shareId), secret_id: share.secretId, recipient_type: share.recipientType,
+      recipient_id: share.recipient?.id, recipient_email: share.recipientEmail ?? undefined,
+      expires_at: share.expiresAt.toISOString(), max_access_count: share.maxAccessCount,
+    };
+  }
+
   return [
     defineRoute({
       method: "POST", path: "/v1/secrets/{secret_id}/share", summary: "Share a secret (link, user, agent, creator or email)",
       operationId: "createShare", tags, auth: "required",
-      request: { params: z.object({ secret_id: z.string() }), body: CreateShareRequest }, responses: { 201: ShareResponse },
-    }).handle(async ({ params, body, principal, request }) => {
-      limiter ??= openRateLimiter(services.db, SHARE_CREATION_LIMIT, "share_create");
-      const verdict = await (await limiter).take(principal.orgId);
-      if (!verdict.allowed) {
-        throw new HttpProblem(429, `share creation is limited to 10 a minute per organisation; retry in ${verdict.retryAfterSeconds} s`,
-          { "Retry-After": String(verdict.retryAfterSeconds) });
-      }
-      const share = await createShare(services, callerOf(principal, request), params.secret_id, {
-        recipientType: body.recipient_type, recipientId: body.recipient_id ?? undefined, email: body.email ?? undefined,
-        expiresAt: new Date(body.expires_at), maxAccessCount: body.max_access_count, passphrase: body.passphrase ?? undefined,
-        ipAllowlist: body.ip_allowlist ?? [],
-      }, randomUUID());
-      return { status: 201, body: {
-        id: share.shareId, share_url: shareUrl(share.shareId), secret_id: share.secretId, recipient_type: share.recipientType,
-        recipient_id: share.recipient?.id, recipient_email: share.recipientEmail ?? undefined,
-        expires_at: share.expiresAt.toISOString(), max_access_count: share.maxAccessCount,
-      } };
+      request: { params: SecretIdParams, body: CreateShareRequest }, responses: { 201: ShareResponse },
+    }).handle(async ({ params, body, principal, request }) =>
+      ({ status: 201, body: await create(principal, request, params.secret_id, body) })),
+
+    defineRoute({
+      method: "POST", path: "/v1/shares", summary: "Share a secret (the 1claw CLI's form: `secret_id` in the body)",
+      operationId: "createShareById", tags, auth: "required",
+      request: { body: CreateShareByIdRequest }, responses: { 201: ShareResponse },
+    }).handle(async ({ body, principal, request }) => {
+      const { secret_id: secretId, recipient_email: recipientEmail, ...rest } = body;
+      return { status: 201, body: await create(principal, request, secretId, { ...rest, email: rest.email ?? recipientEmail }) };
+    }),
+
+    defineRoute({
+      method: "GET", path: "/v1/shares", summary: "List shares you sent (`direction=outbound`, default) or received (`inbound`)",
+      operationId: "listShares", tags, auth: "required", request: { query: ShareListQuery }, responses: { 200: ShareListResponse },
+    }).handle(async ({ query, principal }) => {
+      const list = query.direction === "inbound" ? listInboundShares : listOutboundShares;
+      return { status: 200, body: { shares: (await list(services.db, principal)).map(toListItem) } };
+    }),
+
+    defineRoute({
+      method: "DELETE", path: "/v1/shares/{share_id}", summary: "Revoke a share (its creator only; as DELETE /v1/share/{share_id})",
+      operationId: "revokeShareAlias", tags, auth: "required", request: { params: ShareParams }, responses: { 204: null },
+    }).handle(async ({ params, principal, request }) => {
+      await revokeShare(services, callerOf(principal, request), params.share_id);
+      return { status: 204 };
     }),
 
     defineRoute({

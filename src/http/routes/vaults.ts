@@ -8,25 +8,7 @@ import type { Principal } from "../../auth/principal.js";
 import { findVaultById, listOrgVaults, type VaultRecord } from "../../vaults/queries.js";
 import { createVault, deleteVault } from "../../vaults/service.js";
 import { defineRoute, type Route } from "../route.js";
-
-const CreateVaultRequest = z.object({
-  name: z.string().trim().min(1, "must not be empty").max(128),
-  description: z.string().max(1024).optional(),
-}).meta({ id: "CreateVaultRequest" });
-
-export const VaultResponse = z.object({
-  id: z.uuid(),
-  name: z.string(),
-  description: z.string().optional(),
-  created_by: z.string(),
-  created_by_type: z.enum(["user", "agent"]),
-  created_at: z.string(),
-  /** Keyledger: the organisation's system vault for agents' identity keys. */
-  system: z.boolean(),
-}).meta({ id: "VaultResponse" });
-
-const VaultListResponse = z.object({ vaults: z.array(VaultResponse) }).meta({ id: "VaultListResponse" });
-const VaultIdParams = z.object({ vault_id: z.string() });
+import { CreateVaultRequest, VaultIdParams, VaultListResponse, VaultResponse } from "../../api/vaults.js";
 
 export function toVaultResponse(vault: VaultRecord): z.input<typeof VaultResponse> {
   return {

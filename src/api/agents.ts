@@ -1,0 +1,94 @@
+/** Wire schemas of `/v1/agents` and of the agent key -> JWT exchange. */
+import { z } from "zod";
+import { TOKEN_TTL_BOUNDS } from "../../commands/agent.js";
+
+const decimal = z.string().max(80).regex(/^\d+(\.\d+)?$/, "must be a non-negative decimal number");
+const timestamp = z.iso.datetime({ offset: true }).transform((text) => new Date(text).toISOString());
+
+/** Fields a human may set at creation and change later; `tx_*_eth` are the reference's deprecated aliases. */
+export const agentSettingsFields = {
+  description: z.string().max(2000).nullable().optional(),
+  scopes: z.array(z.string().max(500)).max(200).optional(),
+  vault_ids: z.array(z.uuid()).max(200).optional(),
+  intents_api_enabled: z.boolean().optional(),
+  token_ttl_seconds: z.number().int().min(TOKEN_TTL_BOUNDS.min).max(TOKEN_TTL_BOUNDS.max).nullable().optional(),
+  expires_at: timestamp.nullable().optional(),
+  tx_to_allowlist: z.array(z.string().max(200)).max(1000).optional(),
+  tx_max_value: decimal.nullable().optional(),
+  tx_max_value_eth: decimal.nullable().optional(),
+  tx_daily_limit: decimal.nullable().optional(),
+  tx_daily_limit_eth: decimal.nullable().optional(),
+  tx_allowed_chains: z.array(z.string().max(100)).max(100).optional(),
+};
+export const AgentSettingsFields = z.object(agentSettingsFields);
+
+const name = z.string().trim().min(1, "must not be empty").max(200);
+
+export const CreateAgentRequest = z.object({
+  name,
+  auth_method: z.literal("api_key", "only api_key agents are supported").optional(),
+  ...agentSettingsFields,
+}).meta({ id: "CreateAgentRequest" });
+
+export const UpdateAgentRequest = z.object({
+  name: name.optional(),
+  is_active: z.boolean().optional(),
+  ...agentSettingsFields,
+}).meta({ id: "UpdateAgentRequest" });
+
+export const AgentResponse = z.object({
+  id: z.uuid(),
+  org_id: z.uuid(),
+  name: z.string(),
+  description: z.string().optional(),
+  auth_method: z.literal("api_key"),
+  scopes: z.array(z.string()),
+  is_active: z.boolean(),
+  intents_api_enabled: z.boolean(),
+  tx_to_allowlist: z.array(z.string()),
+  tx_max_value: z.string().nullable(),
+  tx_daily_limit: z.string().nullable(),
+  tx_max_value_eth: z.string().nullable(),
+  tx_daily_limit_eth: z.string().nullable(),
+  tx_allowed_chains: z.array(z.string()),
+  token_ttl_seconds: z.number().int().nullable(),
+  vault_ids: z.array(z.uuid()),
+  ssh_public_key: z.string(),
+  ecdh_public_key: z.string(),
+  shroud_enabled: z.boolean(),
+  created_by: z.uuid(),
+  created_at: z.string(),
+  expires_at: z.string().optional(),
+}).meta({ id: "AgentResponse" });
+
+export const AgentCreatedResponse = z.object({ agent: AgentResponse, api_key: z.string() }).meta({ id: "AgentCreatedResponse" });
+export const AgentListResponse = z.object({ agents: z.array(AgentResponse) }).meta({ id: "AgentListResponse" });
+export const AgentKeyRotatedResponse = z.object({ api_key: z.string() }).meta({ id: "AgentKeyRotatedResponse" });
+
+export const AgentTokenRequest = z.object({ agent_id: z.uuid().optional(), api_key: z.string().min(1).max(200) })
+  .meta({ id: "AgentTokenRequest" });
+export const AgentTokenResponse = z.object({
+  access_token: z.string(),
+  token_type: z.literal("Bearer"),
+  expires_in: z.number().int(),
+  agent_id: z.uuid(),
+  vault_ids: z.array(z.uuid()),
+}).meta({ id: "AgentTokenResponse" });
+
+export const EnrollAgentRequest = z.object({
+  name,
+  human_email: z.email().max(320),
+  description: z.string().max(2000).optional(),
+}).meta({ id: "EnrollAgentRequest" });
+export const EnrollAgentResponse = z.object({ agent_id: z.uuid(), message: z.string() }).meta({ id: "EnrollAgentResponse" });
+
+/** `POST /v1/agents/{agent_id}/token`: `token` as the 1claw CLI reads it, and the usual token fields. */
+export const MintedAgentTokenResponse = z.object({
+  token: z.string(),
+  access_token: z.string(),
+  token_type: z.literal("Bearer"),
+  expires_in: z.number().int(),
+  agent_id: z.uuid(),
+}).meta({ id: "MintedAgentTokenResponse" });
+
+export const AgentIdParams = z.object({ agent_id: z.uuid() });

@@ -1,0 +1,72 @@
+/** Wire schemas of `/v1/auth`: human sign-up and login, profile, MFA, personal API keys, token exchange. */
+import { z } from "zod";
+
+export const MIN_PASSWORD_LENGTH = 8;
+
+const Email = z.string().trim().max(320).pipe(z.email());
+const NewPassword = z.string().min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`).max(1024);
+
+export const TokenResponse = z.object({
+  access_token: z.string(), token_type: z.literal("Bearer"), expires_in: z.number().int(),
+}).meta({ id: "TokenResponse" });
+
+export const LoginResponse = z.object({
+  access_token: z.string().optional(),
+  token_type: z.literal("Bearer").optional(),
+  expires_in: z.number().int().optional(),
+  mfa_required: z.boolean().optional(),
+  mfa_token: z.string().optional(),
+}).meta({ id: "LoginResponse" });
+
+export const UserProfileResponse = z.object({
+  id: z.uuid(),
+  org_id: z.uuid(),
+  email: z.string(),
+  display_name: z.string(),
+  auth_method: z.string(),
+  role: z.enum(["owner", "admin", "member"]),
+  email_verified: z.boolean(),
+  marketing_emails: z.boolean(),
+  totp_enabled: z.boolean(),
+  created_at: z.string(),
+}).meta({ id: "UserProfileResponse" });
+
+export const SignupRequest = z.object({ email: Email, password: NewPassword, display_name: z.string().max(200).optional() });
+export const SignupResponse = z.object({ message: z.string(), email: z.string() });
+export const VerifyEmailRequest = z.object({ token: z.string().max(200) });
+export const LoginRequest = z.object({ email: z.string().max(320), password: z.string().max(1024) });
+export const GoogleLoginRequest = z.object({ id_token: z.string().max(8192) });
+export const MfaVerifyRequest = z.object({ mfa_token: z.string().max(300), code: z.string().max(64) });
+export const UpdateProfileRequest = z.object({
+  display_name: z.string().trim().min(1).max(200).optional(), marketing_emails: z.boolean().optional(),
+});
+export const DeleteAccountRequest = z.object({ confirmation: z.string().max(320) });
+export const ChangePasswordRequest = z.object({ current_password: z.string().max(1024), new_password: NewPassword });
+export const MfaSetupResponse = z.object({ otpauth_uri: z.string(), secret: z.string() });
+export const MfaCodeRequest = z.object({ code: z.string().max(64) });
+export const MfaRecoveryCodesResponse = z.object({ recovery_codes: z.array(z.string()) });
+export const MfaStatusResponse = z.object({ enabled: z.boolean() });
+
+export const ApiKeyResponse = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  key_prefix: z.string(),
+  scopes: z.array(z.string()),
+  is_active: z.boolean(),
+  created_at: z.string(),
+  expires_at: z.string().optional(),
+}).meta({ id: "ApiKeyResponse" });
+
+export const CreateApiKeyRequest = z.object({
+  name: z.string().trim().min(1).max(200),
+  scopes: z.array(z.string().min(1).max(200)).max(100).default([]),
+  expires_at: z.iso.datetime({ offset: true }).optional(),
+}).meta({ id: "CreateApiKeyRequest" });
+
+export const ApiKeyCreatedResponse = z.object({ key: ApiKeyResponse, api_key: z.string() });
+export const ApiKeyListResponse = z.object({ keys: z.array(ApiKeyResponse) });
+export const ApiKeyIdParams = z.object({ key_id: z.uuid() });
+export const UserApiKeyTokenRequest = z.object({ api_key: z.string().max(512) }).meta({ id: "UserApiKeyTokenRequest" });
+
+export const JwksResponse = z.object({ keys: z.array(z.record(z.string(), z.unknown())) });
+export const JwtPublicKeyResponse = z.object({ alg: z.literal("EdDSA"), public_key_base64: z.string() });
