@@ -54,7 +54,8 @@ export function openPostgres(options: PostgresOptions): Database {
   const state = new ConnectionState({
     async probe() {
       const client = new pg.Client({
-        connectionString: options.connectionString, application_name: `${applicationName}-probe`, connectionTimeoutMillis: 1000,
+        // Generous: a slow, busy server is not a down one (a refused connection still fails at once).
+        connectionString: options.connectionString, application_name: `${applicationName}-probe`, connectionTimeoutMillis: 5000,
       });
       client.on("error", () => {});
       try {
