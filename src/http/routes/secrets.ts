@@ -23,7 +23,7 @@ import {
 
 function toMetadata(info: SecretVersionInfo): z.input<typeof SecretMetadataResponse> {
   return {
-    id: info.secretId, path: info.path, type: info.type, secret_type: info.type, version: info.version, metadata: info.metadata,
+    id: info.secretId, path: info.path, type: info.type, version: info.version, metadata: info.metadata,
     created_at: info.createdAt.toISOString(), expires_at: info.expiresAt?.toISOString(), is_disabled: info.disabled,
   };
 }
