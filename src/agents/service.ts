@@ -112,7 +112,7 @@ export async function exchangeAgentToken(
   services: AgentServices & Pick<Services, "clock">, credentials: { apiKey: string; agentId?: string },
   metadata: EventMetadata,
 ): Promise<AgentToken> {
-  const agent = await findAgentByApiKey(services.db, credentials.apiKey);
+  const agent = await findAgentByApiKey(services.db, credentials.apiKey, services.clock());
   if (!agent || !agent.active || (credentials.agentId !== undefined && credentials.agentId !== agent.id)) {
     throw new AgentCredentialsRejected();
   }

@@ -82,7 +82,7 @@ function toResponse(policy: PolicyRecord): z.input<typeof PolicyResponse> {
 const VaultParams = z.object({ vault_id: z.string() });
 const PolicyParams = z.object({ vault_id: z.string(), policy_id: z.uuid().transform((id) => id.toLowerCase()) });
 
-export function policyRoutes(services: Pick<Services, "db" | "bus">): Route[] {
+export function policyRoutes(services: Pick<Services, "db" | "bus" | "clock">): Route[] {
   const { db } = services;
   return [
     defineRoute({
