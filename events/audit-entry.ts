@@ -82,6 +82,8 @@ export const AUDIT_MAPPINGS: Readonly<Record<string, AuditMapping>> = {
   SecretRestored: { action: "secret.restore", resource: field("secret", "secret_id"), details: secretDetails },
   SecretValueRead: { action: "secret.read", resource: field("secret", "secret_id"),
     details: [...secretDetails, "version", "policy_id"] },
+  SecretReadThroughShare: { action: "secret.read_through_share", resource: field("secret", "secret_id"),
+    details: [...secretDetails, "version", "share_id", "reader"] },
   PolicyCreated: { action: "policy.create", resource: field("policy", "policy_id"),
     details: ["vault_id", "secret_path_pattern", "principal_type", "principal_id", ...policyTerms] },
   PolicyUpdated: { action: "policy.update", resource: field("policy", "policy_id"), details: ["vault_id", ...policyTerms] },

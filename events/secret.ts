@@ -51,6 +51,17 @@ export const SecretValueRead = defineEvent("SecretValueRead", z.object({
   policy_id: z.uuid().optional(),
 }));
 
-export const secretReadEvents = [SecretValueRead] as const;
+/**
+ * A value returned through a share, counted against the secret's own max_access_count: recorded, beside the
+ * share's ShareAccessed, only for versions with a limit (the reader is null for an anonymous link holder).
+ */
+export const SecretReadThroughShare = defineEvent("SecretReadThroughShare", z.object({
+  ...place,
+  version: z.number().int().positive(),
+  share_id: z.uuid(),
+  reader: ActorSchema.nullable(),
+}));
+
+export const secretReadEvents = [SecretValueRead, SecretReadThroughShare] as const;
 export type SecretReadEvent = EventsOf<typeof secretReadEvents>;
 export const readSecretReadEvent = eventReader(secretReadEvents);

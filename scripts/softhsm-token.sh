@@ -17,6 +17,17 @@ if ! command -v softhsm2-util >/dev/null 2>&1; then
   exit 1
 fi
 
+# Say where the token goes: SoftHSM writes to the token directory of its configuration file, which is the
+# system-wide one unless SOFTHSM2_CONF names another.
+conf="${SOFTHSM2_CONF:-/etc/softhsm/softhsm2.conf}"
+tokendir=$(sed -n 's/^[[:space:]]*directories\.tokendir[[:space:]]*=[[:space:]]*//p' "$conf" 2>/dev/null | tail -n 1)
+if [ -z "${SOFTHSM2_CONF:-}" ]; then
+  echo "SoftHSM configuration: $conf (system-wide; set SOFTHSM2_CONF to use a configuration of your own)"
+else
+  echo "SoftHSM configuration: $conf (from SOFTHSM2_CONF)"
+fi
+echo "SoftHSM token directory: ${tokendir:-unknown (no directories.tokendir in $conf)}"
+
 if softhsm2-util --show-slots 2>/dev/null | grep -Eq "^[[:space:]]*Label:[[:space:]]+${label}[[:space:]]*$"; then
   echo "SoftHSM token '${label}' already exists"
   exit 0
@@ -24,4 +35,4 @@ fi
 
 softhsm2-util --init-token --free --label "$label" \
   --so-pin "$PKCS11_SO_PIN" --pin "$PKCS11_PIN" >/dev/null
-echo "SoftHSM token '${label}' initialised"
+echo "SoftHSM token '${label}' initialised in ${tokendir:-the token directory of $conf}"

@@ -34,8 +34,8 @@ export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = [
   { name: "GOOGLE_CLIENT_ID", description: "OAuth client id that Google ID tokens must be issued for (POST /v1/auth/google is off without it)" },
   { name: "GOOGLE_ISSUER", description: "Issuer that ID tokens for POST /v1/auth/google must name", default: "https://accounts.google.com" },
   { name: "GOOGLE_JWKS_URL", description: "Where that issuer publishes its signing keys", default: "https://www.googleapis.com/oauth2/v3/certs" },
-  { name: "RATE_LIMIT_AUTH_BURST", description: "Requests a client address may make at once to POST /v1/auth/* and /v1/agents/enroll", default: "5" },
-  { name: "RATE_LIMIT_AUTH_PER_SECOND", description: "Sustained requests per second per client address to those routes once the burst is spent", default: "1" },
+  { name: "RATE_LIMIT_AUTH_BURST", description: "Requests a client address may make at once to POST /v1/auth/* and /v1/agents/enroll (key exchanges excepted), and failed authentications it may make at once on any route", default: "5" },
+  { name: "RATE_LIMIT_AUTH_PER_SECOND", description: "Sustained requests (and failed authentications) per second per client address once the burst is spent", default: "1" },
   { name: "AUDIT_SIGN_INTERVAL_SECONDS", description: "How often the audit hash chain's head is signed through the key provider (when new events arrived)", default: "60" },
 ];
 

@@ -17,6 +17,8 @@ export interface Metrics {
   observeAppend(seconds: number): void;
   /** Reports projection lag at each scrape: seconds since the oldest event a projection has not applied. */
   trackProjectionLag(read: () => Promise<Array<{ name: string; lagSeconds: number }>>): void;
+  /** Counts an event a projection could not apply (each failed attempt; the log line names the event). */
+  projectionEventFailed(projection: string): void;
   /** The exposition text and its content type, for GET /metrics. */
   render(): Promise<{ contentType: string; body: string }>;
 }
@@ -63,8 +65,18 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     },
   });
 
+  const projectionFailures = new Counter({
+    name: "keyledger_projection_event_failures_total",
+    help: "Attempts by a projection to apply an event that failed (it retries from its checkpoint)",
+    labelNames: ["projection"] as const,
+    registers: [registry],
+  });
+
   return {
     registry,
+    projectionEventFailed(projection) {
+      projectionFailures.inc({ projection });
+    },
     observeHttpRequest({ method, route, status }, seconds) {
       const labels = { method, route, status: String(status) };
       httpRequests.inc(labels);

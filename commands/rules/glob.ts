@@ -20,14 +20,15 @@ export class InvalidPathPattern extends Invalid {
   }
 }
 
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
+// As in secret paths (paths.ts): controls, format characters and line/paragraph separators never match a path.
+const CONTROL_OR_FORMAT = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 
 /** Throws InvalidPathPattern unless the pattern is one `pathMatches` understands. */
 export function validatePattern(pattern: string): void {
   if (pattern.length === 0) throw new InvalidPathPattern("it is empty");
   if (pattern.length > MAX_PATTERN_LENGTH) throw new InvalidPathPattern(`it is longer than ${MAX_PATTERN_LENGTH} characters`);
-  if (CONTROL.test(pattern)) throw new InvalidPathPattern("it contains control characters");
+  if (CONTROL_OR_FORMAT.test(pattern)) throw new InvalidPathPattern("it contains control or format characters");
+  if (pattern !== pattern.normalize("NFC")) throw new InvalidPathPattern("it is not in Unicode normal form C");
   for (const segment of pattern.split("/")) {
     if (segment === "") throw new InvalidPathPattern("it has an empty segment (leading, trailing or double '/')");
     if (segment === "." || segment === "..") throw new InvalidPathPattern("'.' and '..' segments are not allowed");

@@ -14,6 +14,7 @@ import { type EventMetadata } from "../eventstore/port.js";
 import { generateAgentApiKey } from "./api-keys.js";
 import { generateIdentityKeys } from "./identity-keys.js";
 import { agentView, findAgentByApiKey, type AgentRecord, type AgentView } from "./queries.js";
+import { reachClaims } from "./token-claims.js";
 
 export type AgentServices = Pick<Services, "bus" | "db" | "keys" | "tokens" | "store" | "clock">;
 
@@ -116,11 +117,12 @@ export async function exchangeAgentToken(
   if (!agent || !agent.active || (credentials.agentId !== undefined && credentials.agentId !== agent.id)) {
     throw new AgentCredentialsRejected();
   }
-  // Explicit scopes on the agent's record win; otherwise its policies' patterns (none: zero access).
+  // Explicit scopes on the agent's record win; otherwise its policies' patterns (none: zero access). Shown in
+  // the token while small (token-claims.ts); enforced from the live record and policies on every request.
   const scopes = agent.scopes.length > 0 ? agent.scopes : [...new Set(
     (await principalAllowPolicies(services.db, { type: "agent", id: agent.id }, services.clock())).map((p) => p.pattern))];
   const token = await issueAccessToken(services, { type: "agent", id: agent.id, orgId: agent.orgId }, {
-    scopes, vault_ids: agent.vaultIds, intents_api_enabled: agent.intentsApiEnabled, method: "agent_key",
+    ...reachClaims({ scopes, vaultIds: agent.vaultIds }), intents_api_enabled: agent.intentsApiEnabled, method: "agent_key",
   }, agent.tokenTtlSeconds, metadata);
   return { agent, token };
 }

@@ -52,7 +52,11 @@ export class ConcurrencyRetriesExhausted extends Error {
 export interface CommandBusOptions {
   store: EventStore;
   clock?: () => Date;
-  /** Attempts before giving up on a hot stream. */
+  /**
+   * Attempts before giving up on a hot stream. Each round of a race has one winner, so a caller among n
+   * contenders may lose up to n - 1 times before it wins or the decision refuses (a used-up limit): the
+   * default covers 200 parallel callers on one stream, so exact counts do not turn into 503s.
+   */
   maxAttempts?: number;
   /**
    * Read-your-writes: when given, handle() returns only once the read models include the appended events,
@@ -71,7 +75,7 @@ export class CommandBus {
 
   constructor(private readonly options: CommandBusOptions) {
     this.clock = options.clock ?? (() => new Date());
-    this.maxAttempts = options.maxAttempts ?? 20;
+    this.maxAttempts = options.maxAttempts ?? 250;
     this.facts = new FactBatcher(options.store);
   }
 

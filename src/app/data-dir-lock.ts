@@ -2,8 +2,9 @@
  * The embedded database (PGlite) must be opened by one process at a time: a second one would corrupt it.
  * A lock file holding the owner's pid guards the data directory; a lock left by a dead process is taken over.
  */
-import { mkdir, readFile, unlink, writeFile } from "node:fs/promises";
+import { readFile, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { preparePrivateDir } from "./data-dir.js";
 
 export class DataDirInUse extends Error {
   constructor(readonly dataDir: string, readonly pid: number) {
@@ -22,8 +23,14 @@ function isAlive(pid: number): boolean {
   }
 }
 
-export async function lockDataDir(dataDir: string): Promise<{ release(): Promise<void> }> {
-  await mkdir(dataDir, { recursive: true });
+/**
+ * Locks the directory (created 0700 if absent). `onInsecure` hears about an existing directory that other
+ * users may read (default: a warning on stderr).
+ */
+export async function lockDataDir(dataDir: string, onInsecure: (warning: string) => void = (w) => process.stderr.write(`WARNING: ${w}\n`)):
+  Promise<{ release(): Promise<void> }> {
+  const insecure = await preparePrivateDir(dataDir);
+  if (insecure) onInsecure(insecure);
   const file = path.join(dataDir, "keyledger.lock");
   for (let attempt = 0; attempt < 2; attempt++) {
     try {

@@ -2,7 +2,7 @@
 import { agentRoutes } from "../http/routes/agents.js";
 import { auditRoutes } from "../http/routes/audit.js";
 import { authTokenRoutes } from "../http/routes/auth-tokens.js";
-import { healthRoutes } from "../http/routes/health.js";
+import { healthRoutes, type HealthDependencies } from "../http/routes/health.js";
 import { historyRoutes } from "../http/routes/history.js";
 import { reportRoutes } from "../http/routes/reports.js";
 import { humanRoutes } from "../http/routes/humans.js";
@@ -15,8 +15,8 @@ import { vaultRoutes } from "../http/routes/vaults.js";
 import type { Route } from "../http/route.js";
 import type { Services } from "./services.js";
 
-export function appRoutes(services: Services): Route[] {
-  return [...healthRoutes({ keys: services.keys }), ...ipRuleRoutes(services), ...authTokenRoutes(services),
+export function appRoutes(services: Services, running: Pick<HealthDependencies, "projections"> = {}): Route[] {
+  return [...healthRoutes({ keys: services.keys, database: services.db, ...running }), ...ipRuleRoutes(services), ...authTokenRoutes(services),
     ...agentRoutes(services), ...humanRoutes(services), ...orgMemberRoutes(services), ...vaultRoutes(services), ...secretRoutes(services), ...shareRoutes(services), ...policyRoutes(services),
     ...auditRoutes(services), ...historyRoutes(services), ...reportRoutes(services)];
 }

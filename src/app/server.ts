@@ -9,7 +9,8 @@ import type { Database } from "../db/database.js";
 import { instrumentAppends } from "../eventstore/instrumented.js";
 import type { EventStore } from "../eventstore/port.js";
 import { createHttpApp } from "../http/app.js";
-import { authRateLimit } from "../http/auth-rate-limit.js";
+import { createDatabaseIfAbsent } from "../db/create-database.js";
+import { authFailureLimit, authRateLimit } from "../http/auth-rate-limit.js";
 import { openRateLimiter } from "../rate-limit/rate-limiter.js";
 import { createAuthenticator } from "../auth/authenticator.js";
 import { TokenService } from "../auth/tokens.js";
@@ -22,7 +23,8 @@ import { createMetrics } from "../metrics.js";
 import { ProjectionRunner } from "../projection-runner/runner.js";
 import { CommandBus } from "./command-bus.js";
 import { appRoutes } from "./routes.js";
-import { auditSigningKey, startAuditSigner } from "../audit/signer.js";
+import { startAuditSigner } from "../audit/signer.js";
+import { checkKeyProviderIdentity } from "../keys/identity.js";
 import type { Services } from "./services.js";
 import { lockDataDir } from "./data-dir-lock.js";
 import { describeStores, openDatabase, openEventStore, openKeyProvider } from "./stores.js";
@@ -63,19 +65,26 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   try {
     const embedded = !config.databaseUrl;
     if (embedded || config.keyProvider.kind === "local") {
-      resources.add("data dir lock", await lockDataDir(config.dataDir), (lock) => lock.release());
+      resources.add("data dir lock", await lockDataDir(config.dataDir, (warning) => logger.warn({}, warning)),
+        (lock) => lock.release());
+    }
+    if (config.databaseUrl && (await createDatabaseIfAbsent(config.databaseUrl))) {
+      logger.warn({ database: new URL(config.databaseUrl).pathname.slice(1) }, "created the database DATABASE_URL names");
     }
     const metrics = createMetrics();
-    const db = resources.add("database", await openDatabase(config), (d) => d.close());
+    const db = resources.add("database", await openDatabase(config, logger), (d) => d.close());
     const store = resources.add("event store",
       instrumentAppends(await openEventStore(config, db), (s) => metrics.observeAppend(s)), (s) => s.close());
     const keys = resources.add("key provider", await openKeyProvider(config), (k) => k.close());
+    // Before anything could create a key in a provider that is not the store's.
+    await checkKeyProviderIdentity(db, keys, { record: true });
     const stores = describeStores(config);
     if (keys.kind === "local") {
       logger.warn({ keys: stores.keys }, "LOCAL KEY PROVIDER: keys are software keys in the data directory, not in an HSM");
     }
 
-    const runner = new ProjectionRunner({ db, store, projections: allProjections, logger: logger.child({ component: "projections" }) });
+    const runner = new ProjectionRunner({ db, store, projections: allProjections, logger: logger.child({ component: "projections" }),
+      onEventFailed: (projection) => metrics.projectionEventFailed(projection) });
     await runner.start();
     resources.add("projection runner", runner, (r) => r.stop());
     metrics.trackProjectionLag(async () => (await runner.status()).map(({ name, lagSeconds }) => ({ name, lagSeconds })));
@@ -93,19 +102,19 @@ export async function startServer(config: Config, logger: Logger, options: Serve
       ? createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom }, logger)
       : createOutboxMailer(path.join(config.dataDir, "outbox"), logger), (m) => m.close());
     const services: Services = { config, logger, db, store, keys, bus, tokens, mail, clock };
-    await auditSigningKey(keys);
     resources.add("audit signer", startAuditSigner(services, config.auditSignIntervalSeconds * 1000,
       logger.child({ component: "audit" })), (signer) => signer.stop());
 
     const authLimiter = await openRateLimiter(db, config.authRateLimit, "auth");
     const http = createHttpApp({
-      routes: appRoutes(services),
+      routes: appRoutes(services, { projections: runner }),
       authenticate: createAuthenticator(services),
       logger,
       metrics,
       api: { title: "Keyledger API", version: pkg.version, serverUrl: config.publicUrl },
       shutdownTimeoutMs: config.shutdownTimeoutMs,
       rateLimit: authRateLimit(authLimiter),
+      authFailures: authFailureLimit(await openRateLimiter(db, config.authRateLimit, "auth_failures")),
     });
     const { url } = await http.listen(config.port, config.host);
     resources.add("http server", http, (h) => h.close());

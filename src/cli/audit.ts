@@ -1,10 +1,13 @@
 /** `keyledger audit verify`: re-derives the audit hash chain from the event store, with a progress bar. */
 import { Presets, SingleBar } from "cli-progress";
 import { auditEventsProjection } from "../../projections/audit-events.js";
-import { openKeyProvider, withStores } from "../app/stores.js";
+import { announceExistingStore, openKeyProvider, withStores } from "../app/stores.js";
+import { checkKeyProviderIdentity } from "../keys/identity.js";
 import { verifyAuditChain, type ChainVerification } from "../audit/verify.js";
 import type { Config } from "../config.js";
-import { ProjectionRunner } from "../projection-runner/runner.js";
+import type { Position } from "../eventstore/port.js";
+import { ProjectionEventFailed, ProjectionRunner, ReadModelsBehind } from "../projection-runner/runner.js";
+import { stuckOn } from "../projection-runner/stuck.js";
 
 export interface AuditVerifyOptions {
   json?: boolean;
@@ -16,19 +19,52 @@ export interface AuditVerifyOptions {
   catchUpTimeoutMs?: number;
 }
 
+/**
+ * Waits for the audit log to reach `head`, in steps: between them, a projection that cannot apply its next
+ * event is reported (in about a second) instead of waited for until the timeout.
+ */
+async function catchUp(
+  runner: ProjectionRunner, probe: () => Promise<ProjectionEventFailed | undefined>, head: Position, timeoutMs: number,
+): Promise<ProjectionEventFailed | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await runner.waitFor(head, Math.max(1, Math.min(1000, deadline - Date.now())));
+      // waitFor does not wait for a projection failing here: it may have returned for that reason.
+      if (!(await runner.status()).some((s) => s.failingEventId)) return undefined;
+    } catch (error) {
+      if (!(error instanceof ReadModelsBehind) || Date.now() >= deadline) throw error;
+    }
+    const stuck = await probe();
+    if (stuck) return stuck;
+  }
+}
+
 /** Verifies the whole chain; resolves with the result (the caller sets the exit code from chainValid). */
 export async function auditVerifyCommand(config: Config, options: AuditVerifyOptions = {}): Promise<ChainVerification> {
   const out = options.out ?? process.stdout;
+  // Checked before the key provider opens: a local provider would create its key files.
+  announceExistingStore(config, true);
   const keys = await openKeyProvider(config);
   try {
     return await withStores(config, async ({ db, store }) => {
+      await checkKeyProviderIdentity(db, keys, { record: false });
       // The audit log must reach the log's head first: a running server brings it there, or this process.
       const runner = new ProjectionRunner({ db, store, projections: [auditEventsProjection], leaderPollMs: 200 });
       await runner.start();
+      let stuck: ProjectionEventFailed | undefined;
       try {
-        await runner.waitFor(await store.headPosition(), options.catchUpTimeoutMs ?? 600_000);
+        stuck = await catchUp(runner, () => stuckOn(db, store, auditEventsProjection), await store.headPosition(),
+          options.catchUpTimeoutMs ?? 600_000);
       } finally {
         await runner.stop();
+      }
+      if (stuck) {
+        const result: ChainVerification = { chainValid: false, eventsVerified: 0, eventsChecked: 0, signaturesChecked: 0,
+          brokenAtEventId: stuck.event.id, reason: `the audit log cannot apply this event (${stuck.event.type}), so it ends before it` };
+        if (options.json) out.write(`${JSON.stringify(result, null, 2)}\n`);
+        else out.write(`audit chain BROKEN at event ${result.brokenAtEventId}: ${result.reason}\n`);
+        return result;
       }
       const bar = new SingleBar({
         format: "verifying audit chain [{bar}] {percentage}% | {value}/{total} events",
@@ -54,7 +90,7 @@ export async function auditVerifyCommand(config: Config, options: AuditVerifyOpt
           `(${result.eventsVerified} events verified before it)\n`);
       }
       return result;
-    });
+    }, { announce: false });
   } finally {
     await keys.close();
   }

@@ -2,6 +2,8 @@
 import { Command, CommanderError } from "commander";
 import { ConfigError, ENVIRONMENT_VARIABLES, loadConfig } from "../config.js";
 import { DataDirInUse } from "../app/data-dir-lock.js";
+import { NoStore } from "../app/stores.js";
+import { KeyProviderMismatch } from "../keys/identity.js";
 import { createLogger } from "../log.js";
 import { serveCommand } from "./serve.js";
 import { projectionsRebuildCommand, projectionsStatusCommand } from "./projections.js";
@@ -9,6 +11,10 @@ import { InvalidUserOptions, userCreateCommand } from "./user.js";
 import { auditVerifyCommand } from "./audit.js";
 import { replayCommand } from "./replay.js";
 import pkg from "../../package.json" with { type: "json" };
+import { restrictFileCreation } from "../app/data-dir.js";
+
+// Everything we write (database files, keys, outbox mail) is for this account only.
+restrictFileCreation();
 
 const environmentHelp = [
   "",
@@ -73,7 +79,8 @@ try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) process.exit(error.exitCode);
-  if (error instanceof ConfigError || error instanceof DataDirInUse || error instanceof InvalidUserOptions) {
+  if (error instanceof ConfigError || error instanceof DataDirInUse || error instanceof InvalidUserOptions
+    || error instanceof NoStore || error instanceof KeyProviderMismatch) {
     process.stderr.write(`keyledger: ${error.message}\n`);
     process.exit(2);
   }

@@ -17,6 +17,7 @@ export interface ReplayCliOptions {
 
 function describe(result: ProjectionReplay): string {
   if (result.skipped) return `${result.name.padEnd(24)} SKIPPED: ${result.skipped}`;
+  if (result.stuck) return `${result.name.padEnd(24)} STUCK: ${result.stuck}`;
   const head = `${result.name.padEnd(24)} ${result.equal ? "EQUAL" : "DIFFERENT"} (live g${result.generation} at ${result.position})`;
   const tables = result.tables.map((t) => `    ${t.table}: ${t.liveRows} live rows, ${t.replayRows} replayed` +
     (t.onlyLive || t.onlyReplay ? `; ${t.onlyLive} only live, ${t.onlyReplay} only replayed` : ""));

@@ -41,5 +41,5 @@ export async function userCreateCommand(config: Config, options: UserCreateOptio
     }, { actor: { type: "operator", id: "cli" } });
     out.write(`user_id: ${created.userId}\norg_id: ${created.orgId}\nrole: ${created.role}\n`);
     return created;
-  });
+  }, { create: true }); // bootstrapping a store with its first user is this command's purpose
 }

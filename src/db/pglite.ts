@@ -36,6 +36,8 @@ export async function openPglite(options: PgliteOptions = {}): Promise<Database 
   const base = queryable(pglite as unknown as PgliteLike);
   return {
     engine: "pglite",
+    // In-process: there is no connection to lose.
+    available: () => true,
     pglite,
     ...base,
     transaction(fn) {

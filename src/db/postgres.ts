@@ -1,14 +1,25 @@
 import pg from "pg";
 import type { Database, Queryable, QueryResult } from "./database.js";
+import { ConnectionState } from "./connection-state.js";
 
-function queryable(client: pg.Pool | pg.PoolClient): Queryable {
+function queryable(client: pg.Pool | pg.PoolClient, state: ConnectionState): Queryable {
   return {
     async query<R>(text: string, params?: unknown[]): Promise<QueryResult<R>> {
-      const result = await client.query(text, params as unknown[]);
-      return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
+      state.check();
+      try {
+        const result = await client.query(text, params as unknown[]);
+        return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
+      } catch (error) {
+        throw state.translate(error);
+      }
     },
     async exec(text: string) {
-      await client.query(text);
+      state.check();
+      try {
+        await client.query(text);
+      } catch (error) {
+        throw state.translate(error);
+      }
     },
   };
 }
@@ -18,40 +29,85 @@ export interface PostgresOptions {
   /** Pool size. */
   max?: number;
   applicationName?: string;
+  /** Told when the server stops and starts answering (for logs). */
+  onUnavailable?(reason: string): void;
+  onAvailable?(downForMs: number): void;
 }
 
-/** A connection pool to a PostgreSQL server. */
+/** How long a connection attempt (or a wait for a free pooled connection) may take before it fails. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * A connection pool to a PostgreSQL server. Losing the server never ends the process: every connection,
+ * idle or checked out, has an error listener, and failures to reach the server become DatabaseUnavailable.
+ * While the server is down calls fail at once; a probe notices its return (see ConnectionState).
+ */
 export function openPostgres(options: PostgresOptions): Database {
+  const applicationName = options.applicationName ?? "keyledger";
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.max ?? 20,
-    application_name: options.applicationName ?? "keyledger",
+    application_name: applicationName,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    keepAlive: true,
   });
-  // An idle client that loses its server must not crash the process; the next query reports it.
-  pool.on("error", () => {});
-  const base = queryable(pool);
+  const state = new ConnectionState({
+    async probe() {
+      const client = new pg.Client({
+        connectionString: options.connectionString, application_name: `${applicationName}-probe`, connectionTimeoutMillis: 1000,
+      });
+      client.on("error", () => {});
+      try {
+        await client.connect();
+        await client.query("select 1");
+      } finally {
+        await client.end().catch(() => {});
+      }
+    },
+    onDown: options.onUnavailable,
+    onUp: options.onAvailable,
+  });
+  // pg-pool listens for errors only on idle clients: a checked-out client whose backend is terminated while
+  // it waits between statements (a session holding advisory locks, a transaction awaiting its caller) would
+  // emit an unhandled 'error' and end the process. The failure is seen by the client's next query.
+  pool.on("connect", (client) => client.on("error", (error) => void state.translate(error)));
+  pool.on("error", (error) => void state.translate(error));
+
+  async function connect(): Promise<pg.PoolClient> {
+    state.check();
+    try {
+      return await pool.connect();
+    } catch (error) {
+      throw state.translate(error);
+    }
+  }
+
   return {
     engine: "postgres",
-    ...base,
+    available: () => state.available,
+    ...queryable(pool, state),
     async transaction(fn) {
-      const client = await pool.connect();
+      const client = await connect();
+      let broken = false;
       try {
-        await client.query("begin");
-        const result = await fn(queryable(client));
-        await client.query("commit");
+        const tx = queryable(client, state);
+        await tx.query("begin");
+        const result = await fn(tx);
+        await tx.query("commit");
         return result;
       } catch (error) {
-        await client.query("rollback").catch(() => {});
+        await client.query("rollback").catch(() => (broken = true));
         throw error;
       } finally {
-        client.release();
+        // A client whose rollback did not reach the server is not handed to anyone else.
+        client.release(broken);
       }
     },
     async session(fn) {
-      const client = await pool.connect();
+      const client = await connect();
       let broken = false;
       try {
-        return await fn(queryable(client));
+        return await fn(queryable(client, state));
       } catch (error) {
         broken = true;
         throw error;
@@ -61,6 +117,7 @@ export function openPostgres(options: PostgresOptions): Database {
       }
     },
     async close() {
+      state.close();
       await pool.end();
     },
   };

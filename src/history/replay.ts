@@ -15,6 +15,8 @@ import {
 } from "../eventstore/port.js";
 import type { Projection } from "../../projections/projection.js";
 import { ensureCatalog, generationSchema, liveGeneration } from "../projection-runner/catalog.js";
+import { applyHandlers } from "../projection-runner/runner.js";
+import { stuckOn } from "../projection-runner/stuck.js";
 import { CoalescingQueryable } from "../projection-runner/coalescing-queryable.js";
 
 export interface TableComparison {
@@ -33,6 +35,8 @@ export interface ProjectionReplay {
   position?: string;
   /** Why nothing was compared (no live generation of this code's version). */
   skipped?: string;
+  /** The live generation cannot apply its next event (the failure names it): not equal, whatever it holds. */
+  stuck?: string;
   equal: boolean;
   tables: TableComparison[];
 }
@@ -70,7 +74,7 @@ interface Target {
 async function applyEvents(tx: Queryable, projection: Projection, events: readonly RecordedEvent[]): Promise<void> {
   await tx.exec(`set local search_path to ${replaySchema(projection.name)}, public`);
   const coalescing = new CoalescingQueryable(tx);
-  for (const event of events) await projection.apply(event, coalescing);
+  await applyHandlers(projection, events, coalescing);
   await coalescing.flush();
 }
 
@@ -175,7 +179,11 @@ export async function replayAndCompare(options: ReplayOptions): Promise<ReplayRe
   }
   try {
     const events = await replayLog(options, targets);
-    for (const target of targets) results.set(target.projection.name, await compare(options, target));
+    for (const target of targets) {
+      const compared = await compare(options, target);
+      const stuck = await stuckOn(options.db, options.store, target.projection);
+      results.set(target.projection.name, stuck ? { ...compared, equal: false, stuck: stuck.message } : compared);
+    }
     const ordered = projections.map((p) => results.get(p.name)!);
     return { equal: ordered.every((r) => r.equal), events, projections: ordered };
   } finally {

@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import Koa, { type Context } from "koa";
 import Router, { type RouterMiddleware } from "@koa/router";
 import type { z } from "zod";
@@ -14,6 +15,7 @@ import type { Metrics } from "../metrics.js";
 import type { Authenticate, Principal } from "./auth.js";
 import { DEFAULT_BODY_LIMIT_BYTES, readJsonBody } from "./body.js";
 import { openApiDocument, type OpenApiInfo } from "./openapi.js";
+import { checkJson, checkNames, malformedTarget } from "./input-rules.js";
 import { HttpProblem, PROBLEM_CONTENT_TYPE, problem, problemFor } from "./problems.js";
 import { toRouterPath, type Route } from "./route.js";
 
@@ -33,6 +35,11 @@ export interface HttpAppOptions {
    * route at start-up; checked before authentication and body parsing, so refused requests cost little.
    */
   rateLimit?: (route: Route) => RateLimitCheck | undefined;
+  /**
+   * Counts one failed authentication (any 401) against the client's address; answers how long to wait when
+   * the address is over its allowance, and the 401 becomes a 429. Successes are never counted.
+   */
+  authFailures?: RateLimitCheck;
 }
 
 /** Undefined when the client may go ahead; else how long it should wait (the 429's Retry-After). */
@@ -60,10 +67,9 @@ function requestIdOf(ctx: Context): string {
   return SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 
-/** What the router's empty 404/405/501 means, in words. */
+/** What the router's empty 404/405 means, in words. */
 function routingDetail(ctx: Context): string {
   if (ctx.status === 405) return `${ctx.method} is not allowed here; allowed: ${ctx.response.get("Allow") || "none"}`;
-  if (ctx.status === 501) return `method ${ctx.method} is not implemented`;
   return "no such route";
 }
 
@@ -101,9 +107,14 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       issues.push(...describeIssues(where, result.error));
       return undefined;
     };
-    const params = check("params", route.request.params, ctx.params);
-    const query = check("query", route.request.query, ctx.query);
-    const body = route.request.body ? check("body", route.request.body, await readJsonBody(ctx, bodyLimit)) : undefined;
+    // The shared input rules first (input-rules.ts): a schema only ever sees storable, normalised text.
+    const names = { params: checkNames("params", ctx.params), query: checkNames("query", ctx.query) };
+    const json = route.request.body ? await readJsonBody(ctx, bodyLimit) : undefined;
+    const shared = [...names.params.issues, ...names.query.issues, ...checkJson("body", json)];
+    if (shared.length > 0) throw new HttpProblem(400, shared.join("; "));
+    const params = check("params", route.request.params, names.params.values);
+    const query = check("query", route.request.query, names.query.values);
+    const body = route.request.body ? check("body", route.request.body, json) : undefined;
     if (issues.length > 0) throw new HttpProblem(400, issues.join("; "));
     return { params, query: query ?? {}, body };
   }
@@ -161,11 +172,23 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     state.requestId = requestIdOf(ctx);
     ctx.set("X-Request-Id", state.requestId);
     try {
+      const malformed = malformedTarget(ctx.originalUrl);
+      if (malformed) throw new HttpProblem(400, malformed);
       await next();
-      // Unknown path (404), known path with another method (405, Allow set by the router), unknown method (501).
+      // Unknown path (404), known path with another method (405, Allow set by the router). A method the router
+      // does not know (TRACE, CONNECT, ...) is the client's mistake, not a server fault: 405, never 501.
+      if (ctx.status === 501 && ctx.body == null) ctx.status = 405;
       if (ctx.body == null && ctx.status >= 400) sendProblem(ctx, ctx.status, routingDetail(ctx));
     } catch (error) {
-      const answer = problemFor(error);
+      let answer = problemFor(error);
+      if (answer.problem.status === 401 && options.authFailures) {
+        // A limiter that cannot answer (database down) must not turn a 401 into a 503.
+        const limited = await options.authFailures(ctx.ip).catch(() => undefined);
+        if (limited) {
+          answer = problemFor(new HttpProblem(429, `too many failed authentications; retry in ${limited.retryAfterSeconds} s`,
+            { "Retry-After": String(limited.retryAfterSeconds) }));
+        }
+      }
       if (answer.serverFault) logger.error({ err: error, request_id: state.requestId }, "request failed");
       sendProblem(ctx, answer.problem.status, answer.problem.detail, answer.headers);
     }
@@ -182,11 +205,29 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.use(router.routes());
   app.use(router.allowedMethods());
 
+  /**
+   * Requests Node's HTTP parser refuses before koa sees them (oversized headers or URL, malformed request
+   * lines, bytes that are not HTTP) get a problem body like every other answer; the raw bytes are not logged.
+   */
+  function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+    if (error.code === "ECONNRESET" || !socket.writable) return void socket.destroy();
+    const status = error.code === "HPE_HEADER_OVERFLOW" ? 431
+      : error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
+    const detail = status === 431 ? "the request's headers or URL are too large"
+      : status === 408 ? "the request did not arrive in time" : "the request is not valid HTTP";
+    const body = JSON.stringify(problem(status, detail));
+    metrics.observeHttpRequest({ method: "unknown", route: UNMATCHED, status }, 0);
+    logger.info({ status, code: error.code }, "request refused by the HTTP parser");
+    socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  }
+
   let server: http.Server | undefined;
   return {
     app,
     async listen(port, host) {
       const listening = http.createServer(app.callback());
+      listening.on("clientError", (error: NodeJS.ErrnoException, socket: Duplex) => answerClientError(error, socket));
       await new Promise<void>((resolve, reject) => {
         listening.once("error", reject);
         listening.listen(port, host, () => {

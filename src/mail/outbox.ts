@@ -16,7 +16,7 @@ export function createOutboxMailer(directory: string, logger: Logger): Mailer {
       const file = path.join(directory, `${new Date().toISOString().replace(/[:.]/g, "-")}-${randomUUID()}.eml`);
       const text = `To: ${message.to}\nSubject: ${message.subject}\n\n${message.text}\n`;
       await writeFile(file, text, { mode: 0o600 });
-      logger.info({ file, subject: message.subject }, "mail written to the outbox (no SMTP_URL configured)");
+      logger.info({ file }, "mail written to the outbox (no SMTP_URL configured)");
     },
     async close() {},
   };

@@ -9,8 +9,8 @@ export function createSmtpMailer(options: { url: string; from: string }, logger:
     kind: "smtp",
     async send(message: MailMessage) {
       const info = await transport.sendMail({ from: options.from, to: message.to, subject: message.subject, text: message.text });
-      // The message id and subject only: bodies can carry credentials (an enrolled agent's API key).
-      logger.info({ messageId: info.messageId, subject: message.subject }, "mail sent over SMTP");
+      // The message id only: bodies can carry credentials (an enrolled agent's API key), subjects can name secrets.
+      logger.info({ messageId: info.messageId }, "mail sent over SMTP");
     },
     async close() {
       transport.close();

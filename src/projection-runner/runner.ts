@@ -30,6 +30,8 @@ export interface ProjectionRunnerOptions {
   logger?: RunnerLogger;
   /** How often to try for leadership of projections led elsewhere, and to look for rebuild requests. */
   leaderPollMs?: number;
+  /** Called when a projection cannot apply an event (for metrics). */
+  onEventFailed?(projection: string, eventId: string): void;
   /** Called after every committed batch (for metrics). */
   onBatch?(projection: string, events: number, seconds: number): void;
   /**
@@ -51,6 +53,8 @@ export interface ProjectionStatus {
   /** Age of the oldest event the live generation has not applied yet; 0 when caught up. */
   lagSeconds: number;
   lastError?: string;
+  /** The event the live generation fails on, while it does: it is not waited for by read-your-writes. */
+  failingEventId?: string;
 }
 
 /** The read models did not reach a position in time. */
@@ -63,8 +67,32 @@ export class ReadModelsBehind extends Error {
 
 class StaleGeneration extends Error {}
 
+/** A projection's handler threw on an event: the event id says which one to look at. */
+export class ProjectionEventFailed extends Error {
+  constructor(readonly projection: string, readonly event: Pick<RecordedEvent, "id" | "type" | "position">, cause: unknown) {
+    super(`projection ${projection} cannot apply event ${event.id} (${event.type}) at ${formatPosition(event.position)}: ` +
+      `${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = "ProjectionEventFailed";
+  }
+}
+
+/** Applies events with a projection's handlers; a handler's failure names its event. */
+export async function applyHandlers(projection: Projection, events: readonly RecordedEvent[], tx: Queryable): Promise<void> {
+  for (const event of events) {
+    if (!projection.handles(event.type)) continue;
+    try {
+      await projection.apply(event, tx);
+    } catch (error) {
+      throw new ProjectionEventFailed(projection.name, event, error);
+    }
+  }
+}
+
 // Namespace of our advisory locks (the second key is hashtext(projection name)).
 const LEADER_LOCK = 7_340_022;
+
+/** Failures in a row on one event (a retry a second apart) after which a projection counts as stuck on it. */
+const FAILURES_BEFORE_STUCK = 3;
 
 /** How long a checkpoint advanced over events the projection ignores may wait before it is written. */
 const SKIPPED_CHECKPOINT_DELAY_MS = 100;
@@ -176,7 +204,7 @@ class GenerationWorker {
       // for the WAL flush (the events' own appends do): the disk is left to the writes that need it.
       await tx.exec(`set local search_path to ${schema}, public; set local synchronous_commit to off`);
       const handlerTx = this.runner.options.coalesceInserts === false ? undefined : new CoalescingQueryable(tx);
-      for (const event of events) await this.projection.apply(event, handlerTx ?? tx);
+      await applyHandlers(this.projection, events, handlerTx ?? tx);
       // Every write of the batch reaches the database before its checkpoint, in the same transaction.
       await handlerTx?.flush();
       if (!(await advanceGeneration(tx, fence, last, applied))) throw new StaleGeneration();
@@ -207,6 +235,10 @@ export class ProjectionRunner {
   private readonly workers = new Map<string, GenerationWorker[]>();
   private readonly led = new Set<string>();
   private readonly errors = new Map<string, string>();
+  /** Projections whose live generation fails on an event, with that event's id. */
+  private readonly failingOn = new Map<string, string>();
+  /** The event each projection failed on last, and how many times in a row. */
+  private readonly failures = new Map<string, { eventId: string; count: number }>();
   private stopping = false;
   private loop?: Promise<void>;
   private wake?: () => void;
@@ -236,7 +268,12 @@ export class ProjectionRunner {
     await Promise.all(this.retirements);
   }
 
-  /** Resolves once every projection's live read model includes `position`; throws ReadModelsBehind after timeoutMs. */
+  /**
+   * Resolves once every projection's live read model includes `position`; throws ReadModelsBehind after
+   * timeoutMs. A projection this process leads that is stuck on an event (it failed on it
+   * FAILURES_BEFORE_STUCK times in a row) is not waited for (status(), health and the logs name the event):
+   * one read model that cannot move must not hold up every write.
+   */
   async waitFor(position: Position, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -271,10 +308,15 @@ export class ProjectionRunner {
       result.push({
         name: projection.name, version: projection.version, ledHere: this.led.has(projection.name),
         live: show(live), building: show(building), head: formatPosition(head), caughtUp, lagSeconds,
-        lastError: this.errors.get(projection.name),
+        lastError: this.errors.get(projection.name), failingEventId: this.failingOn.get(projection.name),
       });
     }
     return result;
+  }
+
+  /** Projections this process leads that fail on an event, with the event's id. */
+  failing(): Array<{ projection: string; eventId: string }> {
+    return [...this.failingOn].map(([projection, eventId]) => ({ projection, eventId }));
   }
 
   // --- worker callbacks ---
@@ -288,6 +330,10 @@ export class ProjectionRunner {
       void retiring.finally(() => this.retirements.delete(retiring));
     }
     this.errors.delete(worker.projection.name);
+    if (worker.generation.status === "live") {
+      this.failingOn.delete(worker.projection.name);
+      this.failures.delete(worker.projection.name);
+    }
     const listeners = this.advanceListeners;
     this.advanceListeners = [];
     for (const listener of listeners) listener();
@@ -299,17 +345,43 @@ export class ProjectionRunner {
   }
 
   workerFailed(worker: GenerationWorker, error: unknown): void {
-    const message = error instanceof Error ? error.message : String(error);
+    const failed = error instanceof ProjectionEventFailed ? error.event : undefined;
+    const cause = failed ? (error as ProjectionEventFailed).cause : error;
+    const message = cause instanceof Error ? cause.message : String(cause);
     worker.lastError = message;
     this.errors.set(worker.projection.name, message);
-    this.logger.error({ projection: worker.projection.name, generation: worker.generation.generation, err: message },
+    if (failed && worker.generation.status === "live") {
+      this.options.onEventFailed?.(worker.projection.name, failed.id);
+      const previous = this.failures.get(worker.projection.name);
+      const count = previous?.eventId === failed.id ? previous.count + 1 : 1;
+      this.failures.set(worker.projection.name, { eventId: failed.id, count });
+      // The same event failing again and again is not a hiccup: read-your-writes stops waiting for this
+      // projection (the others keep answering), health names it, until it moves again.
+      if (count >= FAILURES_BEFORE_STUCK) this.failingOn.set(worker.projection.name, failed.id);
+    }
+    this.logger.error({ projection: worker.projection.name, generation: worker.generation.generation, err: message,
+      ...(failed && { event_id: failed.id, event_type: failed.type }) },
       "projection batch failed; will retry from its checkpoint");
+    // Waiters re-check at once, so they stop waiting for a projection that cannot move.
+    const listeners = this.advanceListeners;
+    this.advanceListeners = [];
+    for (const listener of listeners) listener();
     // Restart from the committed checkpoint after a pause; the failed batch left no trace.
     this.workerRetired(worker);
     void worker.stop();
+    this.resumeLater(worker.projection, 1000);
+  }
+
+  /** Restarts a led projection's workers after a pause, retrying with backoff while that fails (database down). */
+  private resumeLater(projection: Projection, delayMs: number): void {
     setTimeout(() => {
-      if (!this.stopping && this.led.has(worker.projection.name)) void this.resume(worker.projection);
-    }, 1000).unref();
+      if (this.stopping || !this.led.has(projection.name)) return;
+      this.resume(projection).catch((error: unknown) => {
+        this.logger.warn({ projection: projection.name, err: error instanceof Error ? error.message : String(error) },
+          "could not restart projection; retrying");
+        this.resumeLater(projection, Math.min(delayMs * 2, 10_000));
+      });
+    }, delayMs).unref();
   }
 
   // --- leadership ---
@@ -421,6 +493,7 @@ export class ProjectionRunner {
     const behind: string[] = [];
     let fromCatalog: Generation[] | undefined;
     for (const projection of this.options.projections) {
+      if (this.failingOn.has(projection.name)) continue;
       const liveWorker = (this.workers.get(projection.name) ?? []).find((w) => w.generation.status === "live");
       let live = liveWorker?.generation;
       if (!live) {

@@ -29,7 +29,7 @@ export async function notifyShareAccessed(
   try {
     await services.mail.send({
       to,
-      subject: `Your shared secret ${share.path} was read`,
+      subject: "A secret you shared was read",
       text: [
         `Share ${share.shareId} of ${share.path} (version ${share.version}) was read by ${reader} from ${access.ip}.`,
         `This was read ${access.accessCount} (${limit}).`,

@@ -11,6 +11,7 @@ import {
   isShareRefusal, shareAggregate, shareDecider, ShareGone, ShareNotFound,
   type RecipientType, type ShareCommand, type ShareDetails, type ShareState,
 } from "../../commands/share.js";
+import { readsSince, secretReadsAggregate } from "../../commands/secret-reads.js";
 import type { Actor } from "../../events/actor.js";
 import { ShareAccessRefused } from "../../events/share.js";
 import { authorize } from "../access/authorize.js";
@@ -104,7 +105,11 @@ export async function createShare(
   const { recipient, recipientEmail } = await resolveRecipient(services, principal, input);
   const ipAllowlist = input.ipAllowlist.map((cidr) => formatCidr(parseCidr(cidr)));
   const secretState = await loadAggregate(services.store, secretAggregate, secret.id);
-  const { version } = readableVersion(secretState, secret.path, now);
+  const { version, maxAccessCount } = readableVersion(secretState, secret.path, now);
+  // A used-up secret cannot be handed on: its reads through the share would be refused anyway.
+  if (maxAccessCount > 0 && readsSince(await loadAggregate(services.store, secretReadsAggregate, secret.id), version) >= maxAccessCount) {
+    throw new SecretGone(secret.path, "exhausted");
+  }
   const command: ShareCommand & ShareDetails = {
     type: "CreateShare", shareId, orgId: principal.orgId, secretId: secret.id, vaultId: secret.vaultId, path: secret.path,
     version, recipientType: input.recipientType, recipient, recipientEmail, expiresAt: input.expiresAt,
@@ -136,7 +141,9 @@ export interface SharedValue {
 }
 
 /** The shared version's plaintext, or why it is gone: deleted secret or vault, disabled or expired version. */
-async function openSharedVersion(services: ShareServices, share: ShareDetails): Promise<{ type: string; value: string }> {
+async function openSharedVersion(
+  services: ShareServices, share: ShareDetails,
+): Promise<{ type: string; value: string; maxAccessCount: number }> {
   const vault = await findVaultById(services.db, share.vaultId);
   if (!vault || vault.deletedAt) throw new ShareGone("vault deleted");
   const state = await loadAggregate(services.store, secretAggregate, share.secretId);
@@ -152,7 +159,7 @@ async function openSharedVersion(services: ShareServices, share: ShareDetails): 
   }
   try {
     const value = await openSecretVersion(services.keys, { vaultId: share.vaultId, secretId: share.secretId }, found);
-    return { type: found.type, value };
+    return { type: found.type, value, maxAccessCount: found.maxAccessCount };
   } catch (error) {
     // The vault's KEK was destroyed (crypto-shredding) between the vault check and here.
     if (error instanceof SealedValueUnreadable || error instanceof KeyNotFound) throw new ShareGone("secret unreadable");
@@ -192,6 +199,10 @@ async function readThroughShare(
   const { shareId } = state;
   const preview = shareDecider.decide(command, state, services.clock());
   const opened = preview[0]?.type === "ShareAccessed" ? await openSharedVersion(services, state) : undefined;
+  if (opened && opened.maxAccessCount > 0
+    && readsSince(await loadAggregate(services.store, secretReadsAggregate, state.secretId), state.version) >= opened.maxAccessCount) {
+    throw new ShareGone("secret unreadable");
+  }
   let result;
   try {
     result = await services.bus.handle(shareAggregate, shareId, command, { metadata });
@@ -201,11 +212,32 @@ async function readThroughShare(
   }
   const accessed = result.events.find((event) => event.type === "ShareAccessed");
   if (!accessed || !opened) throw new ShareGone("expired");
+  if (opened.maxAccessCount > 0) await countAgainstSecret(services, state, accessor, opened.maxAccessCount, metadata);
   await notifyShareAccessed(services, state, { accessCount: accessed.data.access_count, by: accessor, ip: access.ip });
   return {
     shareId, secretId: state.secretId, path: state.path, type: opened.type, version: state.version, value: opened.value,
     accessCount: accessed.data.access_count, maxAccessCount: state.maxAccessCount,
   };
+}
+
+/**
+ * Counts a read through the share against the secret's own max_access_count, at the exact revision of its
+ * reads stream (so the secret's limit holds across direct reads and every share). It comes after the share's
+ * own access is recorded: a share read refused by the share never spends one of the secret's reads. When the
+ * secret is used up in between, the share's access stays recorded and no value leaves (fail closed).
+ */
+async function countAgainstSecret(
+  services: ShareServices, share: ShareDetails, reader: Actor | null, maxAccessCount: number, metadata: EventMetadata,
+): Promise<void> {
+  try {
+    await services.bus.handle(secretReadsAggregate, share.secretId, {
+      type: "RecordSharedSecretRead", secretId: share.secretId, vaultId: share.vaultId, orgId: share.orgId, path: share.path,
+      version: share.version, maxAccessCount, shareId: share.shareId, reader,
+    }, { metadata, readYourWrites: false });
+  } catch (error) {
+    if (error instanceof SecretGone) throw new ShareGone("secret unreadable");
+    throw new ReadNotAudited({ cause: error });
+  }
 }
 
 async function decideOnShare(services: ShareServices, caller: Caller, shareId: string, command: ShareCommand): Promise<void> {

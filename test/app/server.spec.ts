@@ -22,7 +22,7 @@ describe(`server (${process.env.DATABASE_URL ? "postgres" : "pglite"}, ${usesSof
 
   it("answers the health checks with the configured key provider", async () => {
     expect(await (await fetch(`${server.url}/v1/health`)).json()).to.deep.equal(
-      { status: "ok", service: "keyledger", version: "0.1.0" });
+      { status: "ok", service: "keyledger", version: "0.1.0", database: "ok" });
     const hsm = await (await fetch(`${server.url}/v1/health/hsm`)).json();
     expect(hsm).to.include({ status: "ok", hsm_provider: usesSoftHsm ? "pkcs11" : "local", connected: true });
   });

@@ -40,7 +40,7 @@ describe("keyledger audit verify", () => {
         data: i === 1 ? { method: "password", reason: "wrong_password" } : { method: "password" },
         metadata: { client_ip: "192.0.2.7" },
       })), "no_stream");
-    });
+    }, { create: true });
   });
 
   after(async () => {

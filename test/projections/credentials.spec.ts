@@ -1,6 +1,7 @@
 /** The read models the authenticator consults: personal API keys, revoked tokens and IP rules. */
 import { randomUUID } from "node:crypto";
-import { AccessTokenRevoked } from "../../events/access-token.js";
+import { AccessTokenIssued, AccessTokenRevoked } from "../../events/access-token.js";
+import { UserPasswordChanged } from "../../events/user.js";
 import { ApiKeyCreated, ApiKeyRevoked } from "../../events/api-key.js";
 import { IpRuleCreated, IpRuleDeleted } from "../../events/ip-rule.js";
 import { apiKeysProjection } from "../../projections/api-keys.js";
@@ -39,6 +40,24 @@ describe("revoked tokens read model", () => {
     await (await spec().given(revoked, revoked)).expectRows("select token_id, subject_type, subject_id, expires_at, revoked_at from revoked_tokens", [
       { token_id: token, subject_type: "user", subject_id: user, expires_at: new Date("2026-01-01T01:00:00Z"),
         revoked_at: new Date("2026-01-01T00:10:00Z") },
+    ]);
+  });
+});
+
+describe("revoked tokens read model: credential changes (issue 9.8)", () => {
+  const spec = describeProjection(revokedTokensProjection);
+
+  it("revokes the tokens a user was issued before a password change, not the ones after", async () => {
+    const [before, other, after] = [randomUUID(), randomUUID(), randomUUID()];
+    const someoneElse = randomUUID();
+    const issued = (token: string, subject: string) => AccessTokenIssued.of({ token_id: token, subject_type: "user",
+      subject_id: subject, org_id: org, expires_at: "2026-01-01T01:00:00Z", method: "password" });
+    await (await spec().given(
+      issued(before, user), issued(other, someoneElse),
+      fact(UserPasswordChanged.of({ password_hash: "argon2id-hash" }), { stream: `user-${user}`, at: new Date("2026-01-01T00:10:00Z") }),
+      issued(after, user),
+    )).expectRows("select token_id, subject_id, revoked_at from revoked_tokens", [
+      { token_id: before, subject_id: user, revoked_at: new Date("2026-01-01T00:10:00Z") },
     ]);
   });
 });

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { loadConfig } from "../../src/config.js";
@@ -12,7 +12,7 @@ const bin = new URL("../../bin/keyledger.js", import.meta.url).pathname;
 // The burst of the default policy with a slow refill (one per 10 s): a stalled test machine cannot refill it.
 const LIMIT = { burst: 5, perSecond: 0.1 };
 
-/** A failed key exchange: a cheap auth route whose answer (401) is not a 429. */
+/** A failed key exchange: a cheap failed authentication (401), held to the per-address failure limit. */
 async function exchangeKey(baseUrl: string) {
   const response = await fetch(`${baseUrl}/v1/auth/api-key-token`, {
     method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ api_key: "1ck_not-a-real-key" }),
@@ -33,6 +33,9 @@ describe("auth rate limit", () => {
     expect(isAuthRoute({ method: "DELETE", path: "/v1/auth/token" })).to.equal(false);
     expect(isAuthRoute({ method: "GET", path: "/v1/auth/me" })).to.equal(false);
     expect(isAuthRoute({ method: "POST", path: "/v1/agents" })).to.equal(false);
+    // Key exchanges are held to the failure limit only: a valid key is never starved (issue 9.9).
+    expect(isAuthRoute({ method: "POST", path: "/v1/auth/agent-token" })).to.equal(false);
+    expect(isAuthRoute({ method: "POST", path: "/v1/auth/api-key-token" })).to.equal(false);
   });
 
   it("is configured by RATE_LIMIT_AUTH_BURST and RATE_LIMIT_AUTH_PER_SECOND (fractions allowed)", () => {
@@ -61,7 +64,7 @@ describe("auth rate limit", () => {
     });
     after(async () => server?.close());
 
-    it("lets an address make a burst of 5 auth requests, then answers 429 with Retry-After", async () => {
+    it("lets an address fail to authenticate 5 times at once, then answers 429 with Retry-After", async () => {
       for (let i = 0; i < LIMIT.burst; i++) expect((await exchangeKey(ipv4)).status, `request ${i + 1}`).to.equal(401);
       const refused = await exchangeKey(ipv4);
       expect(refused.status).to.equal(429);
@@ -71,16 +74,20 @@ describe("auth rate limit", () => {
       expect(refused.body.detail).to.be.a("string");
     });
 
-    it("holds every auth route of that address to the same bucket, malformed bodies included", async () => {
+    it("holds every auth route but key exchanges to one bucket per address, malformed bodies included", async () => {
+      for (let i = 0; i < LIMIT.burst; i++) {
+        const login = await fetch(`${ipv4}/v1/auth/token`, { method: "POST", headers: { "content-type": "application/json" }, body: "{" });
+        expect(login.status, `request ${i + 1}`).to.equal(400);
+      }
       const enroll = await fetch(`${ipv4}/v1/agents/enroll`, {
         method: "POST", headers: { "content-type": "application/json" }, body: "{not json" });
       expect(enroll.status).to.equal(429);
       expect(enroll.headers.get("retry-after")).to.equal("10");
     });
 
-    it("leaves other routes alone", async () => {
+    it("refuses failed authentications on other routes too once the address's failures are spent, and leaves public routes alone", async () => {
       expect((await fetch(`${ipv4}/v1/health`)).status).to.equal(200);
-      expect((await fetch(`${ipv4}/v1/auth/token`, { method: "DELETE" })).status).to.equal(401);
+      expect((await fetch(`${ipv4}/v1/auth/token`, { method: "DELETE" })).status).to.equal(429);
     });
 
     it("keeps a separate bucket per client address", async () => {
@@ -90,7 +97,7 @@ describe("auth rate limit", () => {
     it("admits one more request per refill interval", async () => {
       // Stands for 10 s passing: moves the bucket's theoretical arrival time back by one interval.
       await server.server.db.query(`update rate_limit_buckets set tat = tat - interval '10 seconds' where key = $1`,
-        [`auth:${clientKey("127.0.0.1")}`]);
+        [`auth_failures:${clientKey("127.0.0.1")}`]);
       expect((await exchangeKey(ipv4)).status).to.equal(401);
       expect((await exchangeKey(ipv4)).status).to.equal(429);
     });
@@ -106,9 +113,15 @@ describe("auth rate limit", () => {
       if (!process.env.DATABASE_URL) this.skip(); // the embedded PGlite serves one process only
       server = await startTestServer("rate-limit-shared", { authRateLimit: LIMIT });
       childDataDir = await mkdtemp(path.join(tmpdir(), "keyledger-test-"));
-      // The second process only needs the database: its keys are local ones of its own.
+      // The second process must hold the store's keys (it refuses to start otherwise): the same token, or a
+      // copy of the first process's local keys (whose data directory that process keeps locked).
+      const keys = server.config.keyProvider;
+      if (keys.kind === "local") await cp(path.join(server.config.dataDir, "keys"), path.join(childDataDir, "keys"), { recursive: true });
+      const keyEnv = keys.kind === "pkcs11"
+        ? { KEY_PROVIDER: "pkcs11", PKCS11_MODULE: keys.module, PKCS11_PIN: keys.pin, PKCS11_TOKEN_LABEL: keys.tokenLabel }
+        : { KEY_PROVIDER: "local", PKCS11_MODULE: "" };
       const spawned = spawn(process.execPath, [bin, "serve"], {
-        env: { ...process.env, DATABASE_URL: server.config.databaseUrl, KEY_PROVIDER: "local", PKCS11_MODULE: "",
+        env: { ...process.env, DATABASE_URL: server.config.databaseUrl, ...keyEnv,
           PORT: "0", HOST: "127.0.0.1", KEYLEDGER_DATA_DIR: childDataDir, LOG_LEVEL: "info",
           RATE_LIMIT_AUTH_BURST: String(LIMIT.burst), RATE_LIMIT_AUTH_PER_SECOND: String(LIMIT.perSecond) },
       });

@@ -17,7 +17,7 @@ import { requestMetadata } from "../../auth/metadata.js";
 import { HttpProblem } from "../problems.js";
 import { defineRoute, type Route } from "../route.js";
 
-const decimal = z.string().regex(/^\d+(\.\d+)?$/, "must be a non-negative decimal number");
+const decimal = z.string().max(80).regex(/^\d+(\.\d+)?$/, "must be a non-negative decimal number");
 const timestamp = z.iso.datetime({ offset: true }).transform((text) => new Date(text).toISOString());
 
 /** Fields a human may set at creation and change later; `tx_*_eth` are the reference's deprecated aliases. */

@@ -5,9 +5,13 @@ import { defineRoute, type Route } from "../route.js";
 import pkg from "../../../package.json" with { type: "json" };
 
 export const HealthResponse = z.object({
-  status: z.enum(["ok", "degraded"]),
+  status: z.enum(["ok", "degraded", "unavailable"]),
   service: z.literal("keyledger"),
   version: z.string(),
+  /** Keyledger: whether the database (events and read models) answers. */
+  database: z.enum(["ok", "unavailable"]).optional(),
+  /** Keyledger: read models that cannot apply an event, with its id (the server is degraded while they are stuck). */
+  projections_failing: z.array(z.object({ projection: z.string(), event_id: z.string() })).optional(),
 });
 
 export const HsmHealthResponse = z.object({
@@ -19,6 +23,10 @@ export const HsmHealthResponse = z.object({
 
 export interface HealthDependencies {
   keys: Pick<KeyProvider, "kind" | "health">;
+  /** Without it the database is not reported (tests of the key provider alone). */
+  database?: { available(): boolean };
+  /** The projection runner: read models failing on an event make the service degraded. */
+  projections?: { failing(): Array<{ projection: string; eventId: string }> };
   /** A key provider that has not answered by then counts as unavailable. */
   timeoutMs?: number;
 }
@@ -44,7 +52,7 @@ async function probe(keys: HealthDependencies["keys"], timeoutMs: number): Promi
   }
 }
 
-export function healthRoutes({ keys, timeoutMs = 2000 }: HealthDependencies): Route[] {
+export function healthRoutes({ keys, database, projections, timeoutMs = 2000 }: HealthDependencies): Route[] {
   return [
     defineRoute({
       method: "GET",
@@ -53,11 +61,18 @@ export function healthRoutes({ keys, timeoutMs = 2000 }: HealthDependencies): Ro
       operationId: "healthCheck",
       tags: ["Health"],
       auth: "none",
-      responses: { 200: HealthResponse },
+      responses: { 200: HealthResponse, 503: HealthResponse },
     }).handle(async () => {
+      const service = "keyledger" as const;
+      // Without its database the node can serve nothing: 503, so that a load balancer takes it out.
+      if (database && !database.available()) {
+        return { status: 503, body: { status: "unavailable", service, version: pkg.version, database: "unavailable" } };
+      }
       const hsm = await probe(keys, timeoutMs);
-      const status = hsm.status === "ok" ? "ok" : "degraded";
-      return { status: 200, body: { status, service: "keyledger", version: pkg.version } };
+      const failing = projections?.failing() ?? [];
+      const status = hsm.status === "ok" && failing.length === 0 ? "ok" : "degraded";
+      return { status: 200, body: { status, service, version: pkg.version, ...(database && { database: "ok" as const }),
+        ...(failing.length > 0 && { projections_failing: failing.map((f) => ({ projection: f.projection, event_id: f.eventId })) }) } };
     }),
     defineRoute({
       method: "GET",

@@ -134,7 +134,7 @@ export function humanRoutes(services: Services): Route[] {
     defineRoute({
       method: "DELETE", path: "/v1/auth/me", summary: "Delete the current user's account", tags, auth: "required",
       description: `The body must confirm with the exact text "${DELETE_CONFIRMATION}".`,
-      request: { body: z.object({ confirmation: z.string() }) },
+      request: { body: z.object({ confirmation: z.string().max(320) }) },
       responses: { 204: null },
     }).handle(async ({ body, principal, request }) => {
       const user = requireUser(principal);

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import { MAX_CONDITIONS_BYTES, withinJsonBytes } from "../input-rules.js";
 import type { PolicyTerms } from "../../../commands/policy.js";
 import { PermissionSchema, PolicyConditionsSchema } from "../../../events/policy.js";
 import { MAX_PATTERN_LENGTH } from "../../../commands/rules/glob.js";
@@ -17,13 +18,14 @@ const timestamp = z.iso.datetime({ offset: true }).transform((text) => new Date(
 const Permissions = z.array(PermissionSchema).min(1).max(2);
 const Effect = z.enum(["allow", "deny"]);
 const Priority = z.number().int().min(0).max(1_000_000);
-const Conditions = PolicyConditionsSchema.meta({
+const Conditions = withinJsonBytes(PolicyConditionsSchema, MAX_CONDITIONS_BYTES).meta({
   description: "ip_allowlist: CIDR blocks the request must come from; time_windows: [{days?, start 'HH:MM', end " +
-    "'HH:MM' (end before start runs overnight), timezone? (IANA, default UTC)}], any one suffices. Other keys: 400.",
+    "'HH:MM' (end before start runs overnight), timezone? (IANA, default UTC)}], any one suffices. Other keys: 400. " +
+    `At most ${MAX_CONDITIONS_BYTES} bytes as JSON.`,
 });
 
 export const CreatePolicyRequest = z.object({
-  secret_path_pattern: z.string().min(1).max(MAX_PATTERN_LENGTH).meta({
+  secret_path_pattern: z.string().min(1).max(MAX_PATTERN_LENGTH).transform((p) => p.normalize("NFC")).meta({
     description: "Glob over secret paths: `*` matches within one segment, `**` any number of segments",
   }),
   principal_type: z.enum(["user", "agent"]),

@@ -14,13 +14,14 @@ import {
   deleteSecret, disableSecretVersion, listSecrets, listSecretVersions, putSecret, readSecret, restoreSecret, rotateSecret,
   type Caller, type SecretVersionInfo,
 } from "../../secrets/service.js";
+import { MAX_METADATA_BYTES, withinJsonBytes } from "../input-rules.js";
 import { HttpProblem } from "../problems.js";
 import type { RequestInfo } from "../route.js";
 import { defineRoute, type Route } from "../route.js";
 
 /** The reference's older type names, accepted and stored as ours. */
 const TYPE_ALIASES: Record<string, (typeof SECRET_TYPES)[number]> = { generic: "note", env: "env_bundle" };
-const SecretTypeInput = z.string().transform((type, ctx) => {
+const SecretTypeInput = z.string().max(64).transform((type, ctx) => {
   const known = TYPE_ALIASES[type] ?? SECRET_TYPES.find((t) => t === type);
   if (!known) {
     ctx.addIssue({ code: "custom", message: `must be one of ${SECRET_TYPES.join(", ")}` });
@@ -35,7 +36,8 @@ const MAX_VALUE_LENGTH = 256 * 1024;
 const PutSecretRequest = z.object({
   type: SecretTypeInput.default("api_key"),
   value: z.string().max(MAX_VALUE_LENGTH),
-  metadata: z.record(z.string(), z.unknown()).default({}),
+  metadata: withinJsonBytes(z.record(z.string(), z.unknown()), MAX_METADATA_BYTES).default({})
+    .describe(`free-form; at most ${MAX_METADATA_BYTES} bytes as JSON (docs/input-rules.md)`),
   expires_at: z.iso.datetime({ offset: true }).nullable().optional(),
   max_access_count: z.number().int().min(0).max(1_000_000).default(0),
 }).meta({ id: "PutSecretRequest" });
