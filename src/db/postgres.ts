@@ -42,6 +42,18 @@ const CONNECT_TIMEOUT_MS = 10_000;
  * idle or checked out, has an error listener, and failures to reach the server become DatabaseUnavailable.
  * While the server is down calls fail at once; a probe notices its return (see ConnectionState).
  */
+/** Resolves once a fresh connection (not the pool's) runs `select 1`; rejects with the failure otherwise. */
+export async function databaseAnswers(connectionString: string, applicationName: string, timeoutMs: number): Promise<void> {
+  const client = new pg.Client({ connectionString, application_name: applicationName, connectionTimeoutMillis: timeoutMs });
+  client.on("error", () => {});
+  try {
+    await client.connect();
+    await client.query("select 1");
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
 export function openPostgres(options: PostgresOptions): Database {
   const applicationName = options.applicationName ?? "keyledger";
   const pool = new pg.Pool({
@@ -52,18 +64,7 @@ export function openPostgres(options: PostgresOptions): Database {
     keepAlive: true,
   });
   const state = new ConnectionState({
-    async probe() {
-      const client = new pg.Client({
-        connectionString: options.connectionString, application_name: `${applicationName}-probe`, connectionTimeoutMillis: 1000,
-      });
-      client.on("error", () => {});
-      try {
-        await client.connect();
-        await client.query("select 1");
-      } finally {
-        await client.end().catch(() => {});
-      }
-    },
+    probe: () => databaseAnswers(options.connectionString, `${applicationName}-probe`, 1000),
     onDown: options.onUnavailable,
     onUp: options.onAvailable,
   });
