@@ -11,6 +11,9 @@ import type { Queryable } from "./queryable.js";
 import { occurredAt } from "../events/recorded.js";
 import { on, projection } from "./projection.js";
 
+// A period row repeats its version's metadata (as `secret_versions` in projections/secrets.ts holds it) on
+// purpose: each read model lives in its own generation schema and is rebuilt on its own, so neither may
+// read the other's tables, and "the secret as of T" stays one lookup with no join.
 const COLUMNS = `secret_id, vault_id, org_id, path, version, type, size, metadata, expires_at, max_access_count,
   written_by_type, written_by_id, version_created_at`;
 

@@ -16,7 +16,7 @@ import { recordDenial } from "./authorize.js";
 import { PolicyNotManageable, UnknownPolicyPrincipal } from "./errors.js";
 import { findPolicy, type PolicyRecord } from "./policies.js";
 
-type ManageServices = Pick<Services, "db" | "bus">;
+type ManageServices = Pick<Services, "db" | "bus" | "clock">;
 
 /**
  * The vault, if the caller may manage its policies. A vault of another organisation, unknown or deleted is
@@ -42,7 +42,7 @@ export async function requirePolicyManager(
 async function requireOrgPrincipal(services: ManageServices, orgId: string, principal: Actor) {
   const found = principal.type === "user"
     ? await findUserById(services.db, principal.id)
-    : await findAgentById(services.db, principal.id);
+    : await findAgentById(services.db, principal.id, services.clock());
   if (!found || found.orgId !== orgId) throw new UnknownPolicyPrincipal(principal.type);
 }
 

@@ -39,7 +39,6 @@ interface PolicyRow {
 
 const SELECT = `select id, vault_id, org_id, secret_path_pattern, principal_type, principal_id, permissions, conditions,
   expires_at, effect, priority, created_by_type, created_by, created_at from policies`;
-/** The driver may hand jsonb back as text, and timestamps as strings. */
 
 function toRecord(row: PolicyRow): PolicyRecord {
   return {

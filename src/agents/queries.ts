@@ -1,6 +1,7 @@
 /**
  * Reads of the agents read model. `findAgentById` and `findAgentByApiKey` are what authentication asks
- * (is this agent still there and active?); `agentView`/`listAgentViews` feed the API's agent records.
+ * (is this agent still there and active?), as of the caller's clock: past its `expires_at` an agent is
+ * inactive; `agentView`/`listAgentViews` feed the API's agent records.
  */
 import type { Queryable } from "../db/database.js";
 import { agentKeyMatches, agentKeyPrefix } from "./api-keys.js";
@@ -12,7 +13,7 @@ export interface AgentRecord {
   id: string;
   orgId: string;
   name: string;
-  /** False when deactivated by a human or past its expires_at. */
+  /** False when deactivated by a human or past its expires_at at the `now` it was read for. */
   active: boolean;
   scopes: string[];
   vaultIds: string[];
@@ -54,7 +55,6 @@ interface AgentRow {
   scopes: string[];
   vault_ids: string[];
   is_active: boolean;
-  expired: boolean;
   intents_api_enabled: boolean;
   token_ttl_seconds: number | null;
   expires_at: Date | string | null;
@@ -70,16 +70,17 @@ interface AgentRow {
 }
 
 const SELECT = `select id, org_id, name, description, scopes, vault_ids, is_active,
-  coalesce(expires_at <= now(), false) as expired, intents_api_enabled, token_ttl_seconds, expires_at,
+  intents_api_enabled, token_ttl_seconds, expires_at,
   tx_to_allowlist, tx_max_value, tx_daily_limit, tx_allowed_chains, api_key_hash, ssh_public_key, ecdh_public_key,
   created_by, created_at from agents`;
 
-function toRecord(row: AgentRow): AgentRecord {
+function toRecord(row: AgentRow, now: Date): AgentRecord {
+  const expiresAt = rowOptionalDate(row.expires_at);
   return {
     id: row.id,
     orgId: row.org_id,
     name: row.name,
-    active: row.is_active && !row.expired,
+    active: row.is_active && !(expiresAt && expiresAt <= now),
     scopes: rowJson<string[]>(row.scopes),
     vaultIds: rowJson<string[]>(row.vault_ids),
     intentsApiEnabled: row.intents_api_enabled,
@@ -117,18 +118,18 @@ async function rowById(db: Queryable, id: string): Promise<AgentRow | undefined>
   return (await db.query<AgentRow>(`${SELECT} where id = $1`, [id])).rows[0];
 }
 
-/** A living agent (deleted agents are absent), active or not. */
-export async function findAgentById(db: Queryable, id: string): Promise<AgentRecord | undefined> {
+/** A living agent (deleted agents are absent), active or not at `now`. */
+export async function findAgentById(db: Queryable, id: string, now: Date): Promise<AgentRecord | undefined> {
   const row = await rowById(db, id);
-  return row && toRecord(row);
+  return row && toRecord(row, now);
 }
 
 /** The agent an `ocv_` key belongs to: found by the key's lookup prefix, then its hash compared in constant time. */
-export async function findAgentByApiKey(db: Queryable, apiKey: string): Promise<AgentRecord | undefined> {
+export async function findAgentByApiKey(db: Queryable, apiKey: string, now: Date): Promise<AgentRecord | undefined> {
   const prefix = agentKeyPrefix(apiKey);
   if (!prefix) return undefined;
   const row = (await db.query<AgentRow>(`${SELECT} where api_key_prefix = $1`, [prefix])).rows[0];
-  return row && agentKeyMatches(apiKey, row.api_key_hash) ? toRecord(row) : undefined;
+  return row && agentKeyMatches(apiKey, row.api_key_hash) ? toRecord(row, now) : undefined;
 }
 
 export async function agentView(db: Queryable, orgId: string, id: string): Promise<AgentView | undefined> {

@@ -121,7 +121,7 @@ export async function exchangeAgentToken(
   services: AgentServices & Pick<Services, "clock">, credentials: { apiKey: string; agentId?: string },
   metadata: EventMetadata,
 ): Promise<AgentToken> {
-  const agent = await findAgentByApiKey(services.db, credentials.apiKey);
+  const agent = await findAgentByApiKey(services.db, credentials.apiKey, services.clock());
   if (!agent || !agent.active || (credentials.agentId !== undefined && credentials.agentId !== agent.id)) {
     throw new AgentCredentialsRejected();
   }
@@ -139,7 +139,7 @@ export const MINTED_AGENT_TOKEN_MAX_TTL_SECONDS = 900;
 export async function mintAgentToken(
   services: AgentServices, minter: { orgId: string; userId: string }, agentId: string, metadata: EventMetadata,
 ): Promise<AgentToken> {
-  const agent = await findAgentById(services.db, agentId);
+  const agent = await findAgentById(services.db, agentId, services.clock());
   if (!agent || agent.orgId !== minter.orgId) throw new AgentNotFound(agentId);
   if (!agent.active) throw new AgentInactive(agentId);
   const ttl = Math.min(agent.tokenTtlSeconds, MINTED_AGENT_TOKEN_MAX_TTL_SECONDS);

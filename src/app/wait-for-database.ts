@@ -4,9 +4,9 @@
  * so that an orchestrator sees a live but unready process.
  */
 import { createServer, type Server } from "node:http";
-import pg from "pg";
 import type { Config } from "../config.js";
 import { failureReason, isConnectionFailure } from "../db/connection-state.js";
+import { databaseAnswers } from "../db/postgres.js";
 import type { Logger } from "../log.js";
 import { startServer, type RunningServer } from "./server.js";
 import pkg from "../../package.json" with { type: "json" };
@@ -36,17 +36,6 @@ async function openStandby(host: string, port: number): Promise<Standby> {
       server.closeAllConnections();
     }),
   };
-}
-
-async function databaseAnswers(url: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000, application_name: "keyledger-startup" });
-  client.on("error", () => {});
-  try {
-    await client.connect();
-    await client.query("select 1");
-  } finally {
-    await client.end().catch(() => {});
-  }
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -83,7 +72,7 @@ export async function startServerWhenDatabaseAnswers(config: Config, logger: Log
       try {
         if (standby) {
           // Wait on a probe, not on full starts, so the standby keeps the port until the database answers.
-          await databaseAnswers(config.databaseUrl!);
+          await databaseAnswers(config.databaseUrl!, "keyledger-startup", 2000);
           await standby.close();
           standby = undefined;
         }

@@ -62,7 +62,7 @@ export function createAuthenticator(services: Pick<Services, "db" | "tokens" | "
     const facts: TokenFacts = { credential: "jwt", tokenId: verified.tokenId, tokenExpiresAt: verified.expiresAt };
     const lookup = subject.type === "user"
       ? findUserById(db, subject.id).then((user) => (user?.active ? userPrincipal(user, facts) : undefined))
-      : findAgentById(db, subject.id).then((agent) => (agent?.active ? agentPrincipal(agent, facts) : undefined));
+      : findAgentById(db, subject.id, clock()).then((agent) => (agent?.active ? agentPrincipal(agent, facts) : undefined));
     const [revoked, principal] = await Promise.all([isTokenRevoked(db, verified.tokenId), lookup]);
     if (revoked) return "token was revoked";
     if (!principal) return `token subject ${subject.type} ${subject.id} is absent or inactive`;
@@ -79,7 +79,7 @@ export function createAuthenticator(services: Pick<Services, "db" | "tokens" | "
   }
 
   async function fromAgentApiKey(key: string): Promise<Principal | string> {
-    const agent = await findAgentByApiKey(db, key);
+    const agent = await findAgentByApiKey(db, key, clock());
     if (!agent || !agent.active) return "unknown key or inactive agent";
     return agentPrincipal(agent, { credential: "api_key" });
   }

@@ -42,6 +42,18 @@ const CONNECT_TIMEOUT_MS = 10_000;
  * idle or checked out, has an error listener, and failures to reach the server become DatabaseUnavailable.
  * While the server is down calls fail at once; a probe notices its return (see ConnectionState).
  */
+/** Resolves once a fresh connection (not the pool's) runs `select 1`; rejects with the failure otherwise. */
+export async function databaseAnswers(connectionString: string, applicationName: string, timeoutMs: number): Promise<void> {
+  const client = new pg.Client({ connectionString, application_name: applicationName, connectionTimeoutMillis: timeoutMs });
+  client.on("error", () => {});
+  try {
+    await client.connect();
+    await client.query("select 1");
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
 export function openPostgres(options: PostgresOptions): Database {
   const applicationName = options.applicationName ?? "keyledger";
   const pool = new pg.Pool({
@@ -52,19 +64,8 @@ export function openPostgres(options: PostgresOptions): Database {
     keepAlive: true,
   });
   const state = new ConnectionState({
-    async probe() {
-      const client = new pg.Client({
-        // Generous: a slow, busy server is not a down one (a refused connection still fails at once).
-        connectionString: options.connectionString, application_name: `${applicationName}-probe`, connectionTimeoutMillis: 5000,
-      });
-      client.on("error", () => {});
-      try {
-        await client.connect();
-        await client.query("select 1");
-      } finally {
-        await client.end().catch(() => {});
-      }
-    },
+    // Generous: a slow, busy server is not a down one (a refused connection still fails at once).
+    probe: () => databaseAnswers(options.connectionString, `${applicationName}-probe`, 5000),
     onDown: options.onUnavailable,
     onUp: options.onAvailable,
   });

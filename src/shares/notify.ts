@@ -10,17 +10,19 @@ import type { Services } from "../app/services.js";
 import { findUserById } from "../humans/queries.js";
 
 /** The human to tell: the creator, or the human who registered the agent that created the share. */
-async function creatorAddress(db: Services["db"], createdBy: ShareDetails["createdBy"]): Promise<string | undefined> {
-  const userId = createdBy.type === "user" ? createdBy.id : (await findAgentById(db, createdBy.id))?.createdBy;
+async function creatorAddress(services: Pick<Services, "db" | "clock">, createdBy: ShareDetails["createdBy"]):
+  Promise<string | undefined> {
+  const { db } = services;
+  const userId = createdBy.type === "user" ? createdBy.id : (await findAgentById(db, createdBy.id, services.clock()))?.createdBy;
   const user = userId ? await findUserById(db, userId) : undefined;
   return user?.active ? user.email : undefined;
 }
 
 export async function notifyShareAccessed(
-  services: Pick<Services, "db" | "mail" | "logger">, share: ShareDetails,
+  services: Pick<Services, "db" | "clock" | "mail" | "logger">, share: ShareDetails,
   access: { accessCount: number; by: Actor | null; ip: string },
 ): Promise<void> {
-  const to = await creatorAddress(services.db, share.createdBy);
+  const to = await creatorAddress(services, share.createdBy);
   if (!to) return;
   const reader = access.by ? `${access.by.type} ${access.by.id}` : "someone with the link";
   const limit = share.maxAccessCount === 0 ? "no limit" : `${share.maxAccessCount - access.accessCount} of ${share.maxAccessCount} reads left`;

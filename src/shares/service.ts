@@ -66,7 +66,7 @@ async function loadShare(services: Pick<Services, "store">, shareId: string): Pr
 
 /** Who may read the share, and the address of an email share. */
 async function resolveRecipient(
-  services: Pick<Services, "db">, principal: Principal, input: CreateShareInput,
+  services: Pick<Services, "db" | "clock">, principal: Principal, input: CreateShareInput,
 ): Promise<{ recipient: Actor | null; recipientEmail: string | null }> {
   switch (input.recipientType) {
     case "anyone_with_link":
@@ -77,7 +77,7 @@ async function resolveRecipient(
       return { recipient: null, recipientEmail: normaliseEmail(input.email) };
     case "creator": {
       if (principal.type !== "agent") throw new InvalidShareRequest("recipient_type creator is for agents sharing with their human");
-      const agent = await findAgentById(services.db, principal.id);
+      const agent = await findAgentById(services.db, principal.id, services.clock());
       const human = agent && (await findUserById(services.db, agent.createdBy));
       if (!human?.active) throw new ShareRecipientNotFound("user");
       return { recipient: { type: "user", id: human.id }, recipientEmail: null };
@@ -86,7 +86,7 @@ async function resolveRecipient(
     case "agent": {
       const id = input.recipientId;
       if (!id) throw new InvalidShareRequest(`recipient_id is required for recipient_type ${input.recipientType}`);
-      const found = input.recipientType === "user" ? await findUserById(services.db, id) : await findAgentById(services.db, id);
+      const found = input.recipientType === "user" ? await findUserById(services.db, id) : await findAgentById(services.db, id, services.clock());
       if (!found?.active) throw new ShareRecipientNotFound(input.recipientType);
       return { recipient: { type: input.recipientType, id: found.id }, recipientEmail: null };
     }

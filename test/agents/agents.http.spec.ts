@@ -192,6 +192,15 @@ describe("agents over HTTP", function () {
       expect((await agentToken({ api_key: apiKey })).status).to.equal(401);
       expect((await as(apiKey).get("/v1/agents/me")).status).to.equal(401);
     });
+
+    it("lets an agent act until its expires_at on the server's clock, and not after", async () => {
+      const { apiKey } = await newAgent({ expires_at: server.clock.isoIn(60_000) });
+      expect((await as(apiKey).get("/v1/agents/me")).status).to.equal(200);
+      expect((await agentToken({ api_key: apiKey })).status).to.equal(200);
+      server.clock.advance(120_000);
+      expect((await as(apiKey).get("/v1/agents/me")).status).to.equal(401);
+      expect((await agentToken({ api_key: apiKey })).status).to.equal(401);
+    });
   });
 
   describe("what an agent may do", () => {

@@ -103,14 +103,14 @@ describe("keyledger client commands (the built bin against a real server)", func
     it("asks for the code when MFA is on", async () => {
       const mfaUser = await createUser(server);
       const setup = await server.request("POST", "/v1/auth/mfa/setup", { token: mfaUser.accessToken });
-      await server.request("POST", "/v1/auth/mfa/verify-setup", { token: mfaUser.accessToken, body: { code: codeFor(setup.body.secret) } });
+      await server.request("POST", "/v1/auth/mfa/verify-setup", { token: mfaUser.accessToken, body: { code: codeFor(setup.body.secret, server.clock.now()) } });
       const other = await Machine.create();
       try {
         const wrong = await other.run(["login", "--email", mfaUser.email, "--api-url", server.url], { input: `${mfaUser.password}\n000000\n` });
         expect(wrong.code).to.equal(4);
         expect(wrong.stderr).to.match(/^keyledger: API error \(401\): /m);
         const login = await other.json(["login", "--email", mfaUser.email, "--api-url", server.url],
-          { input: `${mfaUser.password}\n${codeFor(setup.body.secret, 1)}\n` });
+          { input: `${mfaUser.password}\n${codeFor(setup.body.secret, server.clock.now(), 1)}\n` });
         expect(login).to.include({ email: mfaUser.email, user_id: mfaUser.userId });
         expect(await other.json(["whoami"])).to.include({ email: mfaUser.email });
       } finally {

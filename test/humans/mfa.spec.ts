@@ -29,7 +29,7 @@ describe("TOTP MFA over HTTP", () => {
     secret = setup.body.secret;
     expect(setup.body.otpauth_uri).to.match(/^otpauth:\/\/totp\/Keyledger/).and.include(`secret=${secret}`);
     const wrong = await server.request("POST", "/v1/auth/mfa/verify-setup",
-      { token: user.accessToken, body: { code: codeFor(secret, 5) } });
+      { token: user.accessToken, body: { code: codeFor(secret, server.clock.now(), 5) } });
     expect(wrong.status).to.equal(400);
     const status = await server.request("GET", "/v1/auth/mfa/status", { token: user.accessToken });
     expect(status.body).to.deep.equal({ enabled: false });
@@ -37,7 +37,7 @@ describe("TOTP MFA over HTTP", () => {
 
   it("turns MFA on with a current code and shows ten recovery codes once", async () => {
     const confirmed = await server.request("POST", "/v1/auth/mfa/verify-setup",
-      { token: user.accessToken, body: { code: codeFor(secret) } });
+      { token: user.accessToken, body: { code: codeFor(secret, server.clock.now()) } });
     expect(confirmed.status).to.equal(200);
     recoveryCodes = confirmed.body.recovery_codes;
     expect(recoveryCodes).to.have.length(10);
@@ -57,9 +57,9 @@ describe("TOTP MFA over HTTP", () => {
 
   it("refuses the code that confirmed the setup (a code is good once), then takes the next one", async () => {
     const [mfaToken] = mfaTokens;
-    expect((await verify(mfaToken, codeFor(secret))).status).to.equal(401);
+    expect((await verify(mfaToken, codeFor(secret, server.clock.now()))).status).to.equal(401);
     expect((await verify(mfaToken, "000000x")).status).to.equal(401);
-    const ok = await verify(mfaToken, codeFor(secret, 1));
+    const ok = await verify(mfaToken, codeFor(secret, server.clock.now(), 1));
     expect(ok.status).to.equal(200);
     expect(ok.body.token_type).to.equal("Bearer");
     expect((await server.request("GET", "/v1/auth/me", { token: ok.body.access_token })).status).to.equal(200);

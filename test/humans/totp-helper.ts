@@ -17,7 +17,7 @@ export function fromBase32(text: string): Buffer {
   return Buffer.from(out);
 }
 
-/** The code for now, shifted by `steps` time steps. */
-export function codeFor(secretBase32: string, steps = 0): string {
-  return totpCode(fromBase32(secretBase32), totpStep(new Date()) + steps);
+/** The code for the server's `now` (its clock, not the wall clock), shifted by `steps` time steps. */
+export function codeFor(secretBase32: string, now: Date, steps = 0): string {
+  return totpCode(fromBase32(secretBase32), totpStep(now) + steps);
 }

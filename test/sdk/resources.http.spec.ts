@@ -227,14 +227,14 @@ describe("SDK resources against the real server", () => {
       const token = (await member.client.auth.login({ email: member.email, password: member.password })).data!.access_token!;
       const setup = await server.request("POST", "/v1/auth/mfa/setup", { token });
       expect(setup.status).to.equal(200);
-      const confirmed = await server.request("POST", "/v1/auth/mfa/verify-setup", { token, body: { code: codeFor(setup.body.secret) } });
+      const confirmed = await server.request("POST", "/v1/auth/mfa/verify-setup", { token, body: { code: codeFor(setup.body.secret, server.clock.now()) } });
       expect(confirmed.status).to.equal(200);
       const fresh = createClient({ baseUrl: server.url });
       const first = ok(await fresh.auth.login({ email: member.email, password: member.password }));
       expect(first.mfa_required).to.equal(true);
       expect((await fresh.auth.getMe()).error?.type).to.equal("auth_error");
       expect((await fresh.auth.verifyMfa({ mfa_token: first.mfa_token!, code: "000000" })).error?.type).to.equal("auth_error");
-      const verified = ok(await fresh.auth.verifyMfa({ mfa_token: first.mfa_token!, code: codeFor(setup.body.secret, 1) }));
+      const verified = ok(await fresh.auth.verifyMfa({ mfa_token: first.mfa_token!, code: codeFor(setup.body.secret, server.clock.now(), 1) }));
       expect(verified.token_type).to.equal("Bearer");
       expect(ok(await fresh.auth.getMe())).to.include({ id: member.userId, totp_enabled: true });
     });

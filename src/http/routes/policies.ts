@@ -32,7 +32,7 @@ function toResponse(policy: PolicyRecord): z.input<typeof PolicyResponse> {
   };
 }
 
-export function policyRoutes(services: Pick<Services, "db" | "bus">): Route[] {
+export function policyRoutes(services: Pick<Services, "db" | "bus" | "clock">): Route[] {
   const { db } = services;
   return [
     defineRoute({
