@@ -138,7 +138,7 @@ export async function runCrash(options: CrashOptions): Promise<CrashReport> {
     const replay = cli(fixture.env, ["replay"]);
     if (replay.code !== 0) violations.push(`keyledger replay exited ${replay.code}: ${replay.output.slice(-2000)}`);
     log("crash: keyledger audit verify");
-    const verify = cli(fixture.env, ["audit", "verify"]);
+    const verify = cli(fixture.env, ["audit", "verify", "--stores"]);
     if (verify.code !== 0) violations.push(`keyledger audit verify exited ${verify.code}: ${verify.output.slice(-2000)}`);
     await fixture.dispose();
 

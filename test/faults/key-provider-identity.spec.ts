@@ -68,20 +68,20 @@ describe("a store's key provider (issue 9.6)", function () {
   it("CLI commands say which store and keys they open", () => {
     if (setup.config.keyProvider.kind === "local" && !setup.config.databaseUrl) {
       // The refusal test above removed the local keys: verify then refuses as the server did.
-      const run = spawnSync(process.execPath, [KEYLEDGER_BIN, "audit", "verify"], { env: cliEnv(setup.config), encoding: "utf8", timeout: 100_000 });
+      const run = spawnSync(process.execPath, [KEYLEDGER_BIN, "audit", "verify", "--stores"], { env: cliEnv(setup.config), encoding: "utf8", timeout: 100_000 });
       expect(run.stderr).to.include(`keyledger: store: embedded PGlite in ${path.join(setup.config.dataDir, "pglite")}; keys: local software keys`);
       expect(run.stderr).to.include("does not hold the audit signing key");
       expect(run.status).to.equal(2);
       return;
     }
-    const run = spawnSync(process.execPath, [KEYLEDGER_BIN, "audit", "verify"], { env: cliEnv(setup.config), encoding: "utf8", timeout: 100_000 });
+    const run = spawnSync(process.execPath, [KEYLEDGER_BIN, "audit", "verify", "--stores"], { env: cliEnv(setup.config), encoding: "utf8", timeout: 100_000 });
     expect(run.stderr).to.match(/keyledger: store: (PostgreSQL|embedded PGlite) .*; keys: /);
     expect(run.status, run.stderr).to.equal(0);
   });
 
   it("refuses, without creating it, a data directory that holds no store", async () => {
     const missing = path.join(await mkdtemp(path.join(tmpdir(), "keyledger-nostore-")), "data");
-    for (const args of [["projections", "status"], ["replay"], ["audit", "verify"]]) {
+    for (const args of [["projections", "status"], ["replay"], ["audit", "verify", "--stores"]]) {
       const run = spawnSync(process.execPath, [KEYLEDGER_BIN, ...args], {
         env: { ...process.env, KEYLEDGER_DATA_DIR: missing, DATABASE_URL: "", KEY_PROVIDER: "local", PKCS11_MODULE: "", LOG_LEVEL: "silent" },
         encoding: "utf8", timeout: 60_000 });
