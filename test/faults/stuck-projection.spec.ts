@@ -14,9 +14,10 @@ import { createLogger } from "../../src/log.js";
 import { testConfig, type TestConfig } from "../support/app-config.js";
 
 /**
- * Arrays nested this deep overflow the audit chain's canonical JSON (each level adds a frame of `map`) even
- * once the code is optimised, while JSON.stringify, and so the append, still takes them. Nested objects of
- * the same depth pass once the hashing code is hot, which made a poison of those depend on test order.
+ * Arrays nested this deep overflow the audit chain's canonical JSON while JSON.stringify, and so the append,
+ * still takes them. How deep the hashing code can recurse depends on how far V8 has optimised it: once the
+ * rest of the suite has made it hot it takes this depth, so .mocharc.json runs this file first (`file`, and
+ * `ignore` keeps the glob from running it twice), in a process whose audit code is still cold.
  */
 function nested(depth: number): unknown[] {
   let value: unknown[] = [true];
