@@ -11,7 +11,7 @@ import { Conflict, Invalid, NotFound } from "./errors.js";
 import { validatePattern } from "./rules/glob.js";
 import { normalizeConditions, type PolicyConditions } from "./rules/policy-conditions.js";
 
-export type Permission = "read" | "write";
+export type Permission = "read" | "write" | "delete";
 
 export interface PolicyTerms {
   permissions: Permission[];
@@ -63,11 +63,15 @@ export class InvalidPolicy extends Invalid {
 
 /** The terms as recorded: permissions deduplicated in a fixed order, conditions normalized. */
 function recordedTerms(terms: PolicyTerms, now: Date) {
-  if (terms.permissions.length === 0) throw new InvalidPolicy("permissions must name read and/or write");
+  if (terms.permissions.length === 0) throw new InvalidPolicy("permissions must name read, write and/or delete");
+  // Deleting a secret is a write (1claw: "delete requires write"); alone, "delete" would grant nothing at all.
+  if (terms.permissions.includes("delete") && !terms.permissions.includes("write")) {
+    throw new InvalidPolicy("delete requires write: deleting a secret is authorized by the write permission");
+  }
   if (terms.expiresAt && terms.expiresAt <= now) throw new InvalidPolicy("expires_at must be in the future");
   if (!Number.isInteger(terms.priority) || terms.priority < 0) throw new InvalidPolicy("priority must be a non-negative integer");
   return {
-    permissions: (["read", "write"] as const).filter((p) => terms.permissions.includes(p)),
+    permissions: (["read", "write", "delete"] as const).filter((p) => terms.permissions.includes(p)),
     conditions: normalizeConditions(terms.conditions),
     expires_at: terms.expiresAt ? terms.expiresAt.toISOString() : null,
     effect: terms.effect,

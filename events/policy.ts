@@ -1,6 +1,6 @@
 /**
  * Policies (grants): one stream per policy (`policy-<uuid>`). A policy lets (or, with effect "deny", forbids)
- * one principal read and/or write the secrets of one vault whose paths match a glob pattern (`*` one
+ * one principal read and/or write (and delete, which needs write) the secrets of one vault whose paths match a glob pattern (`*` one
  * segment, `**` any depth), optionally only from some addresses, in some time windows, until an expiry.
  */
 import { z } from "zod";
@@ -8,7 +8,8 @@ import { ActorSchema } from "./actor.js";
 import { defineEvent, eventReader, type EventsOf } from "./define.js";
 
 
-export const PermissionSchema = z.enum(["read", "write"]);
+/** "delete" is recorded as granted (1claw clients send it) but needs "write" beside it: write is what deletes. */
+export const PermissionSchema = z.enum(["read", "write", "delete"]);
 
 /** Conditions as the API takes them (free-form JSON in the reference); the ones we act on are typed. */
 export const PolicyConditionsSchema = z.object({

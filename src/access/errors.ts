@@ -16,6 +16,22 @@ export class PolicyNotManageable extends Forbidden {
   }
 }
 
+/** An agent managing its own vault may not grant itself access: its humans decide what it reaches. */
+export class SelfGrant extends Forbidden {
+  constructor() {
+    super("an agent cannot grant itself access; ask your human for a policy");
+    this.name = "SelfGrant";
+  }
+}
+
+/** An agent changes or revokes only the policies it created on its vault. */
+export class PolicyNotYours extends Forbidden {
+  constructor() {
+    super("this policy was set by someone else; only they, the organisation's owners and admins can change it");
+    this.name = "PolicyNotYours";
+  }
+}
+
 export class UnknownPolicyPrincipal extends Invalid {
   constructor(type: string) {
     super(`principal_id does not name a ${type} of your organisation`);

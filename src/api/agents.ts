@@ -80,7 +80,15 @@ export const EnrollAgentRequest = z.object({
   human_email: z.email().max(320),
   description: z.string().max(2000).optional(),
 }).meta({ id: "EnrollAgentRequest" });
-export const EnrollAgentResponse = z.object({ agent_id: z.uuid(), message: z.string() }).meta({ id: "EnrollAgentResponse" });
+export const EnrollAgentResponse = z.object({
+  /** The nil UUID: the answer is the same whether or not the email has an account. */
+  agent_id: z.uuid(),
+  message: z.string(),
+  /** Keyledger: "pending" until the human hands the agent its id and key. */
+  status: z.literal("pending").optional(),
+  /** Keyledger: how the agent's id and key travel (mailed to the human; never in this answer). */
+  credentials_delivery: z.literal("email_to_human").optional(),
+}).meta({ id: "EnrollAgentResponse" });
 
 /** `POST /v1/agents/{agent_id}/token`: `token` as the 1claw CLI reads it, and the usual token fields. */
 export const MintedAgentTokenResponse = z.object({
@@ -92,3 +100,16 @@ export const MintedAgentTokenResponse = z.object({
 }).meta({ id: "MintedAgentTokenResponse" });
 
 export const AgentIdParams = z.object({ agent_id: z.uuid() });
+
+/** Most agents one batch may name: each is its own command, so the request's time grows with it. */
+export const MAX_BATCH_DELETE = 100;
+export const BatchDeleteAgentsRequest = z.object({
+  agent_ids: z.array(z.uuid().transform((id) => id.toLowerCase())).min(1).max(MAX_BATCH_DELETE),
+}).meta({ id: "BatchDeleteAgentsRequest" });
+export const BatchDeleteAgentsResponse = z.object({
+  /** How many of the named agents were deleted by this request. */
+  deleted: z.number().int(),
+  /** How many were not (unknown in the caller's organisation, already deleted): each one in `errors`. */
+  failed: z.number().int(),
+  errors: z.array(z.object({ id: z.string(), reason: z.string() })),
+}).meta({ id: "BatchDeleteAgentsResponse" });

@@ -5,7 +5,7 @@ import { MAX_PATTERN_LENGTH } from "../../commands/rules/glob.js";
 import { MAX_CONDITIONS_BYTES, withinJsonBytes } from "./limits.js";
 
 const timestamp = z.iso.datetime({ offset: true }).transform((text) => new Date(text));
-const Permissions = z.array(PermissionSchema).min(1).max(2);
+const Permissions = z.array(PermissionSchema).min(1).max(3);
 const Effect = z.enum(["allow", "deny"]);
 const Priority = z.number().int().min(0).max(1_000_000);
 const Conditions = withinJsonBytes(PolicyConditionsSchema, MAX_CONDITIONS_BYTES).meta({

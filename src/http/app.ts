@@ -8,7 +8,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import Koa, { type Context } from "koa";
-import Router, { type RouterMiddleware } from "@koa/router";
+import Router, { type Layer, type RouterContext, type RouterMiddleware } from "@koa/router";
 import type { z } from "zod";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
@@ -16,6 +16,7 @@ import type { Authenticate, Principal } from "./auth.js";
 import { DEFAULT_BODY_LIMIT_BYTES, readJsonBody } from "./body.js";
 import { openApiDocument, type OpenApiInfo } from "./openapi.js";
 import { checkJson, checkNames, malformedTarget } from "./input-rules.js";
+import { notImplementedArea } from "./not-implemented.js";
 import { HttpProblem, PROBLEM_CONTENT_TYPE, problem, problemFor } from "./problems.js";
 import { toRouterPath, type Route } from "./route.js";
 
@@ -93,6 +94,16 @@ function routingDetail(ctx: Context): string {
   return "no such route";
 }
 
+/**
+ * Whether the path's parameters can be this route's: `/v1/agents/batch-delete` fits the pattern
+ * `/v1/agents/{agent_id}` only by putting a word where an id belongs, so it is not that route. Text that breaks
+ * the input rules does fit (the route answers 400 for it, naming the rule).
+ */
+function paramsFit(route: Route, params: Record<string, string> | undefined): boolean {
+  const names = checkNames("params", params ?? {});
+  return names.issues.length > 0 || route.request.params.safeParse(names.values).success;
+}
+
 function sendProblem(ctx: Context, status: number, detail: string, headers: Record<string, string> = {},
   body = problem(status, detail)): void {
   ctx.status = status;
@@ -142,7 +153,9 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
 
   function handle(route: Route): RouterMiddleware {
     const rateLimit = options.rateLimit?.(route);
-    return async (ctx) => {
+    return async (ctx, next) => {
+      // Not this route after all: let a later one (or the unknown-path answer) have the request.
+      if (!paramsFit(route, ctx.params)) return next();
       const state = ctx.state as RequestState;
       state.route = route.path;
       const limited = await rateLimit?.(ctx.ip);
@@ -169,9 +182,34 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   }
 
   const router = new Router();
+  const routeOfLayer = new Map<Layer, Route>();
   for (const route of options.routes) {
-    router.register(toRouterPath(route.path), [route.method], handle(route));
+    routeOfLayer.set(router.register(toRouterPath(route.path), [route.method], handle(route)) as Layer, route);
   }
+
+  /**
+   * What a request no route answered gets, for every path alike: 405 with Allow when routes exist for the path
+   * under other methods (counting only routes whose parameters the path can fill), 501 for a 1claw product
+   * area Keyledger does not implement, else 404 (the problem body is written by the outer middleware).
+   */
+  const unanswered: Koa.Middleware = async (ctx, next) => {
+    await next();
+    if (ctx.body != null || ctx.status !== 404) return;
+    const allowed = new Set<string>();
+    for (const layer of (ctx as unknown as RouterContext).matched ?? []) {
+      const route = routeOfLayer.get(layer);
+      if (route && !paramsFit(route, layer.params(ctx.path, layer.captures(ctx.path)))) continue;
+      for (const method of layer.methods) allowed.add(method);
+    }
+    if (allowed.size > 0) {
+      ctx.set("Allow", [...allowed].join(", "));
+      if (ctx.method === "OPTIONS") ctx.status = 204;
+      else ctx.status = 405;
+      return;
+    }
+    const area = notImplementedArea(ctx.path);
+    if (area) sendProblem(ctx, 501, `not implemented in Keyledger: ${area} (a 1claw product area outside Keyledger's scope)`);
+  };
   for (const raw of options.rawRoutes ?? []) {
     router.register(raw.path, [raw.method], async (ctx) => {
       (ctx.state as RequestState).route = raw.path;
@@ -213,9 +251,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       const malformed = malformedTarget(ctx.originalUrl);
       if (malformed) throw new HttpProblem(400, malformed);
       await next();
-      // Unknown path (404), known path with another method (405, Allow set by the router). A method the router
-      // does not know (TRACE, CONNECT, ...) is the client's mistake, not a server fault: 405, never 501.
-      if (ctx.status === 501 && ctx.body == null) ctx.status = 405;
+      // Unknown path (404), known path with another method (405, Allow set by `unanswered`), which includes
+      // methods no route uses (TRACE, CONNECT, ...): the client's mistake, not a server fault.
       if (ctx.respond !== false && ctx.body == null && ctx.status >= 400) sendProblem(ctx, ctx.status, routingDetail(ctx));
     } catch (error) {
       let answer = problemFor(error);
@@ -243,8 +280,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       "request",
     );
   });
+  app.use(unanswered);
   app.use(router.routes());
-  app.use(router.allowedMethods());
 
   /**
    * Requests Node's HTTP parser refuses before koa sees them (oversized headers or URL, malformed request

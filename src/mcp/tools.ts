@@ -165,8 +165,8 @@ export function registerTools(server: McpServer, { client, vault }: ToolContext)
       vault_id: z.uuid().describe("Vault ID"),
       principal_type: z.enum(["user", "agent"]).describe("Who to grant access to"),
       principal_id: z.uuid().describe("The user or agent UUID"),
-      permissions: z.array(z.enum(["read", "write"])).min(1).max(2).default(["read"])
-        .describe('["read"], ["write"] or ["read","write"]'),
+      permissions: z.array(z.enum(["read", "write", "delete"])).min(1).max(3).default(["read"])
+        .describe('["read"], ["write"], ["read","write"]; "delete" needs "write" beside it'),
       secret_path_pattern: z.string().min(1).max(512).default("**").describe("Glob over secret paths, e.g. api-keys/*"),
     },
   }, async ({ vault_id, principal_type, principal_id, permissions, secret_path_pattern }) => {

@@ -79,6 +79,7 @@ export type AgentTokenRequest = In<typeof agents.AgentTokenRequest>;
 export type AgentTokenResponse = Out<typeof agents.AgentTokenResponse>;
 export type EnrollAgentRequest = In<typeof agents.EnrollAgentRequest>;
 export type EnrollAgentResponse = Out<typeof agents.EnrollAgentResponse>;
+export type BatchDeleteAgentsResponse = Out<typeof agents.BatchDeleteAgentsResponse>;
 
 export type SimulateTransactionRequest = In<typeof transactions.SimulateTransactionRequest>;
 export type SubmitTransactionRequest = In<typeof transactions.SubmitTransactionRequest>;

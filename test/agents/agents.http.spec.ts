@@ -114,7 +114,7 @@ describe("agents over HTTP", function () {
       const notJson = await server.request("POST", "/v1/agents",
         { token: owner.accessToken, body: "{name", headers: { "content-type": "application/json" } });
       expect(notJson.status).to.equal(400);
-      expect((await user.get("/v1/agents/not-a-uuid")).status).to.equal(400);
+      expect((await user.get("/v1/agents/not-a-uuid")).status).to.equal(404);
     });
 
     it("requires authentication", async () => {

@@ -75,12 +75,12 @@ describe("organisation members over HTTP", () => {
     expect((await server.request("DELETE", `/v1/org/members/${leaver.id}`, { token: owner.accessToken })).status).to.equal(404);
   });
 
-  it("answers 404 for users of other organisations and 400 for malformed input", async () => {
+  it("answers 404 for users of other organisations and for ids that are none, 400 for malformed input", async () => {
     expect((await server.request("DELETE", `/v1/org/members/${other.userId}`, { token: owner.accessToken })).status).to.equal(404);
     expect((await server.request("PATCH", `/v1/org/members/${other.userId}`, { token: owner.accessToken, body: { role: "admin" } }))
       .status).to.equal(404);
     expect((await server.request("PATCH", `/v1/org/members/not-a-uuid`, { token: owner.accessToken, body: { role: "admin" } }))
-      .status).to.equal(400);
+      .status).to.equal(404);
     expect((await server.request("PATCH", `/v1/org/members/${owner.userId}`, { token: owner.accessToken, body: { role: "god" } }))
       .status).to.equal(400);
   });

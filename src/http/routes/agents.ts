@@ -11,19 +11,25 @@ import {
   updateAgent,
 } from "../../agents/service.js";
 import type { Services } from "../../app/services.js";
+import { Unavailable, DomainError } from "../../../commands/errors.js";
 import { requireUser } from "../../auth/guards.js";
 import { requestMetadata } from "../../auth/metadata.js";
 import { HttpProblem } from "../problems.js";
 import { defineRoute, type Route } from "../route.js";
 import {
-  AgentCreatedResponse, AgentIdParams, AgentKeyRotatedResponse, AgentListResponse, AgentResponse, AgentTokenRequest,
+  AgentCreatedResponse, AgentIdParams, BatchDeleteAgentsRequest, BatchDeleteAgentsResponse, AgentKeyRotatedResponse, AgentListResponse, AgentResponse, AgentTokenRequest,
   AgentTokenResponse, CreateAgentRequest, EnrollAgentRequest, EnrollAgentResponse, MintedAgentTokenResponse, UpdateAgentRequest,
   type AgentSettingsFields,
 } from "../../api/agents.js";
 
 /** The enrolment answer never says whether the email has an account: the agent id is the nil UUID. */
 const NIL_UUID = "00000000-0000-0000-0000-000000000000";
-const ENROLLMENT_MESSAGE = "If the email belongs to a Keyledger account, its owner will receive the agent's credentials by email.";
+/** What the enrolling agent can expect instead of an id: the same words whether or not the email has an account. */
+const ENROLLMENT_MESSAGE = "Enrollment received. agent_id stays the nil UUID in this answer, whatever the email: Keyledger " +
+  "does not say whether it belongs to an account. If it does, the agent is created in that account's organisation " +
+  "at once (no approval link) and its owner receives the agent ID and its ocv_ API key by email, to hand to you " +
+  "(ONECLAW_AGENT_ID, ONECLAW_AGENT_API_KEY); exchange the key at POST /v1/auth/agent-token. The agent can read " +
+  "nothing until the human grants it access with a policy. One enrollment per email every 10 minutes.";
 
 type SettingsInput = z.output<typeof AgentSettingsFields> & { name?: string; is_active?: boolean };
 
@@ -107,7 +113,31 @@ export function agentRoutes(services: Services): Route[] {
     }).handle(async ({ body, request }) => {
       await enrollAgent(services, { name: body.name, description: body.description, humanEmail: body.human_email },
         requestMetadata(request));
-      return { status: 201, body: { agent_id: NIL_UUID, message: ENROLLMENT_MESSAGE } };
+      return { status: 201, body: { agent_id: NIL_UUID, message: ENROLLMENT_MESSAGE, status: "pending",
+        credentials_delivery: "email_to_human" } };
+    }),
+
+    defineRoute({
+      method: "POST", path: "/v1/agents/batch-delete", summary: "Delete several agents",
+      description: "Each agent is deleted on its own (no all-or-nothing): those that cannot be (not found in your " +
+        "organisation, already deleted) are counted in `failed` and named in `errors` with the reason.",
+      operationId: "batchDeleteAgents", tags, auth: "required", request: { body: BatchDeleteAgentsRequest },
+      responses: { 200: BatchDeleteAgentsResponse },
+    }).handle(async ({ body, principal, request }) => {
+      const user = requireUser(principal);
+      const errors: { id: string; reason: string }[] = [];
+      let deleted = 0;
+      for (const agentId of new Set(body.agent_ids)) {
+        try {
+          await deleteAgent(services, user.orgId, agentId, requestMetadata(request, user));
+          deleted += 1;
+        } catch (error) {
+          // A refusal about this agent is its line in the answer; a store that is down fails the request.
+          if (!(error instanceof DomainError) || error instanceof Unavailable) throw error;
+          errors.push({ id: agentId, reason: error.detail });
+        }
+      }
+      return { status: 200, body: { deleted, failed: errors.length, errors } };
     }),
 
     defineRoute({

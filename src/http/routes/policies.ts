@@ -1,6 +1,6 @@
 /**
- * `/v1/vaults/{vault_id}/policies`: who may read or write which secrets of a vault. Humans only: the
- * vault's creator and the organisation's owners and admins.
+ * `/v1/vaults/{vault_id}/policies`: who may read or write which secrets of a vault. Managed by the vault's
+ * creator (a human, or an agent within its bounds: src/access/manage.ts) and the organisation's owners and admins.
  */
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
@@ -49,12 +49,12 @@ export function policyRoutes(services: Pick<Services, "db" | "bus" | "clock">): 
       responses: { 201: PolicyResponse },
     }).handle(async ({ params, body, principal, request }) => {
       const metadata = requestMetadata(request, principal);
-      const { user, vault } = await requirePolicyManager(services, principal, params.vault_id, "policy.create", metadata);
+      const { manager, vault } = await requirePolicyManager(services, principal, params.vault_id, "policy.create", metadata);
       const terms: PolicyTerms = {
         permissions: body.permissions, conditions: body.conditions ?? {}, expiresAt: body.expires_at ?? null,
         effect: body.effect, priority: body.priority,
       };
-      const created = await createPolicy(services, user, vault, {
+      const created = await createPolicy(services, manager, vault, {
         policyId: randomUUID(), pattern: body.secret_path_pattern,
         principal: { type: body.principal_type, id: body.principal_id }, terms,
       }, metadata);
@@ -88,8 +88,8 @@ export function policyRoutes(services: Pick<Services, "db" | "bus" | "clock">): 
       responses: { 200: PolicyResponse },
     }).handle(async ({ params, body, principal, request }) => {
       const metadata = requestMetadata(request, principal);
-      const { user, vault } = await requirePolicyManager(services, principal, params.vault_id, "policy.update", metadata);
-      const updated = await updatePolicy(services, user, vault, params.policy_id, {
+      const { manager, vault } = await requirePolicyManager(services, principal, params.vault_id, "policy.update", metadata);
+      const updated = await updatePolicy(services, manager, vault, params.policy_id, {
         permissions: body.permissions, conditions: body.conditions, expiresAt: body.expires_at, effect: body.effect,
         priority: body.priority,
       }, metadata);
@@ -107,8 +107,8 @@ export function policyRoutes(services: Pick<Services, "db" | "bus" | "clock">): 
       responses: { 204: null },
     }).handle(async ({ params, principal, request }) => {
       const metadata = requestMetadata(request, principal);
-      const { user, vault } = await requirePolicyManager(services, principal, params.vault_id, "policy.delete", metadata);
-      await deletePolicy(services, user, vault, params.policy_id, metadata);
+      const { manager, vault } = await requirePolicyManager(services, principal, params.vault_id, "policy.delete", metadata);
+      await deletePolicy(services, manager, vault, params.policy_id, metadata);
       return { status: 204 };
     }),
   ];

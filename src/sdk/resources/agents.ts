@@ -1,6 +1,6 @@
 import { HttpClient, segment } from "../http.js";
 import type {
-  AgentCreatedResponse, AgentKeyRotatedResponse, AgentListResponse, AgentResponse, BundleSimulationResponse,
+  AgentCreatedResponse, AgentKeyRotatedResponse, AgentListResponse, AgentResponse, BatchDeleteAgentsResponse, BundleSimulationResponse,
   CreateAgentRequest, EnrollAgentRequest, EnrollAgentResponse, MintedAgentTokenResponse, OneclawResponse, SimulateBundleRequest,
   SimulateTransactionRequest, SimulationResponse, SubmitTransactionRequest, TransactionListResponse,
   TransactionResponse, UpdateAgentRequest,
@@ -49,6 +49,11 @@ export class AgentsResource {
 
   delete(agentId: string): Promise<OneclawResponse<null>> {
     return this.http.request("DELETE", `/v1/agents/${segment(agentId)}`);
+  }
+
+  /** Deletes each named agent on its own; those that could not be are in the answer's `errors`. */
+  batchDelete(agentIds: string[]): Promise<OneclawResponse<BatchDeleteAgentsResponse>> {
+    return this.http.request("POST", "/v1/agents/batch-delete", { body: { agent_ids: agentIds } });
   }
 
   /** A new `ocv_` key; the old one stops working. */
