@@ -10,7 +10,14 @@ import { ActorSchema } from "./actor.js";
 import { defineEvent, eventReader, type EventsOf } from "./define.js";
 import { SealedValueSchema } from "./sealed-value.js";
 
-export const SECRET_TYPES = ["api_key", "password", "private_key", "certificate", "file", "note", "ssh_key", "env_bundle"] as const;
+/**
+ * The types clients send, stored as sent: the MCP server's and CLI's vocabulary, and the reference spec's
+ * `generic` (its default) and `env` (its name for a .env bundle).
+ */
+export const SECRET_TYPES = ["api_key", "password", "private_key", "certificate", "file", "note", "ssh_key", "env_bundle",
+  "generic", "env"] as const;
+/** Types whose value is KEY=VALUE lines (a .env file): checked when stored, offered parsed when read. */
+export const ENV_BUNDLE_TYPES: readonly string[] = ["env_bundle", "env"];
 export const SecretTypeSchema = z.enum(SECRET_TYPES);
 
 const place = { vault_id: z.uuid(), org_id: z.uuid(), secret_id: z.uuid(), path: z.string() };

@@ -1,15 +1,16 @@
 /** Wire schemas of secrets: `/v1/vaults/{vault_id}/secrets…`, versions, rotation. */
 import { z } from "zod";
-import { SECRET_TYPES } from "../../events/secret.js";
+import { ENV_BUNDLE_TYPES, SECRET_TYPES } from "../../events/secret.js";
 import { MAX_METADATA_BYTES, withinJsonBytes } from "./limits.js";
 
-export { SECRET_TYPES };
+export { ENV_BUNDLE_TYPES, SECRET_TYPES };
 export type SecretType = (typeof SECRET_TYPES)[number];
 
-/** The reference's older type names, accepted and stored as ours. */
-const TYPE_ALIASES: Record<string, SecretType> = { generic: "note", env: "env_bundle" };
+/** The reference's default type, used when a write names none. */
+export const DEFAULT_SECRET_TYPE: SecretType = "generic";
+
 export const SecretTypeInput = z.string().max(64).transform((type, ctx) => {
-  const known = TYPE_ALIASES[type] ?? SECRET_TYPES.find((t) => t === type);
+  const known = SECRET_TYPES.find((t) => t === type);
   if (!known) {
     ctx.addIssue({ code: "custom", message: `must be one of ${SECRET_TYPES.join(", ")}` });
     return z.NEVER;
@@ -31,7 +32,7 @@ export const PutSecretRequest = z.object({
   max_access_count: z.number().int().min(0).max(1_000_000).default(0),
 }).refine((body) => !body.type || !body.secret_type || body.type === body.secret_type, {
   message: "type and secret_type name different types", path: ["secret_type"],
-}).transform(({ secret_type: secretType, ...body }) => ({ ...body, type: body.type ?? secretType ?? "api_key" }))
+}).transform(({ secret_type: secretType, ...body }) => ({ ...body, type: body.type ?? secretType ?? DEFAULT_SECRET_TYPE }))
   .meta({ id: "PutSecretRequest" });
 
 export const RotateSecretRequest = z.object({
@@ -59,13 +60,15 @@ export const SecretResponse = z.object({
   id: z.uuid(),
   path: z.string(),
   type: z.string(),
+  /** `type` again, under the name the 1claw CLI reads. */
+  secret_type: z.string().optional(),
   value: z.string(),
   version: z.number().int(),
   metadata: z.record(z.string(), z.unknown()),
   created_by: z.string(),
   created_at: z.string(),
   expires_at: z.string().optional(),
-  /** Keyledger: with `?format=json` on an env_bundle secret, its KEY=VALUE lines as an object. */
+  /** Keyledger: with `?format=json` on an env_bundle (or env) secret, its KEY=VALUE lines as an object. */
   env: z.record(z.string(), z.string()).optional(),
 }).meta({ id: "SecretResponse" });
 

@@ -12,7 +12,7 @@ import {
 } from "../../commands/secret.js";
 import { VaultNotFound } from "../../commands/vault.js";
 import type { Actor } from "../../events/actor.js";
-import { SecretValueRead, type SECRET_TYPES } from "../../events/secret.js";
+import { ENV_BUNDLE_TYPES, SecretValueRead, type SECRET_TYPES } from "../../events/secret.js";
 import { authorize, readablePathFilter } from "../access/authorize.js";
 import { loadAggregate } from "../app/aggregates.js";
 import type { Services } from "../app/services.js";
@@ -111,7 +111,7 @@ async function addVersion(
   const secretId = secretIdFor(vaultId, path);
   const { state } = await services.bus.handle(secretAggregate, secretId, async (state): Promise<SecretCommand> => {
     const input = inputFor(state);
-    if (input.type === "env_bundle") parseEnvBundle(input.value);
+    if (ENV_BUNDLE_TYPES.includes(input.type)) parseEnvBundle(input.value);
     const plaintext = Buffer.from(input.value, "utf8");
     const version = nextVersion(state);
     const sealed = await sealValue(services.keys, { kekId: vault.kekId, vaultId, secretId, version }, plaintext);

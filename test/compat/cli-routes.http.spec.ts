@@ -24,7 +24,7 @@ describe("routes the 1claw CLI calls", () => {
   it("accepts secret_type as an alias of type, and lists both with updated_at", async () => {
     expect((await put("config/env", { value: "A=1\nB=2", secret_type: "env_bundle" })).body.type).to.equal("env_bundle");
     expect((await put("api-keys/stripe", { value: "sk_test_1", type: "api_key", secret_type: "api_key" })).status).to.equal(201);
-    expect((await put("db/password", { value: "hunter2" })).body.type).to.equal("api_key");
+    expect((await put("db/password", { value: "hunter2" })).body.type, "the spec's default type").to.equal("generic");
     const clash = await put("db/other", { value: "x", type: "password", secret_type: "note" });
     expect(clash.status).to.equal(400);
     expect(clash.body.detail).to.include("secret_type");

@@ -17,13 +17,13 @@ import { HttpProblem } from "../problems.js";
 import type { RequestInfo } from "../route.js";
 import { defineRoute, type Route } from "../route.js";
 import {
-  GetSecretQuery, ListSecretsQuery, PutSecretRequest, RotateSecretRequest, SecretListResponse, SecretMetadataResponse,
+  ENV_BUNDLE_TYPES, GetSecretQuery, ListSecretsQuery, PutSecretRequest, RotateSecretRequest, SecretListResponse, SecretMetadataResponse,
   SecretParams, SecretResponse, SecretVersionListResponse, SecretVersionParams, VaultSecretsParams,
 } from "../../api/secrets.js";
 
 function toMetadata(info: SecretVersionInfo): z.input<typeof SecretMetadataResponse> {
   return {
-    id: info.secretId, path: info.path, type: info.type, version: info.version, metadata: info.metadata,
+    id: info.secretId, path: info.path, type: info.type, secret_type: info.type, version: info.version, metadata: info.metadata,
     created_at: info.createdAt.toISOString(), expires_at: info.expiresAt?.toISOString(), is_disabled: info.disabled,
   };
 }
@@ -37,13 +37,14 @@ export function secretRoutes(services: Services): Route[] {
   async function read(principal: Principal, request: RequestInfo, vaultId: string, rawPath: string,
     options: { version?: number; format?: "json" }) {
     const secret = await readSecret(services, callerOf(principal, request), vaultId, parseSecretPath(rawPath), options.version);
-    if (options.format === "json" && secret.type !== "env_bundle") {
-      throw new HttpProblem(400, "format=json is only offered for env_bundle secrets");
+    if (options.format === "json" && !ENV_BUNDLE_TYPES.includes(secret.type)) {
+      throw new HttpProblem(400, "format=json is only offered for env_bundle (and env) secrets");
     }
     return {
       status: 200 as const,
       body: {
-        id: secret.secretId, path: secret.path, type: secret.type, value: secret.value, version: secret.version,
+        id: secret.secretId, path: secret.path, type: secret.type, secret_type: secret.type, value: secret.value,
+        version: secret.version,
         metadata: secret.metadata, created_by: secret.createdBy.id, created_at: secret.createdAt.toISOString(),
         expires_at: secret.expiresAt?.toISOString(),
         ...(options.format === "json" && { env: parseEnvBundle(secret.value) }),

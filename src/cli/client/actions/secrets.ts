@@ -58,7 +58,8 @@ export async function setSecret(ctx: Context, secretPath: string, value: string 
   const vaultId = vaultOf(ctx, options);
   const body = await valueFrom(value, options);
   const written = await unwrap(ctx.session.client.secrets.set(vaultId, secretPath, body, {
-    ...(options.type && { type: options.type }), ...(options.expires && { expires_at: options.expires }),
+    // The 1claw CLI's default (-t api_key); the server's own default is the spec's `generic`.
+    type: options.type ?? "api_key", ...(options.expires && { expires_at: options.expires }),
   }));
   if (options.quiet) return;
   if (!ctx.out.json) ctx.out.success(`${written.path} stored (version ${written.version})`);
