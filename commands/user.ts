@@ -2,6 +2,7 @@
 import type { SealedValue } from "../events/sealed-value.js";
 import {
   UserDeleted, UserMfaCodeUsed, UserMfaDisabled, UserMfaEnabled, UserMfaSetupStarted, UserPasswordChanged,
+  UserPasswordResetCompleted, UserPasswordResetRequested,
   readUserEvent, UserProfileUpdated, UserRegistered, type UserEvent,
 } from "../events/user.js";
 import { defineAggregate } from "./aggregate.js";
@@ -22,6 +23,10 @@ export type UserCommand =
       authMethod: "password" | "google"; passwordHash?: string; googleSubject?: string; role: Role }
   | { type: "UpdateProfile"; displayName?: string; marketingEmails?: boolean }
   | { type: "ChangePassword"; currentPasswordMatches: boolean; newPasswordHash: string }
+  /** A first password for an account that has none (signed up with Google). */
+  | { type: "SetInitialPassword"; passwordHash: string }
+  | { type: "RequestPasswordReset"; resetId: string; secretHash: string; expiresAt: Date }
+  | { type: "ResetPassword"; resetId: string; secretHash: string; newPasswordHash: string }
   | { type: "StartMfaSetup"; sealedSecret: SealedValue }
   | { type: "ConfirmMfaSetup"; totpStep?: number; recoveryCodeHashes: string[] }
   | { type: "UseMfaCode"; proof: MfaProof }
@@ -35,6 +40,8 @@ export interface ActiveUser {
   email: string;
   authMethod: "password" | "google";
   passwordHash?: string;
+  /** The newest password reset asked for and not yet spent. */
+  passwordReset?: { resetId: string; secretHash: string; expiresAt: Date };
   mfa: {
     enabled: boolean;
     pendingSecret?: SealedValue;
@@ -69,6 +76,13 @@ export class MfaNotEnabled extends Invalid {
 export class MfaSetupNotStarted extends Invalid {
   constructor() { super("start MFA setup first (POST /v1/auth/mfa/setup)"); this.name = "MfaSetupNotStarted"; }
 }
+export class PasswordAlreadySet extends Conflict {
+  constructor() { super("the account has a password; change it with POST /v1/auth/change-password"); this.name = "PasswordAlreadySet"; }
+}
+/** Wrong, replaced, spent or expired alike: the answer does not say which. */
+export class InvalidResetToken extends Invalid {
+  constructor() { super("the reset token is invalid or expired; ask for a new one"); this.name = "InvalidResetToken"; }
+}
 export class PasswordNotSet extends Invalid {
   constructor() { super("this account signs in with Google and has no password"); this.name = "PasswordNotSet"; }
 }
@@ -85,6 +99,11 @@ export function evolve(state: UserState, event: UserEvent): UserState {
     case "UserProfileUpdated": return state;
     case "UserPasswordChanged":
       return state.status === "active" ? { ...state, passwordHash: event.data.password_hash } : state;
+    case "UserPasswordResetRequested":
+      return state.status === "active" ? { ...state, passwordReset: { resetId: event.data.reset_id,
+        secretHash: event.data.secret_hash, expiresAt: new Date(event.data.expires_at) } } : state;
+    case "UserPasswordResetCompleted":
+      return state.status === "active" ? { ...state, passwordReset: undefined } : state;
     case "UserMfaSetupStarted":
       return state.status === "active" ? { ...state, mfa: { ...state.mfa, pendingSecret: event.data.sealed_secret } } : state;
     case "UserMfaEnabled":
@@ -122,7 +141,7 @@ function spend(user: ActiveUser, proof: MfaProof) {
   throw new InvalidMfaCode();
 }
 
-export function decide(command: UserCommand, state: UserState): UserEvent[] {
+export function decide(command: UserCommand, state: UserState, now: Date): UserEvent[] {
   if (command.type === "RegisterUser") {
     if (state.status !== "absent") throw new UserAlreadyExists();
     return [UserRegistered.of({ user_id: command.userId, org_id: command.orgId, email: command.email,
@@ -142,6 +161,19 @@ export function decide(command: UserCommand, state: UserState): UserEvent[] {
       if (!state.passwordHash) throw new PasswordNotSet();
       if (!command.currentPasswordMatches) throw new WrongPassword();
       return [UserPasswordChanged.of({ password_hash: command.newPasswordHash })];
+    case "SetInitialPassword":
+      if (state.passwordHash) throw new PasswordAlreadySet();
+      return [UserPasswordChanged.of({ password_hash: command.passwordHash })];
+    case "RequestPasswordReset":
+      return [UserPasswordResetRequested.of({ reset_id: command.resetId, secret_hash: command.secretHash,
+        expires_at: command.expiresAt.toISOString() })];
+    case "ResetPassword": {
+      const pending = state.passwordReset;
+      if (!pending || pending.resetId !== command.resetId || !sameDigest(pending.secretHash, command.secretHash)
+        || pending.expiresAt <= now) throw new InvalidResetToken();
+      return [UserPasswordChanged.of({ password_hash: command.newPasswordHash }),
+        UserPasswordResetCompleted.of({ reset_id: pending.resetId })];
+    }
     case "StartMfaSetup":
       if (state.mfa.enabled) throw new MfaAlreadyEnabled();
       return [UserMfaSetupStarted.of({ sealed_secret: command.sealedSecret })];

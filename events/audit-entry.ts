@@ -54,6 +54,8 @@ export const AUDIT_MAPPINGS: Readonly<Record<string, AuditMapping>> = {
     details: ["email", "display_name", "auth_method", "role"] },
   UserProfileUpdated: { action: "user.profile_update", resource: streamId("user"), details: ["display_name", "marketing_emails"] },
   UserPasswordChanged: { action: "user.password_change", resource: streamId("user"), details: [] },
+  UserPasswordResetRequested: { action: "user.password_reset_request", resource: streamId("user"), details: ["expires_at"] },
+  UserPasswordResetCompleted: { action: "user.password_reset", resource: streamId("user"), details: [] },
   UserMfaSetupStarted: { action: "user.mfa_setup_start", resource: streamId("user"), details: [] },
   UserMfaEnabled: { action: "user.mfa_enable", resource: streamId("user"), details: [] },
   UserMfaCodeUsed: { action: "user.mfa_code_use", resource: streamId("user"), details: [] },

@@ -27,6 +27,19 @@ export const UserProfileUpdated = defineEvent("UserProfileUpdated", z.object({
 
 export const UserPasswordChanged = defineEvent("UserPasswordChanged", z.object({ password_hash: z.string() }));
 
+/**
+ * A password reset was asked for (`POST /v1/auth/forgot-password`) and a single-use token mailed: only its
+ * secret's SHA-256 is kept. A newer request replaces an older one, whose token then no longer works.
+ */
+export const UserPasswordResetRequested = defineEvent("UserPasswordResetRequested", z.object({
+  reset_id: z.uuid(),
+  secret_hash: z.string(),
+  expires_at: z.iso.datetime({ offset: true }),
+}));
+
+/** The mailed token was spent (with a UserPasswordChanged beside it): it never works again. */
+export const UserPasswordResetCompleted = defineEvent("UserPasswordResetCompleted", z.object({ reset_id: z.uuid() }));
+
 export const UserMfaSetupStarted = defineEvent("UserMfaSetupStarted", z.object({
   /** The TOTP secret, sealed under the key provider (src/humans/totp-secret.ts). */
   sealed_secret: SealedValueSchema,
@@ -50,7 +63,8 @@ export const UserMfaDisabled = defineEvent("UserMfaDisabled", z.object({}));
 export const UserDeleted = defineEvent("UserDeleted", z.object({ user_id: z.uuid(), org_id: z.uuid() }));
 
 export const userEvents = [
-  UserRegistered, UserProfileUpdated, UserPasswordChanged, UserMfaSetupStarted, UserMfaEnabled, UserMfaCodeUsed,
+  UserRegistered, UserProfileUpdated, UserPasswordChanged, UserPasswordResetRequested, UserPasswordResetCompleted,
+  UserMfaSetupStarted, UserMfaEnabled, UserMfaCodeUsed,
   UserMfaDisabled, UserDeleted,
 ] as const;
 export type UserEvent = EventsOf<typeof userEvents>;

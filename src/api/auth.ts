@@ -42,6 +42,37 @@ export const UpdateProfileRequest = z.object({
 });
 export const DeleteAccountRequest = z.object({ confirmation: z.string().max(320) });
 export const ChangePasswordRequest = z.object({ current_password: z.string().max(1024), new_password: NewPassword });
+export const MessageResponse = z.object({ message: z.string() }).meta({ id: "MessageResponse" });
+export const ForgotPasswordRequest = z.object({ email: z.string().max(320) }).meta({ id: "ForgotPasswordRequest" });
+/** `new_password` as change-password names it; `password` accepted too (clients differ), not two different ones. */
+const NewPasswordFields = z.object({ new_password: NewPassword.optional(), password: NewPassword.optional() });
+const oneNewPassword = (body: z.output<typeof NewPasswordFields>, ctx: z.RefinementCtx) => {
+  if (body.new_password === undefined && body.password === undefined) {
+    ctx.addIssue({ code: "custom", message: "new_password is required", path: ["new_password"] });
+  } else if (body.new_password !== undefined && body.password !== undefined && body.new_password !== body.password) {
+    ctx.addIssue({ code: "custom", message: "new_password and password differ", path: ["password"] });
+  }
+};
+export const ResetPasswordRequest = NewPasswordFields.extend({ token: z.string().max(300) }).superRefine(oneNewPassword)
+  .transform(({ token, new_password: newPassword, password }) => ({ token, newPassword: (newPassword ?? password)! }))
+  .meta({ id: "ResetPasswordRequest" });
+export const SetPasswordRequest = NewPasswordFields.superRefine(oneNewPassword)
+  .transform(({ new_password: newPassword, password }) => ({ newPassword: (newPassword ?? password)! }))
+  .meta({ id: "SetPasswordRequest" });
+
+/** `POST /v1/auth/export-data` (GDPR): the caller's own data; metadata only, never a secret value. */
+export const AccountExportResponse = z.object({
+  export_version: z.string(),
+  exported_at: z.string(),
+  user: z.object({ id: z.uuid(), email: z.string(), display_name: z.string(), auth_method: z.string(), created_at: z.string() }),
+  vaults: z.array(z.object({ id: z.uuid(), name: z.string(), created_at: z.string() })),
+  agents: z.array(z.object({ id: z.uuid(), name: z.string(), created_at: z.string() })),
+  secrets_metadata: z.array(z.object({ vault_id: z.uuid(), path: z.string(), type: z.string(), version: z.number().int(),
+    created_at: z.string() })),
+  policies: z.array(z.object({ id: z.uuid(), vault_id: z.uuid(), principal_type: z.string(), principal_id: z.string(),
+    secret_path_pattern: z.string(), permissions: z.array(z.string()), created_at: z.string() })),
+}).meta({ id: "AccountExportResponse" });
+
 export const MfaSetupResponse = z.object({ otpauth_uri: z.string(), secret: z.string() });
 export const MfaCodeRequest = z.object({ code: z.string().max(64) });
 export const MfaRecoveryCodesResponse = z.object({ recovery_codes: z.array(z.string()) });

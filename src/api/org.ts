@@ -15,3 +15,7 @@ export const OrgMemberResponse = z.object({
 export const OrgMemberListResponse = z.object({ members: z.array(OrgMemberResponse) });
 export const UpdateMemberRoleRequest = z.object({ role: OrgRole });
 export const MemberParams = z.object({ user_id: z.uuid() });
+
+/** `GET /v1/org/agent-keys-vault`: the organisation's `__agent-keys` vault (agents' identity private keys). */
+export const AgentKeysVaultResponse = z.object({ vault_id: z.uuid(), id: z.uuid(), name: z.string() })
+  .meta({ id: "AgentKeysVaultResponse" });

@@ -1,4 +1,5 @@
 /** Every HTTP route the server answers, by feature. */
+import { accountRoutes } from "../http/routes/accounts.js";
 import { agentRoutes } from "../http/routes/agents.js";
 import { auditRoutes } from "../http/routes/audit.js";
 import { authTokenRoutes } from "../http/routes/auth-tokens.js";
@@ -18,6 +19,6 @@ import type { Services } from "./services.js";
 
 export function appRoutes(services: Services, running: Pick<HealthDependencies, "projections"> = {}): Route[] {
   return [...healthRoutes({ keys: services.keys, database: services.db, ...running }), ...ipRuleRoutes(services), ...authTokenRoutes(services), ...deviceLoginRoutes(services),
-    ...agentRoutes(services), ...humanRoutes(services), ...orgMemberRoutes(services), ...vaultRoutes(services), ...secretRoutes(services), ...shareRoutes(services), ...policyRoutes(services),
+    ...agentRoutes(services), ...humanRoutes(services), ...accountRoutes(services), ...orgMemberRoutes(services), ...vaultRoutes(services), ...secretRoutes(services), ...shareRoutes(services), ...policyRoutes(services),
     ...auditRoutes(services), ...historyRoutes(services), ...reportRoutes(services)];
 }

@@ -182,7 +182,8 @@ describe("no plaintext secret anywhere after touring every endpoint", () => {
     await ok("DELETE", `/v1/vaults/${doomed.id}`, t(), 204);
     const leaver = await createUser(recording);
     remember("leaver password", leaver.password);
-    await ok("DELETE", "/v1/auth/me", { token: leaver.accessToken, body: { confirmation: "DELETE MY ACCOUNT" } }, 204);
+    await ok("DELETE", "/v1/auth/me", { token: leaver.accessToken,
+      headers: { "x-auth-confirm": leaver.password }, body: { confirmation: "DELETE MY ACCOUNT" } }, 204);
     const spare = (await ok("POST", "/v1/auth/token", { body: { email: owner.email, password: newPassword } })).access_token;
     await ok("DELETE", "/v1/auth/token", { token: spare }, 204);
 

@@ -305,7 +305,8 @@ describe("auth tokens and personal API keys (HTTP)", function () {
       const spare = (await server.request("POST", "/v1/auth/token", { body: { email: leaver.email, password: leaver.password } }))
         .body.access_token;
       plaintexts.push(spare);
-      expect((await server.request("DELETE", "/v1/auth/me", { token: leaver.accessToken, body: { confirmation: "DELETE MY ACCOUNT" } }))
+      expect((await server.request("DELETE", "/v1/auth/me", { token: leaver.accessToken,
+        headers: { "x-auth-confirm": leaver.password }, body: { confirmation: "DELETE MY ACCOUNT" } }))
         .status).to.equal(204);
       expect(await probe(spare)).to.equal(401);
       expect(await probe(key)).to.equal(401);

@@ -49,7 +49,8 @@ describe("tokens issued before a credential change are revoked (issue 9.8)", () 
     const user = await createUser(server);
     const key = await server.request("POST", "/v1/auth/api-keys", { token: user.accessToken, body: { name: "k" } });
     expect(key.status, JSON.stringify(key.body)).to.equal(201);
-    const deleted = await server.request("DELETE", "/v1/auth/me", { token: user.accessToken, body: { confirmation: "DELETE MY ACCOUNT" } });
+    const deleted = await server.request("DELETE", "/v1/auth/me", { token: user.accessToken,
+      headers: { "x-auth-confirm": user.password }, body: { confirmation: "DELETE MY ACCOUNT" } });
     expect(deleted.status, JSON.stringify(deleted.body)).to.equal(204);
     expect((await me(user.accessToken)).status).to.equal(401);
     expect((await me(key.body.api_key)).status).to.equal(401);

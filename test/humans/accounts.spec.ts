@@ -134,13 +134,20 @@ describe("human accounts over HTTP", () => {
   });
 
   describe("account deletion", () => {
-    it("needs the exact confirmation, then the account and its tokens stop working", async () => {
+    it("needs the exact confirmation and the password in X-Auth-Confirm, then the account and its tokens stop working", async () => {
       const user = await createUser(server);
-      const vague = await server.request("DELETE", "/v1/auth/me", { token: user.accessToken, body: { confirmation: "yes" } });
+      const confirmed = { "x-auth-confirm": user.password };
+      const vague = await server.request("DELETE", "/v1/auth/me", { token: user.accessToken, headers: confirmed, body: { confirmation: "yes" } });
       expect(vague.status).to.equal(400);
-      expect((await server.request("DELETE", "/v1/auth/me", { token: user.accessToken, body: {} })).status).to.equal(400);
-      const deleted = await server.request("DELETE", "/v1/auth/me",
-        { token: user.accessToken, body: { confirmation: "DELETE MY ACCOUNT" } });
+      expect((await server.request("DELETE", "/v1/auth/me", { token: user.accessToken, headers: confirmed, body: {} })).status).to.equal(400);
+      const exact = { confirmation: "DELETE MY ACCOUNT" };
+      const unconfirmed = await server.request("DELETE", "/v1/auth/me", { token: user.accessToken, body: exact });
+      expect(unconfirmed.status).to.equal(403);
+      expect(unconfirmed.body.detail).to.include("X-Auth-Confirm");
+      const wrong = await server.request("DELETE", "/v1/auth/me", { token: user.accessToken, headers: { "x-auth-confirm": "not it" }, body: exact });
+      expect(wrong.status).to.equal(403);
+      expect((await server.request("GET", "/v1/auth/me", { token: user.accessToken })).status, "still there").to.equal(200);
+      const deleted = await server.request("DELETE", "/v1/auth/me", { token: user.accessToken, headers: confirmed, body: exact });
       expect(deleted.status).to.equal(204);
       expect((await server.request("GET", "/v1/auth/me", { token: user.accessToken })).status).to.equal(401);
       expect((await server.request("POST", "/v1/auth/token", { body: { email: user.email, password: user.password } })).status)
@@ -149,7 +156,8 @@ describe("human accounts over HTTP", () => {
 
     it("frees the address for a new signup", async () => {
       const user = await createUser(server);
-      await server.request("DELETE", "/v1/auth/me", { token: user.accessToken, body: { confirmation: "DELETE MY ACCOUNT" } });
+      await server.request("DELETE", "/v1/auth/me", { token: user.accessToken, headers: { "x-auth-confirm": user.password },
+        body: { confirmation: "DELETE MY ACCOUNT" } });
       const again = await createUser(server, { email: user.email });
       expect(again.userId).to.not.equal(user.userId);
     });

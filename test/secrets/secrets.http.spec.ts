@@ -118,7 +118,7 @@ describe("vaults and secrets over HTTP", function () {
         { type: "api_key", value, metadata: { team: "billing" }, rotation_policy: { days: 30 } });
       expect(put.status).to.equal(201);
       expect(put.body).to.include({ path: "api-keys/stripe", type: "api_key", version: 1 });
-      expect(put.body).to.have.keys("id", "path", "type", "version", "metadata", "created_at", "is_disabled");
+      expect(put.body).to.have.keys("id", "path", "type", "secret_type", "version", "metadata", "created_at", "is_disabled");
       expect(put.body).not.to.have.property("value");
       const got = await as(owner).get(`${secrets()}/api-keys/stripe`);
       expect(got.status).to.equal(200);
@@ -176,7 +176,7 @@ describe("vaults and secrets over HTTP", function () {
 
       const rotated = await as(owner).post(`/v1/vaults/${vaultId}/secret-rotate/versioned/key`, { length: 40, charset: "alphanumeric" });
       expect(rotated.status).to.equal(201);
-      expect(rotated.body).to.include({ version: 3, type: "api_key" });
+      expect(rotated.body, "rotation keeps the type (the spec's default generic here)").to.include({ version: 3, type: "generic" });
       const current = await as(owner).get(`${secrets()}/versioned/key`);
       expect(current.body.value).to.match(/^[A-Za-z0-9]{40}$/);
       expect((await as(owner).post(`/v1/vaults/${vaultId}/secret-rotate/versioned/nothing`, {})).status).to.equal(404);

@@ -12,6 +12,7 @@ import { changePassword, deleteAccount, DELETE_CONFIRMATION, updateProfile } fro
 import { findUserById, type UserProfile } from "../../humans/queries.js";
 import { requestSignup, verifySignup } from "../../humans/signup.js";
 import { googleSignIn, googleVerifier } from "../../humans/google.js";
+import { AUTH_CONFIRM_HEADER, requirePasswordConfirmation } from "../../humans/auth-confirm.js";
 import { HttpProblem } from "../problems.js";
 import { defineRoute, type Route } from "../route.js";
 import {
@@ -109,7 +110,8 @@ export function humanRoutes(services: Services): Route[] {
 
     defineRoute({
       method: "DELETE", path: "/v1/auth/me", summary: "Delete the current user's account", tags, auth: "required",
-      description: `The body must confirm with the exact text "${DELETE_CONFIRMATION}".`,
+      description: `The body must confirm with the exact text "${DELETE_CONFIRMATION}", and the ${AUTH_CONFIRM_HEADER} ` +
+        "header carry the account password.",
       request: { body: DeleteAccountRequest },
       responses: { 204: null },
     }).handle(async ({ body, principal, request }) => {
@@ -117,6 +119,7 @@ export function humanRoutes(services: Services): Route[] {
       if (body.confirmation !== DELETE_CONFIRMATION) {
         throw new HttpProblem(400, `confirmation must be exactly "${DELETE_CONFIRMATION}"`);
       }
+      await requirePasswordConfirmation(services, user.id, request.header?.(AUTH_CONFIRM_HEADER));
       await deleteAccount(services, user, requestMetadata(request, user));
       return { status: 204 };
     }),

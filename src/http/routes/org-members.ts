@@ -7,7 +7,9 @@ import { MemberNotFound } from "../../../commands/org.js";
 import { changeMemberRole, removeMember } from "../../humans/members.js";
 import { findUserById, listOrgMembers, type UserProfile } from "../../humans/queries.js";
 import { defineRoute, type Route } from "../route.js";
-import { MemberParams, OrgMemberListResponse, OrgMemberResponse, UpdateMemberRoleRequest } from "../../api/org.js";
+import { AgentKeysVaultResponse, MemberParams, OrgMemberListResponse, OrgMemberResponse, UpdateMemberRoleRequest } from "../../api/org.js";
+import { findAgentKeysVault } from "../../vaults/queries.js";
+import { HttpProblem } from "../problems.js";
 
 function toMember(user: UserProfile): z.input<typeof OrgMemberResponse> {
   return { id: user.id, email: user.email, display_name: user.displayName, role: user.role, auth_method: user.authMethod,
@@ -25,6 +27,17 @@ export function orgMemberRoutes(services: Services): Route[] {
   }
 
   return [
+    defineRoute({
+      method: "GET", path: "/v1/org/agent-keys-vault", summary: "Get the org's __agent-keys vault id", tags,
+      description: "Users only. The vault holding the agents' identity private keys; 404 until the first agent exists.",
+      operationId: "getAgentKeysVault", auth: "required", responses: { 200: AgentKeysVaultResponse },
+    }).handle(async ({ principal }) => {
+      const user = requireUser(principal);
+      const vault = await findAgentKeysVault(services.db, user.orgId);
+      if (!vault) throw new HttpProblem(404, "the organisation has no __agent-keys vault yet (it is created with the first agent)");
+      return { status: 200, body: { vault_id: vault.id, id: vault.id, name: vault.name } };
+    }),
+
     defineRoute({
       method: "GET", path: "/v1/org/members", summary: "List organisation members", tags, auth: "required",
       responses: { 200: OrgMemberListResponse },
