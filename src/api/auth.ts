@@ -8,12 +8,19 @@ const NewPassword = z.string().min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_
 
 export const TokenResponse = z.object({
   access_token: z.string(), token_type: z.literal("Bearer"), expires_in: z.number().int(),
+  /** Humans' sign-ins: spend it at POST /v1/auth/refresh for a new access token (and a new refresh token). */
+  refresh_token: z.string().optional(),
 }).meta({ id: "TokenResponse" });
+
+export const RefreshRequest = z.object({ refresh_token: z.string().max(300) }).meta({ id: "RefreshRequest" });
+/** Logout: the refresh token, when given, ends its session as well. */
+export const RevokeTokenRequest = z.object({ refresh_token: z.string().max(300).optional() }).optional();
 
 export const LoginResponse = z.object({
   access_token: z.string().optional(),
   token_type: z.literal("Bearer").optional(),
   expires_in: z.number().int().optional(),
+  refresh_token: z.string().optional(),
   mfa_required: z.boolean().optional(),
   mfa_token: z.string().optional(),
 }).meta({ id: "LoginResponse" });

@@ -9,6 +9,7 @@ import { InvalidMfaCode, userAggregate, type ActiveUser, type MfaProof } from ".
 import { loadAggregate } from "../app/aggregates.js";
 import type { Services } from "../app/services.js";
 import { issueAccessToken } from "../auth/issue.js";
+import { startRefreshSession } from "../auth/refresh.js";
 import type { EventMetadata } from "../eventstore/port.js";
 import { claimEmailShares } from "../shares/claim.js";
 import { newBearerSecret, parseBearerSecret, recoveryCodeHash } from "./one-time-secrets.js";
@@ -23,7 +24,7 @@ const MFA_CHALLENGE_TTL_MS = 5 * 60 * 1000;
 
 export type HumanServices = Pick<Services, "bus" | "store" | "db" | "keys" | "tokens" | "clock">;
 
-export type SignedIn = { kind: "token"; accessToken: string; expiresIn: number };
+export type SignedIn = { kind: "token"; accessToken: string; expiresIn: number; refreshToken: string };
 export type LoginOutcome = SignedIn | { kind: "mfa_required"; mfaToken: string };
 
 /** A wrong, reused or stale second factor during login (401, where the same error elsewhere is a 400). */
@@ -49,7 +50,8 @@ export async function signedIn(
   await claimEmailShares(services, user.userId, who);
   const issued = await issueAccessToken(services, { type: "user", id: user.userId, orgId: user.orgId },
     { method }, USER_TOKEN_TTL_SECONDS, who);
-  return { kind: "token", accessToken: issued.token, expiresIn: issued.expiresIn };
+  const refreshToken = await startRefreshSession(services, user, who);
+  return { kind: "token", accessToken: issued.token, expiresIn: issued.expiresIn, refreshToken };
 }
 
 export async function passwordLogin(
@@ -116,5 +118,6 @@ export async function completeMfaLogin(
   await claimEmailShares(services, userId, who);
   const issued = await issueAccessToken(services, { type: "user", id: userId, orgId: state.orgId },
     { method: "mfa" }, USER_TOKEN_TTL_SECONDS, who);
-  return { kind: "token", accessToken: issued.token, expiresIn: issued.expiresIn };
+  const refreshToken = await startRefreshSession(services, { userId, orgId: state.orgId }, who);
+  return { kind: "token", accessToken: issued.token, expiresIn: issued.expiresIn, refreshToken };
 }

@@ -161,6 +161,64 @@ describe("1claw account routes beyond the core spec", () => {
     });
   });
 
+  describe("POST /v1/auth/refresh", () => {
+    const refresh = (refreshToken: string) => post("/v1/auth/refresh", { refresh_token: refreshToken });
+
+    it("rotates the refresh token on use; the spent one, presented again, ends the session", async () => {
+      const user = await createUser(server);
+      const signedIn = (await login(user.email, user.password)).body;
+      expect(signedIn).to.include.keys("access_token", "refresh_token");
+      const first = await refresh(signedIn.refresh_token);
+      expect(first.status, JSON.stringify(first.body)).to.equal(200);
+      expect(first.body).to.include({ token_type: "Bearer" });
+      expect(first.body.expires_in).to.be.greaterThan(0);
+      expect(first.body.refresh_token).to.not.equal(signedIn.refresh_token);
+      expect((await server.request("GET", "/v1/auth/me", { token: first.body.access_token })).body.id).to.equal(user.userId);
+      const second = await refresh(first.body.refresh_token);
+      expect(second.status).to.equal(200);
+
+      const replayed = await refresh(first.body.refresh_token);
+      expect(replayed.status, "a spent token").to.equal(401);
+      expect((await refresh(second.body.refresh_token)).status, "the whole session ended").to.equal(401);
+      const reasons = (await storedEventTexts(server.server.store, { type: "RefreshSessionRevoked" })).join();
+      expect(reasons).to.include("reuse");
+      const texts = (await storedEventTexts(server.server.store)).join("\n");
+      expect(texts).to.not.include(signedIn.refresh_token.split(".")[1]).and.not.include(second.body.refresh_token.split(".")[1]);
+    });
+
+    it("is revoked by logout with the token, and by a password change", async () => {
+      const user = await createUser(server);
+      const session = (await login(user.email, user.password)).body;
+      const out = await server.request("DELETE", "/v1/auth/token", { token: session.access_token,
+        body: { refresh_token: session.refresh_token } });
+      expect(out.status).to.equal(204);
+      expect((await refresh(session.refresh_token)).status).to.equal(401);
+
+      const other = (await login(user.email, user.password)).body;
+      expect((await server.request("DELETE", "/v1/auth/token", { token: user.accessToken })).status, "logout without a body").to.equal(204);
+      const changed = await post("/v1/auth/change-password", { current_password: user.password, new_password: "changed password 1" },
+        { token: other.access_token });
+      expect(changed.status).to.equal(204);
+      expect((await refresh(other.refresh_token)).status).to.equal(401);
+      const fresh = (await login(user.email, "changed password 1")).body;
+      expect((await refresh(fresh.refresh_token)).status, "sessions after the change work").to.equal(200);
+    });
+
+    it("refuses malformed and foreign tokens, and expires after 30 days", async () => {
+      for (const token of ["", "nope", `${randomUUID()}.${"A".repeat(43)}`]) expect((await refresh(token)).status, token).to.equal(401);
+      const user = await createUser(server);
+      const stranger = await createUser(server);
+      const session = (await login(user.email, user.password)).body;
+      const foreign = await server.request("DELETE", "/v1/auth/token", { token: stranger.accessToken,
+        body: { refresh_token: session.refresh_token } });
+      expect(foreign.status, "another user's refresh token").to.equal(401);
+      expect((await refresh(session.refresh_token)).status, "still alive").to.equal(200);
+      const later = (await login(user.email, user.password)).body;
+      server.clock.advance(31 * 24 * 3600 * 1000);
+      expect((await refresh(later.refresh_token)).status).to.equal(401);
+    });
+  });
+
   describe("GET /v1/org/agent-keys-vault", () => {
     it("names the organisation's __agent-keys vault once it exists, for humans only", async () => {
       const user = await createUser(server);

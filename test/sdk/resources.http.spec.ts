@@ -118,6 +118,15 @@ describe("SDK resources against the real server", () => {
       expect((await owner.client.agents.get(id)).error?.type).to.equal("not_found");
     });
 
+    it("deletes several agents at once, naming those it could not", async () => {
+      const ids = [ok(await owner.client.agents.create({ name: "batch-1" })).agent.id, ok(await owner.client.agents.create({ name: "batch-2" })).agent.id];
+      const unknown = randomUUID();
+      const answer = ok(await owner.client.agents.batchDelete([...ids, unknown]));
+      expect(answer).to.deep.include({ deleted: 2, failed: 1 });
+      expect(answer.errors.map((e) => e.id)).to.deep.equal([unknown]);
+      expect((await owner.client.agents.get(ids[0])).error?.type).to.equal("not_found");
+    });
+
     it("enrolls without credentials through the static AgentsResource.enroll", async () => {
       const answer = ok(await AgentsResource.enroll(server.url, { name: "self-enrolled", human_email: owner.email }));
       expect(answer.message).to.be.a("string");
@@ -220,6 +229,19 @@ describe("SDK resources against the real server", () => {
       ok(await fresh.auth.login({ email: member.email, password: "a new password 1" }));
       expect((await fresh.auth.logout()).meta.status).to.equal(204);
       expect((await fresh.auth.getMe()).error?.type).to.equal("auth_error");
+    });
+
+    it("refreshes the session with the login's refresh token, and ends it on logout", async () => {
+      const member = await memberOf(server, owner);
+      const client = createClient({ baseUrl: server.url });
+      const login = ok(await client.auth.login({ email: member.email, password: member.password }));
+      expect(login.refresh_token).to.be.a("string");
+      const refreshed = ok(await client.auth.refresh(login.refresh_token!));
+      expect(refreshed.access_token).to.not.equal(login.access_token);
+      expect(refreshed.refresh_token).to.be.a("string").and.not.equal(login.refresh_token);
+      expect(ok(await client.auth.getMe()).id).to.equal(member.userId);
+      expect((await client.auth.logout(refreshed.refresh_token)).meta.status).to.equal(204);
+      expect((await client.auth.refresh(refreshed.refresh_token!)).error?.type).to.equal("auth_error");
     });
 
     it("logs in with MFA: login answers mfa_required, verifyMfa the token the client then uses", async () => {

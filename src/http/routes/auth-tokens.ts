@@ -10,13 +10,14 @@ import { requireUser } from "../../auth/guards.js";
 import { issueAccessToken, USER_TOKEN_TTL_SECONDS } from "../../auth/issue.js";
 import { requestMetadata } from "../../auth/metadata.js";
 import { revokeCurrentToken } from "../../auth/revocation.js";
+import { refreshAccessToken, revokeRefreshSession } from "../../auth/refresh.js";
 import type { Services } from "../../app/services.js";
 import { findUserById } from "../../humans/queries.js";
 import { HttpProblem } from "../problems.js";
 import { defineRoute, type Route } from "../route.js";
 import {
   ApiKeyCreatedResponse, ApiKeyIdParams, ApiKeyListResponse, ApiKeyResponse, CreateApiKeyRequest, JwksResponse,
-  JwtPublicKeyResponse, TokenResponse, UserApiKeyTokenRequest,
+  JwtPublicKeyResponse, RefreshRequest, RevokeTokenRequest, TokenResponse, UserApiKeyTokenRequest,
 } from "../../api/auth.js";
 
 function toApiKeyResponse(key: ApiKeyRecord, now: Date): z.input<typeof ApiKeyResponse> {
@@ -39,13 +40,35 @@ export function authTokenRoutes(services: Services): Route[] {
       method: "DELETE",
       path: "/v1/auth/token",
       summary: "Revoke current token",
+      description: "With `refresh_token` in the body (humans), that refresh token's session ends as well.",
       operationId: "revokeToken",
       tags: ["Authentication"],
       auth: "required",
+      request: { body: RevokeTokenRequest },
       responses: { 204: null },
-    }).handle(async ({ principal, request }) => {
-      await revokeCurrentToken(services, principal, requestMetadata(request, principal));
+    }).handle(async ({ body, principal, request }) => {
+      const metadata = requestMetadata(request, principal);
+      if (body?.refresh_token) await revokeRefreshSession(services, requireUser(principal), body.refresh_token, metadata);
+      await revokeCurrentToken(services, principal, metadata);
       return { status: 204 };
+    }),
+
+    defineRoute({
+      method: "POST",
+      path: "/v1/auth/refresh",
+      summary: "Refresh an expiring JWT",
+      description: "Spends a human's refresh token (from sign-in or the previous refresh) for a new access token and a " +
+        "new refresh token; the spent one never works again, and presenting it again ends the session. Password " +
+        "changes, account deletion and logout with the token end the session too.",
+      operationId: "refreshToken",
+      tags: ["Authentication"],
+      auth: "none",
+      request: { body: RefreshRequest },
+      responses: { 200: TokenResponse },
+    }).handle(async ({ body, request }) => {
+      const refreshed = await refreshAccessToken(services, body.refresh_token, requestMetadata(request));
+      return { status: 200, body: { access_token: refreshed.accessToken, token_type: "Bearer", expires_in: refreshed.expiresIn,
+        refresh_token: refreshed.refreshToken } };
     }),
 
     defineRoute({

@@ -30,7 +30,8 @@ export function toProfileResponse(user: UserProfile): z.input<typeof UserProfile
 }
 
 function tokenBody(outcome: SignedIn) {
-  return { access_token: outcome.accessToken, token_type: "Bearer" as const, expires_in: outcome.expiresIn };
+  return { access_token: outcome.accessToken, token_type: "Bearer" as const, expires_in: outcome.expiresIn,
+    refresh_token: outcome.refreshToken };
 }
 
 export function humanRoutes(services: Services): Route[] {

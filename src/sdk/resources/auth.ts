@@ -43,9 +43,18 @@ export class AuthResource {
     return answer;
   }
 
-  /** Revokes the current token on the server (later uses of it answer 401) and forgets it here. */
-  async logout(): Promise<OneclawResponse<null>> {
-    const answer = await this.http.request<null>("DELETE", "/v1/auth/token");
+  /** A login's `refresh_token` -> a new access token (used from now on) and a new refresh token; the old one is spent. */
+  async refresh(refreshToken: string): Promise<OneclawResponse<TokenResponse>> {
+    const answer = await this.http.request<TokenResponse>("POST", "/v1/auth/refresh", { body: { refresh_token: refreshToken }, auth: false });
+    if (answer.data) this.http.useToken(answer.data.access_token);
+    return answer;
+  }
+
+  /** Revokes the current token on the server (later uses of it answer 401) and forgets it here; with the login's
+   * refresh token, ends its session too. */
+  async logout(refreshToken?: string): Promise<OneclawResponse<null>> {
+    const answer = await this.http.request<null>("DELETE", "/v1/auth/token",
+      refreshToken ? { body: { refresh_token: refreshToken } } : {});
     if (!answer.error) this.http.forgetToken();
     return answer;
   }
