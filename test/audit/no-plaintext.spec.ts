@@ -5,7 +5,7 @@
  */
 import { expect } from "chai";
 import { codeFor } from "../humans/totp-helper.js";
-import { createUser, type TestUser } from "../support/identity.js";
+import { createUser, lastMailTo, type TestUser } from "../support/identity.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 import { storedEventTexts } from "../support/events.js";
 
@@ -171,6 +171,27 @@ describe("no plaintext secret anywhere after touring every endpoint", () => {
     await ok("GET", "/v1/audit/events?limit=1000", t());
     await ok("GET", "/v1/audit/verify", t());
     await ok("GET", "/v1/audit?limit=10", t());
+
+    // Issue 15: refresh tokens, password reset, set-password, the GDPR export, the agent-keys vault, batch deletion.
+    const session = await ok("POST", "/v1/auth/token", { body: { email: owner.email, password: newPassword } });
+    remember("refresh token secret", session.refresh_token.split(".")[1]);
+    const refreshed = await ok("POST", "/v1/auth/refresh", { body: { refresh_token: session.refresh_token } });
+    remember("rotated refresh token secret", refreshed.refresh_token.split(".")[1]);
+    await ok("POST", "/v1/auth/export-data", { ...t(), headers: { "x-auth-confirm": newPassword } });
+    await ok("GET", "/v1/org/agent-keys-vault", t());
+    const doomedBot = await ok("POST", "/v1/agents", { ...t(), body: { name: "batch-bot" } }, 201);
+    remember("batch agent api key", doomedBot.api_key);
+    await ok("POST", "/v1/agents/batch-delete", { ...t(), body: { agent_ids: [doomedBot.agent.id] } });
+    const forgetful = await createUser(recording);
+    remember("forgetful password", forgetful.password);
+    await ok("POST", "/v1/auth/forgot-password", { body: { email: forgetful.email } });
+    const resetToken = /reset-password:\n(\S+)\n/.exec(await lastMailTo(server, forgetful.email))![1];
+    remember("reset token secret", resetToken.split(".")[2]);
+    const resetPassword = `reset-${crypto.randomUUID()}`;
+    remember("reset password", resetPassword);
+    await ok("POST", "/v1/auth/reset-password", { body: { token: resetToken, new_password: resetPassword } });
+    expect((await call("POST", "/v1/auth/set-password", { token: forgetful.accessToken, body: { password: resetPassword } })).status)
+      .to.equal(401);
 
     // Endings: a policy, an agent, a vault (with a secret in it), an account.
     await ok("DELETE", `${v}/policies/${policy.id}`, t(), 204);
