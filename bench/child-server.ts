@@ -3,6 +3,8 @@
  * generator does not share its event loop) on a fresh data directory with the auth rate limits lifted: on a
  * scratch PostgreSQL database when DATABASE_URL is set and on a throwaway SoftHSM token when PKCS11_MODULE
  * is set, else embedded (PGlite, local keys); plus a user signed up through the dev outbox.
+ * BENCH_KEYLEDGER_BIN runs another build's bin (e.g. the previous commit's), to measure before and after
+ * back to back.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -30,10 +32,12 @@ export interface ChildServer extends BenchTarget {
   databaseUrl?: string;
   /** The server's data directory (the embedded database lives in `pglite/` under it). */
   dataDir: string;
-  /** Milliseconds from spawning `keyledger serve` to its first healthy `/v1/health`. */
+  /** Milliseconds from spawning `keyledger serve` on the fresh stores to its first healthy `/v1/health`. */
   coldStartMs: number;
   /** Stops the server (SIGTERM) and waits for it to exit. */
   stop(): Promise<void>;
+  /** Stops it and starts it again on the same stores: answers the milliseconds to healthy. */
+  restart(): Promise<number>;
 }
 
 export interface ChildServerOptions {
@@ -122,19 +126,28 @@ export async function startChildServer(label: string, options: ChildServerOption
   } else {
     parts.push("local keys");
   }
-  // BENCH_KEYLEDGER_BIN: another build's bin (e.g. the previous commit's), to measure before and after back to back.
-  const bin = process.env.BENCH_KEYLEDGER_BIN ?? fileURLToPath(new URL("../bin/keyledger.js", import.meta.url));
   const url = `http://127.0.0.1:${port}`;
-  note(`starting keyledger serve on ${url} (${parts.join(" + ")})`);
-  const spawnedAt = performance.now();
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), bin, "serve"], { env, stdio: ["ignore", "ignore", "inherit"] });
-  const stop = onCleanup(() => new Promise<void>((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once("exit", () => resolve());
-    child.kill("SIGTERM");
-  }));
-  await waitForHealth(url, child);
-  const coldStartMs = performance.now() - spawnedAt;
-  return { url, label: parts.join("+"), databaseUrl: env.DATABASE_URL, dataDir, coldStartMs, stop,
+  const bin = process.env.BENCH_KEYLEDGER_BIN ?? fileURLToPath(new URL("../bin/keyledger.js", import.meta.url));
+  let stopCurrent: () => Promise<void> = async () => {};
+  /** Spawns `keyledger serve` and answers the milliseconds until its first healthy /v1/health. */
+  const spawnServer = async () => {
+    note(`starting keyledger serve on ${url} (${parts.join(" + ")})`);
+    const spawnedAt = performance.now();
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), bin, "serve"], { env, stdio: ["ignore", "ignore", "inherit"] });
+    stopCurrent = onCleanup(() => new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once("exit", () => resolve());
+      child.kill("SIGTERM");
+    }));
+    await waitForHealth(url, child);
+    return performance.now() - spawnedAt;
+  };
+  const coldStartMs = await spawnServer();
+  const stop = () => stopCurrent();
+  const restart = async () => {
+    await stop();
+    return spawnServer();
+  };
+  return { url, label: parts.join("+"), databaseUrl: env.DATABASE_URL, dataDir, coldStartMs, stop, restart,
     ...(await signUp(url, dataDir)) };
 }
