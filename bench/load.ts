@@ -137,6 +137,8 @@ async function serverAnswers(url: string, route: string, status: number): Promis
   return total;
 }
 
+const cpuMs = async (url: string) => `${Math.round((await serverCpuSeconds(url)) * 1000)} ms`;
+
 /** SecretValueRead events in the server's log (after it stopped, for the embedded database). */
 async function countReadEvents(server: ChildServer): Promise<number> {
   const query = `select count(*)::int as n from eventstore_events where event_type = 'SecretValueRead'`;
@@ -191,8 +193,9 @@ async function loadTarget(embedded: boolean, report: Report, options: LoadRunOpt
   const target = server.label;
   const figure = (measure: string, rate: number, unit: string, detail: string) =>
     report.add({ target, measure, rate, unit, detail });
+  // The server's own CPU up to its first healthy answer moves far less with the machine's load than the wall time.
   figure("first start to healthy", server.coldStartMs, "ms",
-    `fresh stores (schemas, read models and keys created); compiled JS; load ${load()}`);
+    `fresh stores (schemas, read models and keys created); compiled JS; server CPU ${await cpuMs(server.url)}; load ${load()}`);
 
   const login = await call(server.url, "POST", "/v1/auth/token", { body: { email: server.email, password: server.password } });
   const user = login.access_token as string;
@@ -246,7 +249,8 @@ end`;
   }
   note(`${target}: restart`);
   const restartMs = await server.restart();
-  figure("cold start to healthy", restartMs, "ms", `restart on the stores of this run; compiled JS (bin/keyledger.js serve); load ${load()}`);
+  figure("cold start to healthy", restartMs, "ms",
+    `restart on the stores of this run; compiled JS (bin/keyledger.js serve); server CPU ${await cpuMs(server.url)}; load ${load()}`);
   await server.stop();
   const appended = await countReadEvents(server);
   figure(`audited secret read c=${options.connections}`, reads.rate, "req/s",
