@@ -189,7 +189,8 @@ function describe(result: WrkResult): string {
 
 async function loadTarget(embedded: boolean, report: Report, options: LoadRunOptions): Promise<void> {
   const nodeArgs = options.cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", options.cpuProfDir] : [];
-  const server = await startChildServer(embedded ? "load-embedded" : "load", { embedded, nodeArgs });
+  // The server's default log level: a line per request, as in production.
+  const server = await startChildServer(embedded ? "load-embedded" : "load", { embedded, nodeArgs, env: { LOG_LEVEL: "info" } });
   const target = server.label;
   const figure = (measure: string, rate: number, unit: string, detail: string) =>
     report.add({ target, measure, rate, unit, detail });
