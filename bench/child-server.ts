@@ -3,6 +3,8 @@
  * generator does not share its event loop) on a fresh data directory with the auth rate limits lifted: on a
  * scratch PostgreSQL database when DATABASE_URL is set and on a throwaway SoftHSM token when PKCS11_MODULE
  * is set, else embedded (PGlite, local keys); plus a user signed up through the dev outbox.
+ * BENCH_KEYLEDGER_BIN runs another build's bin (e.g. the previous commit's), to measure before and after
+ * back to back.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -22,6 +24,29 @@ export interface BenchTarget {
   label: string;
   email: string;
   password: string;
+}
+
+/** A started child server, with what a load run needs to look behind the API. */
+export interface ChildServer extends BenchTarget {
+  /** The scratch PostgreSQL database (undefined when embedded). */
+  databaseUrl?: string;
+  /** The server's data directory (the embedded database lives in `pglite/` under it). */
+  dataDir: string;
+  /** Milliseconds from spawning `keyledger serve` on the fresh stores to its first healthy `/v1/health`. */
+  coldStartMs: number;
+  /** Stops the server (SIGTERM) and waits for it to exit. */
+  stop(): Promise<void>;
+  /** Stops it and starts it again on the same stores: answers the milliseconds to healthy. */
+  restart(): Promise<number>;
+}
+
+export interface ChildServerOptions {
+  /** Extra options for node before the bin (e.g. `--cpu-prof`). */
+  nodeArgs?: string[];
+  /** Extra environment for the server. */
+  env?: Record<string, string>;
+  /** Run embedded (PGlite, local keys) even when DATABASE_URL / PKCS11_MODULE are set. */
+  embedded?: boolean;
 }
 
 export async function call(url: string, method: string, route: string, options: { body?: unknown; token?: string } = {}) {
@@ -49,7 +74,8 @@ async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode}`);
     if (await fetch(`${url}/v1/health`).then((r) => r.ok, () => false)) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Polled often: the time to the first healthy answer is the cold start figure.
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
   throw new Error("the server did not answer /v1/health within 60 s");
 }
@@ -70,16 +96,16 @@ async function signUp(url: string, dataDir: string): Promise<{ email: string; pa
   throw new Error("no verification mail in the outbox");
 }
 
-export async function startChildServer(label: string): Promise<BenchTarget> {
+export async function startChildServer(label: string, options: ChildServerOptions = {}): Promise<ChildServer> {
   const dataDir = await mkdtemp(path.join(tmpdir(), `keyledger-bench-${label}-`));
   onCleanup(() => rm(dataDir, { recursive: true, force: true }));
   const port = await freePort();
   const env: Record<string, string | undefined> = {
     ...process.env, PORT: String(port), HOST: "127.0.0.1", KEYLEDGER_DATA_DIR: dataDir, LOG_LEVEL: "warn",
-    RATE_LIMIT_AUTH_BURST: "1000000000", RATE_LIMIT_AUTH_PER_SECOND: "1000000000",
+    RATE_LIMIT_AUTH_BURST: "1000000000", RATE_LIMIT_AUTH_PER_SECOND: "1000000000", ...options.env,
   };
   const parts: string[] = [];
-  if (postgresServerUrl) {
+  if (postgresServerUrl && !options.embedded) {
     const database = await freshPostgres();
     onCleanup(() => database.dispose());
     env.DATABASE_URL = database.url;
@@ -88,7 +114,10 @@ export async function startChildServer(label: string): Promise<BenchTarget> {
     delete env.DATABASE_URL;
     parts.push("pglite");
   }
-  if (process.env.PKCS11_MODULE) {
+  if (options.embedded) {
+    for (const name of ["KEY_PROVIDER", "PKCS11_MODULE", "PKCS11_PIN", "PKCS11_TOKEN_LABEL"]) delete env[name];
+  }
+  if (process.env.PKCS11_MODULE && !options.embedded) {
     const token = softHsmToken(`bench-${label}-${process.pid}`);
     // softHsmToken points SOFTHSM2_CONF at its throwaway token directory: the server must see it too.
     Object.assign(env, { KEY_PROVIDER: "pkcs11", PKCS11_MODULE: token.modulePath, PKCS11_PIN: token.pin,
@@ -97,15 +126,28 @@ export async function startChildServer(label: string): Promise<BenchTarget> {
   } else {
     parts.push("local keys");
   }
-  const bin = fileURLToPath(new URL("../bin/keyledger.js", import.meta.url));
-  const child = spawn(process.execPath, [bin, "serve"], { env, stdio: ["ignore", "ignore", "inherit"] });
-  onCleanup(() => new Promise<void>((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once("exit", () => resolve());
-    child.kill("SIGTERM");
-  }));
   const url = `http://127.0.0.1:${port}`;
-  note(`starting keyledger serve on ${url} (${parts.join(" + ")})`);
-  await waitForHealth(url, child);
-  return { url, label: parts.join("+"), ...(await signUp(url, dataDir)) };
+  const bin = process.env.BENCH_KEYLEDGER_BIN ?? fileURLToPath(new URL("../bin/keyledger.js", import.meta.url));
+  let stopCurrent: () => Promise<void> = async () => {};
+  /** Spawns `keyledger serve` and answers the milliseconds until its first healthy /v1/health. */
+  const spawnServer = async () => {
+    note(`starting keyledger serve on ${url} (${parts.join(" + ")})`);
+    const spawnedAt = performance.now();
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), bin, "serve"], { env, stdio: ["ignore", "ignore", "inherit"] });
+    stopCurrent = onCleanup(() => new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once("exit", () => resolve());
+      child.kill("SIGTERM");
+    }));
+    await waitForHealth(url, child);
+    return performance.now() - spawnedAt;
+  };
+  const coldStartMs = await spawnServer();
+  const stop = () => stopCurrent();
+  const restart = async () => {
+    await stop();
+    return spawnServer();
+  };
+  return { url, label: parts.join("+"), databaseUrl: env.DATABASE_URL, dataDir, coldStartMs, stop, restart,
+    ...(await signUp(url, dataDir)) };
 }

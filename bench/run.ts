@@ -2,7 +2,7 @@
  * Keyledger benchmarks: `npm run bench [-- options]`. Figures go to stdout (a line per figure as it is
  * measured, then a Markdown table); progress bars and phase notes go to stderr.
  *
- *   --only stores,projections,keys       which sections (default: all)
+ *   --only stores,projections,keys,load  which sections (default: all)
  *   --targets pglite,postgres,eventstoredb,local,pkcs11
  *                                        which configurations (default: all that are available)
  *   --events 100000                      events read by read-all and projected by catch-up/rebuild
@@ -11,6 +11,10 @@
  *   --read-batch 1000                    read-all batch size
  *   --pkcs11-sessions 8                  PKCS#11 sessions (the provider's concurrency)
  *   --batch-size 500                     events per subscription batch (the PostgreSQL store's batchSize)
+ *   --load-seconds 10                    length of each wrk run of the load section
+ *   --connections 64 --write-connections 16 --secrets 20
+ *                                        the load section's connections (reads, health; writes) and secrets
+ *   --cpu-prof DIR                       the load section's servers write V8 CPU profiles there
  *   --quick                              small sizes, one short trial each (smoke test, ~1 min)
  *
  * PostgreSQL: DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres if it answers; a scratch
@@ -20,6 +24,7 @@ import { cpus, loadavg, totalmem } from "node:os";
 import { parseArgs } from "node:util";
 import { cleanUpEverything } from "./cleanup.js";
 import { benchKeys } from "./keys.js";
+import { benchLoad } from "./load.js";
 import { benchProjections } from "./projections.js";
 import { Report, note } from "./stats.js";
 import { availableTargets, benchAppends, benchReadAll } from "./stores.js";
@@ -35,19 +40,25 @@ const { values } = parseArgs({
     "read-batch": { type: "string" },
     "pkcs11-sessions": { type: "string" },
     "batch-size": { type: "string" },
+    "load-seconds": { type: "string" },
+    connections: { type: "string" },
+    "write-connections": { type: "string" },
+    secrets: { type: "string" },
+    "cpu-prof": { type: "string" },
     quick: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
 });
 
 if (values.help) {
-  console.log("npm run bench -- [--only stores,projections,keys] [--targets pglite,postgres,eventstoredb,local,pkcs11]\n" +
-    "  [--events 100000] [--trials 3] [--seconds 2] [--follow-seconds 5] [--read-batch 1000] [--pkcs11-sessions 8]\n  [--batch-size 500] [--quick]");
+  console.log("npm run bench -- [--only stores,projections,keys,load] [--targets pglite,postgres,eventstoredb,local,pkcs11]\n" +
+    "  [--events 100000] [--trials 3] [--seconds 2] [--follow-seconds 5] [--read-batch 1000] [--pkcs11-sessions 8]\n" +
+    "  [--batch-size 500] [--load-seconds 10] [--connections 64] [--write-connections 16] [--secrets 20] [--cpu-prof DIR] [--quick]");
   process.exit(0);
 }
 
 const list = (text: string | undefined, all: string[]) => (text ? text.split(",").map((s) => s.trim()) : all);
-const sections = list(values.only, ["stores", "projections", "keys"]);
+const sections = list(values.only, ["stores", "projections", "keys", "load"]);
 const targets = list(values.targets, ["pglite", "postgres", "eventstoredb", "local", "pkcs11"]);
 const number = (text: string | undefined, normal: number, quick: number) => Number(text ?? (values.quick ? quick : normal));
 const events = number(values.events, 100_000, 20_000);
@@ -86,6 +97,13 @@ try {
     }
   }
   if (sections.includes("keys")) await benchKeys(report, { trials, seconds, pkcs11Sessions }, targets);
+  if (sections.includes("load")) {
+    await benchLoad(report, {
+      seconds: number(values["load-seconds"], 10, 3), connections: number(values.connections, 64, 64),
+      writeConnections: number(values["write-connections"], 16, 16), secrets: number(values.secrets, 20, 20),
+      targets: targets.filter((t) => t === "postgres" || t === "pglite"), cpuProfDir: values["cpu-prof"],
+    });
+  }
 } catch (error) {
   failed = true;
   console.error(error);

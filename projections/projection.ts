@@ -22,6 +22,8 @@ export type RecordedEventHandler = (event: RecordedEvent, tx: Queryable) => Prom
 export interface EventHandler {
   readonly type: string;
   apply(event: RecordedEvent, tx: Queryable): Promise<unknown>;
+  /** Applies several events of this type at once (handlers built with `onRun`). */
+  applyRun?(events: readonly RecordedEvent[], tx: Queryable): Promise<unknown>;
 }
 
 /** The handler of one event type: it receives the event with its data upcast and validated. */
@@ -32,6 +34,24 @@ export function on<D extends AnyEventDefinition>(
     type: definition.type,
     apply: (event, tx) =>
       handle({ ...event, type: definition.type, data: currentData(definition, event.data) as z.output<D["schema"]> }, tx),
+  };
+}
+
+/**
+ * The handler of one event type that takes them in runs: every event of the type in a runner batch that
+ * follows another of the type (events the projection does not handle may lie between), in order. For read
+ * models that fold many events into few rows, so a batch costs a statement, not one per event. Order against
+ * the projection's other handlers is kept: a run ends at an event of another type it handles.
+ */
+export function onRun<D extends AnyEventDefinition>(
+  definition: D, handle: (events: Array<ProjectedEvent<D>>, tx: Queryable) => Promise<unknown>,
+): EventHandler {
+  const projected = (event: RecordedEvent) =>
+    ({ ...event, type: definition.type, data: currentData(definition, event.data) as z.output<D["schema"]> });
+  return {
+    type: definition.type,
+    apply: (event, tx) => handle([projected(event)], tx),
+    applyRun: (events, tx) => handle(events.map(projected), tx),
   };
 }
 
@@ -58,6 +78,8 @@ export interface Projection extends Omit<ProjectionDefinition, "handlers" | "eve
   handles(type: string): boolean;
   /** Applies one event (of any type: those it does not handle change nothing). */
   apply(event: RecordedEvent, tx: Queryable): Promise<void>;
+  /** Applies a run of events of one type that has a run handler (`onRun`); undefined for other types. */
+  runHandler(type: string): ((events: readonly RecordedEvent[], tx: Queryable) => Promise<void>) | undefined;
 }
 
 const IDENTIFIER = /^[a-z][a-z0-9_]{0,39}$/;
@@ -85,6 +107,11 @@ export function projection(definition: ProjectionDefinition): Projection {
     async apply(event, tx) {
       if (everyEvent && FACT_TYPE.test(event.type)) await everyEvent(event, tx);
       await byType.get(event.type)?.apply(event, tx);
+    },
+    runHandler(type) {
+      // A projection of every fact applies each one in order: it has no runs.
+      const run = everyEvent ? undefined : byType.get(type)?.applyRun;
+      return run && (async (events, tx) => void (await run(events, tx)));
     },
   };
 }

@@ -65,9 +65,10 @@ function inScopes(scopes: readonly string[], path: string): boolean {
 }
 
 export async function authorize(
-  services: Pick<Services, "db" | "bus" | "clock">, principal: Principal, request: AuthorizationRequest,
+  services: Pick<Services, "db" | "lookups" | "bus" | "clock">, principal: Principal, request: AuthorizationRequest,
 ): Promise<Authorization> {
-  const { db, bus, clock } = services;
+  const { bus, clock } = services;
+  const db = services.lookups ?? services.db;
   const vault = await findVaultById(db, request.vaultId);
   if (!vault || vault.deletedAt || vault.orgId !== principal.orgId) throw new VaultNotFound(request.vaultId);
 
@@ -101,13 +102,14 @@ export async function authorize(
  * The same rules as `authorize` per path, without recording each hidden one as a refusal.
  */
 export async function readablePathFilter(
-  services: Pick<Services, "db" | "clock">, principal: Principal, vaultId: string, ip: string,
+  services: Pick<Services, "db" | "lookups" | "clock">, principal: Principal, vaultId: string, ip: string,
 ): Promise<(path: string) => boolean> {
-  const vault = await findVaultById(services.db, vaultId);
+  const db = services.lookups ?? services.db;
+  const vault = await findVaultById(db, vaultId);
   if (!vault || vault.deletedAt || vault.orgId !== principal.orgId) return () => false;
   const inScope = (path: string) => principal.type !== "agent" || principal.scopes.length === 0 || inScopes(principal.scopes, path);
   if (vault.createdBy.type === principal.type && vault.createdBy.id === principal.id) return inScope;
-  const policies = await principalVaultPolicies(services.db, vault.id, principal);
+  const policies = await principalVaultPolicies(db, vault.id, principal);
   const at = services.clock();
   return (path) => inScope(path) && evaluatePolicies(policies, { path, permission: "read", ip, at }).allowed;
 }

@@ -66,6 +66,11 @@ export interface CommandBusOptions {
   readModels?: { waitFor(position: Position, timeoutMs: number): Promise<void> };
   readYourWritesTimeoutMs?: number;
   onReadModelsLagging?(error: unknown): void;
+  /**
+   * Told the types of events this bus appended once it has waited for the read models to include them
+   * (read-your-writes), so that in-process caches of read models drop what they change.
+   */
+  onWritten?(types: readonly string[]): void;
 }
 
 export class CommandBus {
@@ -101,7 +106,7 @@ export class CommandBus {
       try {
         const result = await store.append(stream,
           events.map((event) => ({ id: randomUUID(), type: event.type, data: event.data, metadata })), expected);
-        if (context.readYourWrites !== false) await this.waitForReadModels(result.position);
+        if (context.readYourWrites !== false) await this.waitForReadModels(result.position, events);
         const next = events.reduce((folded, event) => decider.evolve(folded, { ...event, at } as Timed<Event>), state);
         return { events, state: next, at, position: result.position };
       } catch (error) {
@@ -124,17 +129,18 @@ export class CommandBus {
     const result = await this.facts.append({
       stream, events: events.map((event) => ({ id: randomUUID(), type: event.type, data: event.data, metadata })),
     });
-    if (context.readYourWrites === true) await this.waitForReadModels(result.position);
+    if (context.readYourWrites === true) await this.waitForReadModels(result.position, events);
     return { events, position: result.position };
   }
 
-  private async waitForReadModels(position: Position): Promise<void> {
-    const { readModels, readYourWritesTimeoutMs = 5000, onReadModelsLagging } = this.options;
+  private async waitForReadModels(position: Position, events: readonly DomainEvent[]): Promise<void> {
+    const { readModels, readYourWritesTimeoutMs = 5000, onReadModelsLagging, onWritten } = this.options;
     if (!readModels) return;
     try {
       await readModels.waitFor(position, readYourWritesTimeoutMs);
     } catch (error) {
       onReadModelsLagging?.(error);
     }
+    onWritten?.(events.map((event) => event.type));
   }
 }

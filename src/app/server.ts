@@ -22,6 +22,7 @@ import type { KeyProvider } from "../keys/port.js";
 import type { Logger } from "../log.js";
 import { createMetrics } from "../metrics.js";
 import { ProjectionRunner } from "../projection-runner/runner.js";
+import { ReadModelCache } from "../db/read-model-cache.js";
 import { CommandBus } from "./command-bus.js";
 import { appRoutes } from "./routes.js";
 import { startAuditSigner } from "../audit/signer.js";
@@ -30,6 +31,9 @@ import type { Services } from "./services.js";
 import { lockDataDir } from "./data-dir-lock.js";
 import { describeStores, openDatabase, openEventStore, openKeyProvider } from "./stores.js";
 import { version } from "../version.js";
+
+/** The read models every request looks up (authentication and authorization), cached in process. */
+const LOOKUP_TABLES = ["users", "agents", "revoked_tokens", "ip_rules", "vaults", "policies"];
 
 export interface RunningServer {
   url: string;
@@ -84,8 +88,11 @@ export async function startServer(config: Config, logger: Logger, options: Serve
       logger.warn({ keys: stores.keys }, "LOCAL KEY PROVIDER: keys are software keys in the data directory, not in an HSM");
     }
 
+    const lookupCache = new ReadModelCache({ db, projections: allProjections, tables: LOOKUP_TABLES });
     const runner = new ProjectionRunner({ db, store, projections: allProjections, logger: logger.child({ component: "projections" }),
-      onEventFailed: (projection) => metrics.projectionEventFailed(projection) });
+      onEventFailed: (projection) => metrics.projectionEventFailed(projection),
+      // Before the runner releases read-your-writes waiters: a write's answer never meets a stale lookup.
+      onBatch: (projection) => lookupCache.projectionApplied(projection) });
     await runner.start();
     resources.add("projection runner", runner, (r) => r.stop());
     metrics.trackProjectionLag(async () => (await runner.status()).map(({ name, lagSeconds }) => ({ name, lagSeconds })));
@@ -95,6 +102,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
       store, clock, readModels: runner, readYourWritesTimeoutMs: config.readYourWritesTimeoutMs,
       onReadModelsLagging: (error) => logger.warn({ err: error instanceof Error ? error.message : String(error) },
         "read models lagging: answering before they include the write"),
+      onWritten: (types) => lookupCache.eventsWritten(types),
     });
     const tokens = await TokenService.open(keys, {
       issuer: config.publicUrl ?? "keyledger", audience: "keyledger-api", clock,
@@ -102,7 +110,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
     const mail = resources.add("mailer", config.smtpUrl
       ? createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom }, logger)
       : createOutboxMailer(path.join(config.dataDir, "outbox"), logger), (m) => m.close());
-    const services: Services = { config, logger, db, store, keys, bus, tokens, mail, clock };
+    const services: Services = { config, logger, db, lookups: lookupCache.lookups, store, keys, bus, tokens, mail, clock };
     resources.add("audit signer", startAuditSigner(services, config.auditSignIntervalSeconds * 1000,
       logger.child({ component: "audit" })), (signer) => signer.stop());
 

@@ -4,7 +4,7 @@
  */
 import type { TokenService } from "../auth/tokens.js";
 import type { Config } from "../config.js";
-import type { Database } from "../db/database.js";
+import type { Database, Queryable } from "../db/database.js";
 import type { EventReads } from "../eventstore/port.js";
 import type { KeyProvider } from "../keys/port.js";
 import type { Logger } from "../log.js";
@@ -16,6 +16,11 @@ export interface Services {
   logger: Logger;
   /** Read models are queried here (the views in `public`); nothing but projections writes them. */
   db: Database;
+  /**
+   * The same read models for the lookups every request makes (subject, revocation, IP rules, vault,
+   * policies), cached in process within a stated staleness bound (src/db/read-model-cache.ts). Absent: `db`.
+   */
+  lookups?: Queryable;
   /** Reads of streams; appending is the command bus's alone. */
   store: EventReads;
   keys: KeyProvider;

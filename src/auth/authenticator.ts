@@ -45,8 +45,9 @@ export class AddressNotAllowed extends Forbidden {
   constructor() { super("requests from your address are not allowed by your organisation's IP rules"); this.name = "AddressNotAllowed"; }
 }
 
-export function createAuthenticator(services: Pick<Services, "db" | "tokens" | "clock" | "logger">): Authenticate {
-  const { db, tokens, clock } = services;
+export function createAuthenticator(services: Pick<Services, "db" | "lookups" | "tokens" | "clock" | "logger">): Authenticate {
+  const { tokens, clock } = services;
+  const db = services.lookups ?? services.db;
   const logger = services.logger.child({ component: "auth" });
 
   async function fromJwt(token: string): Promise<Principal | string> {

@@ -39,11 +39,19 @@ export class InvalidToken extends Unauthenticated {
 
 const b64url = (input: Uint8Array | string) => Buffer.from(input).toString("base64url");
 
+/** Tokens whose signature and claims were checked, kept to spare an Ed25519 verification per request. */
+const VERIFIED_TOKENS_KEPT = 10_000;
+
 export class TokenService {
   private publicJwk?: PublicJwk;
   private verificationKey?: CryptoKey | Uint8Array;
   private readonly keyId: string;
   private readonly clock: () => Date;
+  /**
+   * Token text -> what verify() answered for it. A token's signature, issuer and audience never change, so
+   * only its validity period is checked again on each use (revocation is the authenticator's, every time).
+   */
+  private readonly verified = new Map<string, VerifiedToken & { notBefore: number }>();
 
   private constructor(private readonly keys: KeyProvider, private readonly options: TokenServiceOptions) {
     this.keyId = options.keyId ?? "jwt-ed25519-1";
@@ -85,6 +93,13 @@ export class TokenService {
 
   /** Checks signature, algorithm, issuer, audience and validity period; throws InvalidToken otherwise. */
   async verify(token: string): Promise<VerifiedToken> {
+    const known = this.verified.get(token);
+    if (known) {
+      const now = Math.floor(this.clock().getTime() / 1000);
+      // jose's rules: expired at exp, valid from nbf. Outside them, the full check below says why.
+      if (now < known.expiresAt.getTime() / 1000 && now >= known.notBefore) return known;
+      this.verified.delete(token);
+    }
     try {
       const { payload } = await jwtVerify(token, this.verificationKey!, {
         issuer: this.options.issuer,
@@ -96,11 +111,15 @@ export class TokenService {
       if (typeof payload.sub !== "string" || typeof payload.org !== "string" || typeof payload.jti !== "string") {
         throw new InvalidToken("missing claims");
       }
-      return {
+      const result = {
         claims: payload as VerifiedToken["claims"],
         tokenId: payload.jti,
         expiresAt: new Date(payload.exp! * 1000),
       };
+      // Oldest first out (a Map keeps insertion order): a bound on memory, not a policy.
+      if (this.verified.size >= VERIFIED_TOKENS_KEPT) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(token, { ...result, notBefore: payload.nbf ?? 0 });
+      return result;
     } catch (error) {
       if (error instanceof InvalidToken) throw error;
       if (error instanceof errors.JOSEError) throw new InvalidToken(error.code);

@@ -121,7 +121,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   const { logger, metrics } = options;
   const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;
-  const openApi = openApiDocument(options.routes, options.api);
+  // Built on first request, not at start: converting every schema is a tenth of a cold start (issue 12).
+  let openApi: ReturnType<typeof openApiDocument> | undefined;
   let closing = false;
 
   async function principalFor(ctx: Context, state: RequestState): Promise<Principal> {
@@ -229,7 +230,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   }
   router.get("/openapi.json", (ctx) => {
     (ctx.state as RequestState).route = "/openapi.json";
-    ctx.body = openApi;
+    ctx.body = openApi ??= openApiDocument(options.routes, options.api);
   });
   router.get("/metrics", async (ctx) => {
     (ctx.state as RequestState).route = "/metrics";

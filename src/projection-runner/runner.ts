@@ -76,12 +76,29 @@ export class ProjectionEventFailed extends Error {
   }
 }
 
-/** Applies events with a projection's handlers; a handler's failure names its event. */
+/**
+ * Applies events with a projection's handlers; a handler's failure names its event (for a run handler, the
+ * run's first event). Events of a type with a run handler (`onRun`) go to it together, up to the next event
+ * of another type the projection handles.
+ */
 export async function applyHandlers(projection: Projection, events: readonly RecordedEvent[], tx: Queryable): Promise<void> {
-  for (const event of events) {
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i];
     if (!projection.handles(event.type)) continue;
+    const runHandler = projection.runHandler(event.type);
     try {
-      await projection.apply(event, tx);
+      if (!runHandler) {
+        await projection.apply(event, tx);
+        continue;
+      }
+      const run = [event];
+      for (let next = i + 1; next < events.length; next++) {
+        if (!projection.handles(events[next].type)) continue;
+        if (events[next].type !== event.type) break;
+        run.push(events[next]);
+        i = next;
+      }
+      await runHandler(run, tx);
     } catch (error) {
       throw new ProjectionEventFailed(projection.name, event, error);
     }

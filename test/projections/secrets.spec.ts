@@ -97,4 +97,25 @@ describe("daily reads read model", () => {
       { reader_type: "user", reader_id: by.id, day: "2026-01-02", reads: 1 },
     ]);
   });
+
+  it("sums a run of reads with other facts between them, and adds to the counts already there", async () => {
+    const id = randomUUID();
+    const agent = { type: "agent" as const, id: randomUUID() };
+    const other = { type: "agent" as const, id: randomUUID() };
+    const read = (reader: { type: "user" | "agent"; id: string }) =>
+      SecretValueRead.of({ ...place(id, "a"), version: 1, reader });
+    const given = await spec().given(fact(read(agent), at("2026-03-01T10:00:00Z")));
+    // One batch: a run of reads of two readers over a day boundary, a fact the read model ignores in between.
+    await (await given.given(
+      fact(read(agent), at("2026-03-01T11:00:00Z")),
+      fact(VaultDeleted.of({ vault_id: randomUUID(), org_id: org, deleted_by: by, kek_destroyed: true }), at("2026-03-01T12:00:00Z")),
+      fact(read(other), at("2026-03-01T13:00:00Z")),
+      fact(read(agent), at("2026-03-01T23:00:00Z")),
+      fact(read(agent), at("2026-03-02T01:00:00Z")),
+    )).expectRows("select reader_id, to_char(day, 'YYYY-MM-DD') as day, reads::int as reads from daily_reads order by day, reads desc", [
+      { reader_id: agent.id, day: "2026-03-01", reads: 3 },
+      { reader_id: other.id, day: "2026-03-01", reads: 1 },
+      { reader_id: agent.id, day: "2026-03-02", reads: 1 },
+    ]);
+  });
 });

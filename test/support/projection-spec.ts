@@ -8,6 +8,7 @@ import { expect } from "chai";
 import type { EventMetadata, RecordedEvent } from "../../events/recorded.js";
 import type { Projection } from "../../projections/projection.js";
 import { CoalescingQueryable } from "../../src/projection-runner/coalescing-queryable.js";
+import { applyHandlers } from "../../src/projection-runner/runner.js";
 import { freshPglite, type TestDatabase } from "./databases.js";
 
 /** When the first given fact occurred; each next one occurs a minute later unless it says otherwise. */
@@ -72,7 +73,8 @@ export function describeProjection(projection: Projection): () => ProjectionSpec
       await database.db.transaction(async (tx) => {
         await tx.exec(`set local search_path to ${schema}, public`);
         const batched = new CoalescingQueryable(tx);
-        for (const event of recorded) await projection.apply(event, batched);
+        // The runner's way: run handlers (`onRun`) get their runs, the others one event at a time.
+        await applyHandlers(projection, recorded, batched);
         await batched.flush();
       });
       return spec;

@@ -52,7 +52,20 @@ async function probe(keys: HealthDependencies["keys"], timeoutMs: number): Promi
   }
 }
 
+/**
+ * How long GET /v1/health reuses one key provider probe. Load balancers poll it, often from many places at
+ * once: one probe a second answers them all (an HSM library call can cost more than the rest of the request).
+ * GET /v1/health/hsm always probes.
+ */
+const SHARED_PROBE_MS = 1000;
+
 export function healthRoutes({ keys, database, projections, timeoutMs = 2000 }: HealthDependencies): Route[] {
+  let shared: { at: number; probe: ReturnType<typeof probe> } | undefined;
+  const sharedProbe = () => {
+    const now = performance.now();
+    if (!shared || now - shared.at > SHARED_PROBE_MS) shared = { at: now, probe: probe(keys, timeoutMs) };
+    return shared.probe;
+  };
   return [
     defineRoute({
       method: "GET",
@@ -68,7 +81,7 @@ export function healthRoutes({ keys, database, projections, timeoutMs = 2000 }: 
       if (database && !database.available()) {
         return { status: 503, body: { status: "unavailable", service, version, database: "unavailable" } };
       }
-      const hsm = await probe(keys, timeoutMs);
+      const hsm = await sharedProbe();
       const failing = projections?.failing() ?? [];
       const status = hsm.status === "ok" && failing.length === 0 ? "ok" : "degraded";
       return { status: 200, body: { status, service, version, ...(database && { database: "ok" as const }),

@@ -1,0 +1,274 @@
+/**
+ * The external-load run (issue 12): `keyledger serve` in a child process, compiled JavaScript, and wrk, a
+ * load generator of its own (C, not Node, not the server's process), driving it over loopback:
+ * - cold start: spawning the server to its first healthy `GET /v1/health`, on fresh stores (first start) and
+ *   again on the same stores after the load (a restart: the figure the issue's aim is about);
+ * - `GET /v1/health` at c connections (the cost of the HTTP stack and middleware alone);
+ * - audited secret reads at c connections: one agent JWT reading `--secrets` secrets in turn; reads/s,
+ *   p50/p99/p999, non-2xx, and the SecretValueRead events in the log afterwards, which must equal the 200s
+ *   (fail closed: no value leaves before its read is appended);
+ * - projection lag while the reads run (highest `keyledger_projection_lag_seconds` sampled every 250 ms) and
+ *   how long the read models take to catch up once the load stops;
+ * - writes of new versions at `--write-connections` (PUT by the vault's owner);
+ * - on PostgreSQL, in the same run and on the same server: pgbench's durable single-row inserts/s at 16
+ *   clients, and the ratio audited reads/s ÷ inserts/s, which is what compares across machines.
+ *
+ *   npm run bench -- --only load [--load-seconds 10] [--connections 64] [--write-connections 16]
+ *     [--secrets 20] [--targets postgres,pglite] [--cpu-prof DIR] [--quick]
+ *
+ * PostgreSQL + SoftHSM when DATABASE_URL and PKCS11_MODULE are set (as the README's real-parts config),
+ * and the embedded default (PGlite, local keys) beside it. Needs `wrk` (apt-get install wrk) and, for the
+ * insert rate, `pgbench` (in the postgresql package).
+ */
+import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { loadavg, tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import pg from "pg";
+import { call, startChildServer, type ChildServer } from "./child-server.js";
+import { ms, note, type Report } from "./stats.js";
+
+const run = promisify(execFile);
+
+export interface LoadRunOptions {
+  seconds: number;
+  connections: number;
+  writeConnections: number;
+  secrets: number;
+  /** "postgres" (with SoftHSM when PKCS11_MODULE is set) and/or "pglite" (embedded, local keys). */
+  targets: string[];
+  /** Directory for the server's `--cpu-prof` profiles, when profiling. */
+  cpuProfDir?: string;
+}
+
+interface WrkResult {
+  requests: number;
+  seconds: number;
+  non2xx: number;
+  socketErrors: number;
+  p50: number;
+  p99: number;
+  p999: number;
+  rate: number;
+}
+
+/** wrk's own summary, printed as one JSON line by the script's `done` (latencies in µs). */
+const WRK_DONE = `
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('WRK {"requests":%d,"duration_us":%d,"non2xx":%d,"socket_errors":%d,"p50":%d,"p99":%d,"p999":%d}\\n',
+    summary.requests, summary.duration, e.status, e.connect + e.read + e.write + e.timeout,
+    latency:percentile(50), latency:percentile(99), latency:percentile(99.9)))
+end
+`;
+
+const luaString = (text: string) => JSON.stringify(text);
+
+async function wrk(url: string, script: string, connections: number, seconds: number): Promise<WrkResult> {
+  const dir = await mkdtemp(path.join(tmpdir(), "keyledger-wrk-"));
+  try {
+    const file = path.join(dir, "script.lua");
+    await writeFile(file, `${script}\n${WRK_DONE}`);
+    const threads = Math.min(2, connections);
+    const { stdout } = await run("wrk", ["-t", String(threads), "-c", String(connections), "-d", `${seconds}s`,
+      "--timeout", "10s", "-s", file, url], { maxBuffer: 1 << 20 });
+    const line = /^WRK (\{.*\})$/m.exec(stdout)?.[1];
+    if (!line) throw new Error(`wrk printed no summary:\n${stdout}`);
+    const parsed = JSON.parse(line) as { requests: number; duration_us: number; non2xx: number; socket_errors: number;
+      p50: number; p99: number; p999: number };
+    const wall = parsed.duration_us / 1e6;
+    return {
+      requests: parsed.requests, seconds: wall, non2xx: parsed.non2xx, socketErrors: parsed.socket_errors,
+      p50: parsed.p50 / 1000, p99: parsed.p99 / 1000, p999: parsed.p999 / 1000, rate: parsed.requests / wall,
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Highest lag per sample of /metrics while `during` runs, then the time until every read model caught up. */
+async function withLagSampling<T>(url: string, during: () => Promise<T>): Promise<{ result: T; lags: number[]; drainMs: number }> {
+  const lags: number[] = [];
+  const sample = async () => {
+    const text = await fetch(`${url}/metrics`).then((r) => r.text(), () => "");
+    let highest = 0;
+    for (const match of text.matchAll(/^keyledger_projection_lag_seconds\{[^}]*\} ([\d.eE+-]+)$/gm)) {
+      highest = Math.max(highest, Number(match[1]));
+    }
+    return highest;
+  };
+  let running = true;
+  const sampler = (async () => {
+    while (running) {
+      lags.push(await sample());
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  })();
+  let result: T;
+  try {
+    result = await during();
+  } finally {
+    running = false;
+    await sampler;
+  }
+  const stopped = performance.now();
+  const deadline = stopped + 60_000;
+  while ((await sample()) > 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  return { result, lags, drainMs: performance.now() - stopped };
+}
+
+/** Server CPU seconds so far (prom-client's process metric). */
+async function serverCpuSeconds(url: string): Promise<number> {
+  const text = await fetch(`${url}/metrics`).then((r) => r.text());
+  return Number(/^process_cpu_seconds_total ([\d.eE+-]+)$/m.exec(text)?.[1] ?? NaN);
+}
+
+/** What the server itself counted: answers of `route` with `status` (keyledger_http_requests_total). */
+async function serverAnswers(url: string, route: string, status: number): Promise<number> {
+  const text = await fetch(`${url}/metrics`).then((r) => r.text());
+  let total = 0;
+  for (const line of text.split("\n")) {
+    if (line.startsWith("keyledger_http_requests_total{") && line.includes(`route="${route}"`) && line.includes(`status="${status}"`)) {
+      total += Number(line.slice(line.lastIndexOf(" ") + 1));
+    }
+  }
+  return total;
+}
+
+const cpuMs = async (url: string) => `${Math.round((await serverCpuSeconds(url)) * 1000)} ms`;
+
+/** SecretValueRead events in the server's log (after it stopped, for the embedded database). */
+async function countReadEvents(server: ChildServer): Promise<number> {
+  const query = `select count(*)::int as n from eventstore_events where event_type = 'SecretValueRead'`;
+  if (server.databaseUrl) {
+    const client = new pg.Client({ connectionString: server.databaseUrl });
+    await client.connect();
+    try {
+      return (await client.query<{ n: number }>(query)).rows[0].n;
+    } finally {
+      await client.end();
+    }
+  }
+  const { PGlite } = await import("@electric-sql/pglite");
+  const db = await PGlite.create({ dataDir: path.join(server.dataDir, "pglite") });
+  try {
+    return (await db.query<{ n: number }>(query)).rows[0].n;
+  } finally {
+    await db.close();
+  }
+}
+
+/** pgbench: durable (synchronous_commit on) single-row inserts/s at 16 clients on the server's database. */
+async function durableInsertRate(databaseUrl: string, seconds: number): Promise<number> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  await client.query(`create table bench_durable_insert (id bigserial primary key, v text not null)`);
+  await client.end();
+  const dir = await mkdtemp(path.join(tmpdir(), "keyledger-pgbench-"));
+  try {
+    const file = path.join(dir, "insert.sql");
+    await writeFile(file, "insert into bench_durable_insert (v) values (md5(random()::text));\n");
+    const { stdout } = await run("pgbench", ["-n", "-c", "16", "-j", "2", "-T", String(seconds), "-f", file, databaseUrl],
+      { env: { ...process.env, PGOPTIONS: "-c synchronous_commit=on" } });
+    const tps = /tps = ([\d.]+) \((?:without initial connection time|excluding connections establishing)\)/.exec(stdout)?.[1];
+    if (!tps) throw new Error(`pgbench printed no tps:\n${stdout}`);
+    return Number(tps);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const load = () => loadavg().map((l) => l.toFixed(1)).join(" ");
+
+function describe(result: WrkResult): string {
+  return `p50 ${ms(result.p50)}, p99 ${ms(result.p99)}, p999 ${ms(result.p999)}; ${result.requests} requests, ` +
+    `non-2xx ${result.non2xx}, socket errors ${result.socketErrors}`;
+}
+
+async function loadTarget(embedded: boolean, report: Report, options: LoadRunOptions): Promise<void> {
+  const nodeArgs = options.cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", options.cpuProfDir] : [];
+  // The server's default log level: a line per request, as in production.
+  const server = await startChildServer(embedded ? "load-embedded" : "load", { embedded, nodeArgs, env: { LOG_LEVEL: "info" } });
+  const target = server.label;
+  const figure = (measure: string, rate: number, unit: string, detail: string) =>
+    report.add({ target, measure, rate, unit, detail });
+  // The server's own CPU up to its first healthy answer moves far less with the machine's load than the wall time.
+  figure("first start to healthy", server.coldStartMs, "ms",
+    `fresh stores (schemas, read models and keys created); compiled JS; server CPU ${await cpuMs(server.url)}; load ${load()}`);
+
+  const login = await call(server.url, "POST", "/v1/auth/token", { body: { email: server.email, password: server.password } });
+  const user = login.access_token as string;
+  const vault = await call(server.url, "POST", "/v1/vaults", { token: user, body: { name: "load" } });
+  const created = await call(server.url, "POST", "/v1/agents", { token: user, body: { name: "load-agent", vault_ids: [vault.id] } });
+  await call(server.url, "POST", `/v1/vaults/${vault.id}/policies`, { token: user, body: {
+    principal_type: "agent", principal_id: created.agent.id, secret_path_pattern: "load/**", permissions: ["read"] } });
+  const { access_token: agent } = await call(server.url, "POST", "/v1/auth/agent-token", { body: { api_key: created.api_key } });
+  const paths = Array.from({ length: options.secrets }, (_, i) => `/v1/vaults/${vault.id}/secrets/load/key-${i}`);
+  for (const route of paths) await call(server.url, "PUT", route, { token: user, body: { value: randomUUID() } });
+
+  note(`${target}: GET /v1/health, c=${options.connections}`);
+  const health = await wrk(`${server.url}/v1/health`, "", options.connections, options.seconds);
+  figure(`GET /v1/health c=${options.connections}`, health.rate, "req/s", `${describe(health)}; load ${load()}`);
+
+  note(`${target}: audited reads, c=${options.connections}`);
+  const cpuBefore = await serverCpuSeconds(server.url);
+  const readScript = `
+local paths = { ${paths.map(luaString).join(", ")} }
+local headers = { ["Authorization"] = ${luaString(`Bearer ${agent}`)} }
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", paths[(i % #paths) + 1], headers)
+end`;
+  const { result: reads, lags, drainMs } = await withLagSampling(server.url,
+    () => wrk(server.url, readScript, options.connections, options.seconds));
+  const cpuSeconds = (await serverCpuSeconds(server.url)) - cpuBefore;
+  // wrk stops with up to one request per connection in flight: the server may still answer (and has
+  // audited) those, so the exact comparison is with the 200s the server counted, wrk's being a lower bound.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const ok = await serverAnswers(server.url, "/v1/vaults/{vault_id}/secrets/{path+}", 200);
+  const sortedLags = [...lags].sort((a, b) => a - b);
+  const lagP99 = sortedLags[Math.min(sortedLags.length - 1, Math.ceil(0.99 * sortedLags.length) - 1)] ?? NaN;
+
+  note(`${target}: writes of new versions, c=${options.writeConnections}`);
+  const writeScript = `
+local prefix = ${luaString(`/v1/vaults/${vault.id}/secrets/load/write-`)}
+local headers = { ["Authorization"] = ${luaString(`Bearer ${user}`)}, ["Content-Type"] = "application/json" }
+request = function()
+  return wrk.format("PUT", prefix .. math.random(0, 999), headers, '{"value":"v-' .. math.random() .. '"}')
+end`;
+  const writes = await wrk(server.url, writeScript, options.writeConnections, options.seconds);
+  figure(`secret write c=${options.writeConnections}`, writes.rate, "req/s", `${describe(writes)}; load ${load()}`);
+
+  let inserts: number | undefined;
+  if (server.databaseUrl) {
+    note(`${target}: pgbench durable single-row inserts, 16 clients`);
+    inserts = await durableInsertRate(server.databaseUrl, options.seconds);
+    figure("pgbench durable insert c=16", inserts, "rows/s", `same PostgreSQL, same run; load ${load()}`);
+  }
+  note(`${target}: restart`);
+  const restartMs = await server.restart();
+  figure("cold start to healthy", restartMs, "ms",
+    `restart on the stores of this run; compiled JS (bin/keyledger.js serve); server CPU ${await cpuMs(server.url)}; load ${load()}`);
+  await server.stop();
+  const appended = await countReadEvents(server);
+  figure(`audited secret read c=${options.connections}`, reads.rate, "req/s",
+    `${describe(reads)}; 200s answered ${ok} (wrk saw ${reads.requests - reads.non2xx}), SecretValueRead appended ${appended}${appended === ok ? " (equal)" : " (MISMATCH)"}; ` +
+    `projection lag max ${Math.max(0, ...lags).toFixed(2)} s, p99 of samples ${lagP99.toFixed(2)} s, caught up ${ms(drainMs)} after; ` +
+    `server CPU ${(cpuSeconds / reads.seconds).toFixed(2)} cores (${((cpuSeconds * 1000) / Math.max(1, reads.requests)).toFixed(2)} ms/read)` +
+    (inserts ? `; reads/s ÷ inserts/s = ${(reads.rate / inserts).toFixed(3)}` : "") + `; load ${load()}`);
+  if (appended !== ok) throw new Error(`${appended} SecretValueRead events for ${ok} successful reads`);
+}
+
+export async function benchLoad(report: Report, options: LoadRunOptions): Promise<void> {
+  await run("wrk", ["--version"]).catch((error: { code?: string }) => {
+    // wrk prints its usage and exits 1 for --version: only a missing binary is a problem.
+    if (error.code === "ENOENT") throw new Error("the load run needs wrk (apt-get install wrk)");
+  });
+  const wanted = options.targets;
+  if (wanted.includes("postgres") && process.env.DATABASE_URL) await loadTarget(false, report, options);
+  else if (wanted.includes("postgres")) report.skip("postgres", "no DATABASE_URL");
+  if (wanted.includes("pglite")) await loadTarget(true, report, options);
+}
