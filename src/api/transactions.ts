@@ -74,6 +74,8 @@ export const TransactionResponse = z.object({
   nonce: z.number().int().optional(),
   block_number: z.number().int().optional(),
   confirmed_at: z.string().optional(),
+  /** On a 422 (simulation failed): why, as problem answers say it. */
+  detail: z.string().optional(),
   signed_at: z.string().optional(),
   simulation_id: z.string().optional(),
   simulation_status: z.string().optional(),

@@ -181,7 +181,9 @@ async function signAndSend(
     if (outcome.status !== "success") {
       const state = await step({ type: "RecordFailure", ...place, stage: "simulation",
         error: (outcome.error_human_readable ?? "the simulation failed").slice(0, 2000) }, true);
-      return { status: 422, body: transactionBody(state, false) };
+      // `detail` as in a problem answer, so clients that read only that still learn why.
+      const body = transactionBody(state, false);
+      return { status: 422, body: { ...body, detail: body.error_message } };
     }
   }
 

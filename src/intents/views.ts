@@ -28,6 +28,8 @@ export interface TransactionBody {
   nonce?: number;
   block_number?: number;
   confirmed_at?: string;
+  /** On a 422: why, as problem answers say it. */
+  detail?: string;
 }
 
 function statusOf(state: Exclude<TransactionState, { stage: "absent" }>): Status {
