@@ -15,10 +15,12 @@ import { secretReadsProjection } from "./secret-reads.js";
 import { secretInventoryProjection } from "./secret-inventory.js";
 import { dailyReadsProjection } from "./daily-reads.js";
 import { sharesProjection } from "./shares.js";
+import { transactionsProjection } from "./transactions.js";
 
 export const allProjections: readonly Projection[] = [revokedTokensProjection, apiKeysProjection, ipRulesProjection,
   agentsProjection, usersProjection, vaultsProjection, secretsProjection,
   policiesProjection,
   accessIntervalsProjection, secretHistoryProjection, secretReadsProjection, secretInventoryProjection, dailyReadsProjection,
   sharesProjection,
+  transactionsProjection,
   auditEventsProjection];

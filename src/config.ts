@@ -36,6 +36,11 @@ export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = [
   { name: "GOOGLE_JWKS_URL", description: "Where that issuer publishes its signing keys", default: "https://www.googleapis.com/oauth2/v3/certs" },
   { name: "RATE_LIMIT_AUTH_BURST", description: "Requests a client address may make at once to POST /v1/auth/* and /v1/agents/enroll (key exchanges excepted), and failed authentications it may make at once on any route", default: "5" },
   { name: "RATE_LIMIT_AUTH_PER_SECOND", description: "Sustained requests (and failed authentications) per second per client address once the burst is spent", default: "1" },
+  { name: "KEYLEDGER_CHAIN_RPC_URLS", description: "RPC URLs of chains for the Intents API: comma-separated name=url (or chain id=url), e.g. base=https://...; a chain without one can sign but not simulate or broadcast" },
+  { name: "KEYLEDGER_CHAINS_FILE", description: "JSON file of chains to add to (or override in) the default registry: [{name, chain_id, rpc_url?, display_name?, explorer_url?, native_currency?, is_testnet?}]" },
+  { name: "KEYLEDGER_DEV_CHAIN_RPC_URL", description: "RPC URL of a local development chain (anvil, hardhat), registered as `localhost`" },
+  { name: "KEYLEDGER_DEV_CHAIN_ID", description: "Chain id of the local development chain", default: "31337" },
+  { name: "RPC_DEADLINE_MS", description: "How long one call to a chain's RPC may take before it fails as unavailable", default: "10000" },
   { name: "AUDIT_SIGN_INTERVAL_SECONDS", description: "How often the audit hash chain's head is signed through the key provider (when new events arrived)", default: "60" },
 ];
 
@@ -69,6 +74,8 @@ export interface Config {
   authRateLimit: { burst: number; perSecond: number };
   /** Seconds between signatures of the audit chain's head. */
   auditSignIntervalSeconds: number;
+  /** The Intents API's chains: RPC URLs by chain name or id, extra chains, the local development chain. */
+  chains: { rpcUrls: Record<string, string>; file?: string; devRpcUrl?: string; devChainId: number; rpcDeadlineMs: number };
 }
 
 export class ConfigError extends Error {
@@ -134,6 +141,18 @@ const EnvSchema = z
       .refine((n) => n > 0 && n <= 1_000_000_000, "must be a positive number of requests per second")
       .default(1),
     AUDIT_SIGN_INTERVAL_SECONDS: integer(1, 86_400, "must be a whole number of seconds from 1 to 86400").default(60),
+    KEYLEDGER_CHAIN_RPC_URLS: z.string()
+      .refine((text) => text.split(",").every((entry) => /^[A-Za-z0-9_-]+=https?:\/\/\S+$/.test(entry.trim())),
+        "must be comma-separated name=url entries with http(s) URLs")
+      .transform((text) => Object.fromEntries(text.split(",").map((entry) => {
+        const at = entry.indexOf("=");
+        return [entry.slice(0, at).trim().toLowerCase(), entry.slice(at + 1).trim()];
+      })))
+      .optional(),
+    KEYLEDGER_CHAINS_FILE: z.string().optional(),
+    KEYLEDGER_DEV_CHAIN_RPC_URL: url(["http:", "https:"], "must be an http:// or https:// URL").optional(),
+    KEYLEDGER_DEV_CHAIN_ID: integer(1, 2 ** 53 - 1, "must be a positive integer chain id").default(31337),
+    RPC_DEADLINE_MS: milliseconds.default(10000),
   })
   .superRefine((env, ctx) => {
     if (keyProviderKind(env) !== "pkcs11") return;
@@ -176,5 +195,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     google: { clientId: e.GOOGLE_CLIENT_ID, issuer: e.GOOGLE_ISSUER, jwksUrl: e.GOOGLE_JWKS_URL },
     authRateLimit: { burst: e.RATE_LIMIT_AUTH_BURST, perSecond: e.RATE_LIMIT_AUTH_PER_SECOND },
     auditSignIntervalSeconds: e.AUDIT_SIGN_INTERVAL_SECONDS,
+    chains: { rpcUrls: e.KEYLEDGER_CHAIN_RPC_URLS ?? {}, file: e.KEYLEDGER_CHAINS_FILE, devRpcUrl: e.KEYLEDGER_DEV_CHAIN_RPC_URL,
+      devChainId: e.KEYLEDGER_DEV_CHAIN_ID, rpcDeadlineMs: e.RPC_DEADLINE_MS },
   };
 }

@@ -1,11 +1,10 @@
 /**
  * Wire schemas of the Intents API (`/v1/agents/{agent_id}/transactions…`), as the reference spec defines
- * them. The server does not serve these routes yet (issue 13); the SDK is typed by these schemas, and the
- * routes will validate with them when they land.
+ * them: the server's routes validate with them and the SDK is typed by them.
  */
 import { z } from "zod";
 
-const address = z.string().max(200);
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte address");
 const weiAmount = z.string().regex(/^\d+$/, "must be an integer amount in wei");
 const ethAmount = z.string().regex(/^\d+(\.\d+)?$/, "must be a non-negative decimal number");
 
@@ -30,12 +29,14 @@ export const SimulateBundleRequest = z.object({
   transactions: z.array(SimulateTransactionRequest).min(1).max(20),
 }).meta({ id: "SimulateBundleRequest" });
 
+/** Amounts in the native currency's major unit (decimal ETH), `change` signed. */
 export const BalanceChange = z.object({
   address: z.string().optional(),
   token: z.string().optional(),
-  symbol: z.string().optional(),
-  amount: z.string().optional(),
-  raw_amount: z.string().optional(),
+  token_symbol: z.string().optional(),
+  before: z.string().optional(),
+  after: z.string().optional(),
+  change: z.string().optional(),
 }).meta({ id: "BalanceChange" });
 
 export const SimulationResponse = z.object({
@@ -68,6 +69,13 @@ export const TransactionResponse = z.object({
   tx_hash: z.string().optional(),
   error_message: z.string().optional(),
   created_at: z.string(),
+  /** Beyond the reference: the signer's address, the nonce, and where the chain included it. */
+  from: z.string().optional(),
+  nonce: z.number().int().optional(),
+  block_number: z.number().int().optional(),
+  confirmed_at: z.string().optional(),
+  /** On a 422 (simulation failed): why, as problem answers say it. */
+  detail: z.string().optional(),
   signed_at: z.string().optional(),
   simulation_id: z.string().optional(),
   simulation_status: z.string().optional(),
@@ -79,5 +87,25 @@ export const TransactionResponse = z.object({
 export const TransactionListResponse = z.object({ transactions: z.array(TransactionResponse) })
   .meta({ id: "TransactionListResponse" });
 
-export const TransactionQuery = z.object({ include_signed_tx: z.enum(["true", "false"]).optional() });
+export const SignTransactionResponse = z.object({
+  signed_tx: z.string(),
+  tx_hash: z.string(),
+  from: z.string(),
+  to: z.string(),
+  chain: z.string(),
+  chain_id: z.number().int(),
+  nonce: z.number().int(),
+  value_wei: z.string(),
+  status: z.literal("sign_only"),
+  simulation_id: z.string().optional(),
+  simulation_status: z.string().optional(),
+  max_fee_per_gas: z.string().optional(),
+  max_priority_fee_per_gas: z.string().optional(),
+  /** Beyond the reference: the transaction's id, for GET …/transactions/{tx_id}. */
+  id: z.uuid().optional(),
+}).meta({ id: "SignTransactionResponse" });
+
+/** Only the literal values `true` and `1` include the signed transaction; anything else leaves it out. */
+export const TransactionQuery = z.object({ include_signed_tx: z.string().max(10).optional() });
+export const TransactionParams = z.object({ agent_id: z.uuid(), tx_id: z.uuid() });
 export const IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";

@@ -14,11 +14,17 @@ import { policyRoutes } from "../http/routes/policies.js";
 import { secretRoutes } from "../http/routes/secrets.js";
 import { shareRoutes } from "../http/routes/shares.js";
 import { vaultRoutes } from "../http/routes/vaults.js";
+import { chainRoutes } from "../http/routes/chains.js";
+import { transactionRoutes } from "../http/routes/transactions.js";
+import type { Intents } from "../intents/index.js";
 import type { Route } from "../http/route.js";
 import type { Services } from "./services.js";
 
-export function appRoutes(services: Services, running: Pick<HealthDependencies, "projections"> = {}): Route[] {
+export function appRoutes(services: Services, running: Pick<HealthDependencies, "projections"> & { intents?: Intents } = {}): Route[] {
   return [...healthRoutes({ keys: services.keys, database: services.db, ...running }), ...ipRuleRoutes(services), ...authTokenRoutes(services), ...deviceLoginRoutes(services),
-    ...agentRoutes(services), ...humanRoutes(services), ...accountRoutes(services), ...orgMemberRoutes(services), ...vaultRoutes(services), ...secretRoutes(services), ...shareRoutes(services), ...policyRoutes(services),
-    ...auditRoutes(services), ...historyRoutes(services), ...reportRoutes(services)];
+    ...agentRoutes(services), ...humanRoutes(services), ...accountRoutes(services), ...orgMemberRoutes(services),
+    ...vaultRoutes(services), ...secretRoutes(services), ...shareRoutes(services), ...policyRoutes(services),
+    ...auditRoutes(services), ...historyRoutes(services), ...reportRoutes(services),
+    ...(running.intents ? [...chainRoutes(running.intents.registry), ...transactionRoutes(services, running.intents)] : []),
+  ];
 }

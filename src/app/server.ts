@@ -31,6 +31,7 @@ import type { Services } from "./services.js";
 import { lockDataDir } from "./data-dir-lock.js";
 import { describeStores, openDatabase, openEventStore, openKeyProvider } from "./stores.js";
 import { version } from "../version.js";
+import { openIntents } from "../intents/index.js";
 
 /** The read models every request looks up (authentication and authorization), cached in process. */
 const LOOKUP_TABLES = ["users", "agents", "revoked_tokens", "ip_rules", "vaults", "policies"];
@@ -114,11 +115,12 @@ export async function startServer(config: Config, logger: Logger, options: Serve
     resources.add("audit signer", startAuditSigner(services, config.auditSignIntervalSeconds * 1000,
       logger.child({ component: "audit" })), (signer) => signer.stop());
 
+    const intents = resources.add("intents", openIntents(services), (i) => i.close());
     const authLimiter = await openRateLimiter(db, config.authRateLimit, "auth");
     // The hosted MCP server is a client of this API like any other: it calls it over loopback HTTP.
     let apiUrl = "";
     const http = createHttpApp({
-      routes: appRoutes(services, { projections: runner }),
+      routes: appRoutes(services, { projections: runner, intents }),
       authenticate: createAuthenticator(services),
       logger,
       metrics,

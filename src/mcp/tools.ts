@@ -10,6 +10,7 @@ import { SECRET_TYPES } from "../api/secrets.js";
 import type { KeyledgerClient, SecretMetadataResponse } from "../sdk/index.js";
 import { errorResult, failure, jsonResult, textResult } from "./errors.js";
 import { describeChoice, type VaultOutcome } from "./vault.js";
+import { registerTransactionTools, TRANSACTION_TOOL_NAMES } from "./transaction-tools.js";
 
 export interface ToolContext {
   client: KeyledgerClient;
@@ -19,7 +20,7 @@ export interface ToolContext {
 
 export const TOOL_NAMES = [
   "list_secrets", "get_secret", "put_secret", "delete_secret", "describe_secret", "rotate_and_store", "get_env_bundle",
-  "create_vault", "list_vaults", "grant_access", "share_secret",
+  "create_vault", "list_vaults", "grant_access", "share_secret", ...TRANSACTION_TOOL_NAMES,
 ] as const;
 
 const path = z.string().min(1).max(512).describe("Secret path, e.g. api-keys/stripe");
@@ -197,4 +198,6 @@ export function registerTools(server: McpServer, { client, vault }: ToolContext)
     return jsonResult({ share_id: id, share_url, recipient_type, ...(recipient_id && { recipient_id }), expires_at: until,
       max_access_count: reads });
   });
+
+  registerTransactionTools(server, client);
 }

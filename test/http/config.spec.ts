@@ -33,7 +33,18 @@ describe("configuration", () => {
       smtpUrl: undefined,
       mailFrom: "Keyledger <no-reply@keyledger.invalid>",
       google: { clientId: undefined, issuer: "https://accounts.google.com", jwksUrl: "https://www.googleapis.com/oauth2/v3/certs" },
+      chains: { rpcUrls: {}, file: undefined, devRpcUrl: undefined, devChainId: 31337, rpcDeadlineMs: 10000 },
     });
+  });
+
+  it("reads the Intents API's chain RPC URLs by name or chain id, and never quotes them in an error", () => {
+    const config = loadConfig({ KEYLEDGER_CHAIN_RPC_URLS: "Base=https://rpc.example/key-1, 11155111=http://127.0.0.1:8545",
+      KEYLEDGER_DEV_CHAIN_RPC_URL: "http://127.0.0.1:8546", KEYLEDGER_DEV_CHAIN_ID: "1337", RPC_DEADLINE_MS: "2500" });
+    expect(config.chains).to.deep.include({ rpcUrls: { base: "https://rpc.example/key-1", "11155111": "http://127.0.0.1:8545" },
+      devRpcUrl: "http://127.0.0.1:8546", devChainId: 1337, rpcDeadlineMs: 2500 });
+    const problems = configError({ KEYLEDGER_CHAIN_RPC_URLS: "base=ftp://secret-key-in-url" }).problems.join();
+    expect(problems).to.include("KEYLEDGER_CHAIN_RPC_URLS");
+    expect(problems).to.not.include("secret-key-in-url");
   });
 
   it("takes the audit signing interval in whole seconds, at least one", () => {
