@@ -12,6 +12,7 @@ import { ipRuleRoutes } from "../http/routes/ip-rules.js";
 import { policyRoutes } from "../http/routes/policies.js";
 import { secretRoutes } from "../http/routes/secrets.js";
 import { shareRoutes } from "../http/routes/shares.js";
+import { shroudRoutes } from "../http/routes/shroud.js";
 import { vaultRoutes } from "../http/routes/vaults.js";
 import type { Route } from "../http/route.js";
 import type { Services } from "./services.js";
@@ -19,5 +20,6 @@ import type { Services } from "./services.js";
 export function appRoutes(services: Services, running: Pick<HealthDependencies, "projections"> = {}): Route[] {
   return [...healthRoutes({ keys: services.keys, database: services.db, ...running }), ...ipRuleRoutes(services), ...authTokenRoutes(services), ...deviceLoginRoutes(services),
     ...agentRoutes(services), ...humanRoutes(services), ...orgMemberRoutes(services), ...vaultRoutes(services), ...secretRoutes(services), ...shareRoutes(services), ...policyRoutes(services),
-    ...auditRoutes(services), ...historyRoutes(services), ...reportRoutes(services)];
+    ...auditRoutes(services), ...historyRoutes(services), ...reportRoutes(services),
+    ...shroudRoutes(services)];
 }
