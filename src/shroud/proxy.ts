@@ -234,12 +234,14 @@ export async function proxyCall(deps: ProxyDependencies, req: IncomingMessage, r
     if (error instanceof ShroudBlocked) record.blocked = true;
     record.status = sendShroudError(res, error, logger, route.requestId);
   } finally {
+    if (!caller && !res.writableEnded) res.end();
     if (holdsStream && caller) streamsOpen.set(caller.agent.id, (streamsOpen.get(caller.agent.id) ?? 1) - 1);
     if (caller) {
       const latency = performance.now() - started;
       await recordCall(services.bus, record, caller.agent, services.clock(), latency, metadata).catch((error: unknown) =>
         logger.error({ request_id: route.requestId, err: error instanceof Error ? error.message : String(error) },
           "shroud call could not be recorded"));
+      if (!res.writableEnded) res.end();
       logger.info({ request_id: route.requestId, agent_id: caller.agent.id, provider: record.provider, model: record.model,
         status: record.status, streamed: record.streamed, latency_ms: Math.round(latency) }, "shroud call");
     }
@@ -303,7 +305,8 @@ async function relayWhole(upstream: Response, res: ServerResponse, settings: Shr
   record.status = upstream.status;
   record.responseBytes = Buffer.byteLength(out);
   res.writeHead(upstream.status, { ...common, "content-type": upstream.headers.get("content-type") ?? "application/json" });
-  res.end(out);
+  // Ended once the call is recorded (proxyCall): its cost counts before the agent can send the next one.
+  res.write(out);
 }
 
 async function relayStream(upstream: Response, res: ServerResponse, settings: ShroudSettings,
@@ -323,7 +326,6 @@ async function relayStream(upstream: Response, res: ServerResponse, settings: Sh
   for await (const chunk of upstream.body as unknown as AsyncIterable<Uint8Array>) send(parser.push(chunk));
   send(parser.end());
   for (const event of redaction.flushAll()) res.write(formatSse(event));
-  res.end();
   record.secretsRedacted += redaction.secretsRedacted;
   if (redaction.secretsRedacted > 0) record.findings.push({ detector: "secret_redaction", outcome: "redacted", location: "response", category: "vault_secret" });
   for (const kind of redaction.credentialsFiltered) record.findings.push({ detector: "response_credentials", outcome: "redacted", location: "response", category: kind });

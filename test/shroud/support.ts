@@ -81,11 +81,6 @@ export async function shroudAgent(world: ShroudWorld, fields: Record<string, unk
   return { id: res.body.agent.id, apiKey: res.body.api_key };
 }
 
-export async function configure(world: ShroudWorld, agent: TestAgent, fields: Record<string, unknown>): Promise<void> {
-  const res = await world.server.request("PATCH", `/v1/agents/${agent.id}`, { token: world.owner.accessToken, body: fields });
-  expect(res.status, JSON.stringify(res.body)).to.equal(200);
-}
-
 export interface ShroudReply {
   status: number;
   headers: Headers;
