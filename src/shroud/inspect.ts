@@ -90,9 +90,10 @@ export function inspectRequest(parsed: unknown, settings: ShroudSettings, matche
   const text = jsonStrings(body).join("\n");
 
   // 4: PII.
-  const pii = findPii(text);
+  // `allow`: personal data is the agent's business; not even noted.
+  const pii = settings.piiPolicy === "allow" ? [] : findPii(text);
   const piiCategories = [...new Set(pii.map((span) => span.category))];
-  if (piiCategories.length > 0 && settings.piiPolicy !== "allow") {
+  if (piiCategories.length > 0) {
     const action = effective(settings.piiPolicy, settings, true);
     note("pii", action, piiCategories, `PII detected (${piiCategories.join(", ")}) and agent policy is block`);
     if (action === "redact" || action === "sanitize") body = mapJsonStrings(body, (value) => maskPii(value));
