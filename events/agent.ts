@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { defineEvent, eventReader, type EventsOf } from "./define.js";
 import { SealedValueSchema } from "./sealed-value.js";
+import { ShroudConfigSchema } from "./shroud-config.js";
 
 const sealedValue = SealedValueSchema;
 
@@ -55,6 +56,10 @@ export const agentSettingsShape = {
   tx_max_value: decimal.nullable(),
   tx_daily_limit: decimal.nullable(),
   tx_allowed_chains: z.array(z.string()),
+  /** Whether the agent may use Shroud (the LLM proxy); absent on events written before Shroud: false. */
+  shroud_enabled: z.boolean().optional(),
+  /** The agent's Shroud settings; null or absent: every default. */
+  shroud_config: ShroudConfigSchema.nullable().optional(),
 };
 
 export const AgentCreated = defineEvent("AgentCreated", z.object({

@@ -76,7 +76,8 @@ export const AUDIT_MAPPINGS: Readonly<Record<string, AuditMapping>> = {
     details: ["rule_type", "cidr", "label", "applies_to"] },
   IpRuleDeleted: { action: "ip_rule.delete", resource: field("ip_rule", "rule_id"), details: [] },
   AgentCreated: { action: "agent.create", resource: field("agent", "agent_id"),
-    details: ["name", "description", "origin", "scopes", "vault_ids", "is_active", "intents_api_enabled", "created_by"] },
+    details: ["name", "description", "origin", "scopes", "vault_ids", "is_active", "intents_api_enabled", "shroud_enabled",
+      "shroud_config", "created_by"] },
   AgentUpdated: { action: "agent.update", resource: field("agent", "agent_id"), details: ["changes"] },
   AgentApiKeyRotated: { action: "agent.api_key_rotate", resource: field("agent", "agent_id"), details: [] },
   AgentIdentityKeysRotated: { action: "agent.identity_keys_rotate", resource: field("agent", "agent_id"), details: [] },
@@ -131,6 +132,12 @@ export const AUDIT_MAPPINGS: Readonly<Record<string, AuditMapping>> = {
   TransactionAuthorizationVoided: { action: "transaction.authorization_void", resource: field("transaction", "tx_id"),
     details: ["agent_id", "reason"] },
   IdempotencyKeyClaimed: { action: "transaction.idempotency_claim", resource: field("transaction", "tx_id"), details: ["agent_id"] },
+  // Shroud (the LLM proxy): counts and outcomes of model calls, never their content
+  ShroudCallAdmitted: { action: "shroud.call_admit", resource: field("shroud_call", "call_id"),
+    details: ["agent_id", "provider", "model", "day"] },
+  ShroudCallRecorded: { action: "shroud.call", resource: field("shroud_call", "call_id"),
+    details: ["agent_id", "provider", "model", "route", "action", "status", "streamed", "request_tokens", "response_tokens",
+      "cost_micro_usd", "latency_ms", "secrets_redacted", "pii_detected", "injection_score", "findings", "policy_violations"] },
   // The audit chain itself
   AuditHeadSigned: { action: "audit.head_sign", resource: field("audit_event", "event_id"),
     details: ["chain_index", "head_hash", "key_id"] },

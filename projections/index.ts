@@ -16,11 +16,11 @@ import { secretInventoryProjection } from "./secret-inventory.js";
 import { dailyReadsProjection } from "./daily-reads.js";
 import { sharesProjection } from "./shares.js";
 import { transactionsProjection } from "./transactions.js";
+import { shroudCallsProjection } from "./shroud-calls.js";
 
 export const allProjections: readonly Projection[] = [revokedTokensProjection, apiKeysProjection, ipRulesProjection,
   agentsProjection, usersProjection, vaultsProjection, secretsProjection,
   policiesProjection,
   accessIntervalsProjection, secretHistoryProjection, secretReadsProjection, secretInventoryProjection, dailyReadsProjection,
-  sharesProjection,
-  transactionsProjection,
+  sharesProjection, transactionsProjection, shroudCallsProjection,
   auditEventsProjection];

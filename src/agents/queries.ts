@@ -3,6 +3,7 @@
  * (is this agent still there and active?), as of the caller's clock: past its `expires_at` an agent is
  * inactive; `agentView`/`listAgentViews` feed the API's agent records.
  */
+import type { ShroudConfig } from "../../events/shroud-config.js";
 import type { Queryable } from "../db/database.js";
 import { agentKeyMatches, agentKeyPrefix } from "./api-keys.js";
 import { isUuid, rowDate, rowJson, rowOptionalDate } from "../db/rows.js";
@@ -22,6 +23,9 @@ export interface AgentRecord {
   tokenTtlSeconds: number;
   /** The user who registered it. */
   createdBy: string;
+  shroudEnabled: boolean;
+  /** As set by a human (null: every default). */
+  shroudConfig: ShroudConfig | null;
 }
 
 /** Everything the API shows about an agent (never its key: only the hash is stored). */
@@ -43,6 +47,8 @@ export interface AgentView {
   txAllowedChains: string[];
   sshPublicKey: string;
   ecdhPublicKey: string;
+  shroudEnabled: boolean;
+  shroudConfig: ShroudConfig | null;
   createdBy: string;
   createdAt: Date;
 }
@@ -62,6 +68,8 @@ interface AgentRow {
   tx_max_value: string | null;
   tx_daily_limit: string | null;
   tx_allowed_chains: string[];
+  shroud_enabled: boolean;
+  shroud_config: ShroudConfig | string | null;
   api_key_hash: string;
   ssh_public_key: string;
   ecdh_public_key: string;
@@ -71,8 +79,8 @@ interface AgentRow {
 
 const SELECT = `select id, org_id, name, description, scopes, vault_ids, is_active,
   intents_api_enabled, token_ttl_seconds, expires_at,
-  tx_to_allowlist, tx_max_value, tx_daily_limit, tx_allowed_chains, api_key_hash, ssh_public_key, ecdh_public_key,
-  created_by, created_at from agents`;
+  tx_to_allowlist, tx_max_value, tx_daily_limit, tx_allowed_chains, shroud_enabled, shroud_config, api_key_hash, ssh_public_key,
+  ecdh_public_key, created_by, created_at from agents`;
 
 function toRecord(row: AgentRow, now: Date): AgentRecord {
   const expiresAt = rowOptionalDate(row.expires_at);
@@ -86,6 +94,8 @@ function toRecord(row: AgentRow, now: Date): AgentRecord {
     intentsApiEnabled: row.intents_api_enabled,
     tokenTtlSeconds: row.token_ttl_seconds ?? DEFAULT_AGENT_TOKEN_TTL_SECONDS,
     createdBy: row.created_by,
+    shroudEnabled: row.shroud_enabled,
+    shroudConfig: row.shroud_config === null ? null : rowJson<ShroudConfig>(row.shroud_config),
   };
 }
 
@@ -108,6 +118,8 @@ function toView(row: AgentRow): AgentView {
     txAllowedChains: rowJson<string[]>(row.tx_allowed_chains),
     sshPublicKey: row.ssh_public_key,
     ecdhPublicKey: row.ecdh_public_key,
+    shroudEnabled: row.shroud_enabled,
+    shroudConfig: row.shroud_config === null ? null : rowJson<ShroudConfig>(row.shroud_config),
     createdBy: row.created_by,
     createdAt: rowDate(row.created_at),
   };

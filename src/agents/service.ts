@@ -23,6 +23,7 @@ export type AgentServices = Pick<Services, "bus" | "db" | "keys" | "tokens" | "s
 export const DEFAULT_AGENT_SETTINGS: Omit<AgentSettings, "name"> = {
   description: null, scopes: [], vault_ids: [], is_active: true, intents_api_enabled: false, token_ttl_seconds: null,
   expires_at: null, tx_to_allowlist: [], tx_max_value: null, tx_daily_limit: null, tx_allowed_chains: [],
+  shroud_enabled: false, shroud_config: null,
 };
 
 /** The API key or agent id presented to the token exchange matches no active agent. */

@@ -1,9 +1,35 @@
 /** Wire schemas of `/v1/agents` and of the agent key -> JWT exchange. */
 import { z } from "zod";
 import { TOKEN_TTL_BOUNDS } from "../../commands/agent.js";
+import { ShroudConfigSchema } from "../../events/shroud-config.js";
 
 const decimal = z.string().max(80).regex(/^\d+(\.\d+)?$/, "must be a non-negative decimal number");
 const timestamp = z.iso.datetime({ offset: true }).transform((text) => new Date(text).toISOString());
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** The older spellings the seeds' Shroud docs use, mapped to the schema's names (which win when both are given). */
+function currentShroudSpellings(input: unknown): unknown {
+  if (!isObject(input)) return input;
+  const config: Record<string, unknown> = { ...input };
+  const renamed = (section: string, from: string, to: string) => {
+    const object = config[section];
+    if (!isObject(object) || !(from in object)) return;
+    const { [from]: value, ...rest } = object;
+    config[section] = { [to]: value, ...rest };
+  };
+  renamed("command_injection_detection", "strictness", "patterns");
+  renamed("encoding_detection", "detect_unicode", "detect_unicode_escape");
+  const older: Record<string, string> = { sanitize: "surgical", warn: "log_only" };
+  if (typeof config.sanitization_mode === "string" && older[config.sanitization_mode]) {
+    config.sanitization_mode = older[config.sanitization_mode];
+  }
+  return config;
+}
+
+/** `shroud_config` on input: the seeds' and the reference's spellings; unknown fields are dropped. */
+export const ShroudConfigInput = z.preprocess(currentShroudSpellings, ShroudConfigSchema).meta({ id: "ShroudConfig" });
 
 /** Fields a human may set at creation and change later; `tx_*_eth` are the reference's deprecated aliases. */
 export const agentSettingsFields = {
@@ -19,6 +45,8 @@ export const agentSettingsFields = {
   tx_daily_limit: decimal.nullable().optional(),
   tx_daily_limit_eth: decimal.nullable().optional(),
   tx_allowed_chains: z.array(z.string().max(100)).max(100).optional(),
+  shroud_enabled: z.boolean().optional(),
+  shroud_config: ShroudConfigInput.nullable().optional(),
 };
 export const AgentSettingsFields = z.object(agentSettingsFields);
 
@@ -56,6 +84,7 @@ export const AgentResponse = z.object({
   ssh_public_key: z.string(),
   ecdh_public_key: z.string(),
   shroud_enabled: z.boolean(),
+  shroud_config: ShroudConfigSchema.nullable(),
   created_by: z.uuid(),
   created_at: z.string(),
   expires_at: z.string().optional(),

@@ -13,6 +13,7 @@ import { ipRuleRoutes } from "../http/routes/ip-rules.js";
 import { policyRoutes } from "../http/routes/policies.js";
 import { secretRoutes } from "../http/routes/secrets.js";
 import { shareRoutes } from "../http/routes/shares.js";
+import { shroudRoutes } from "../http/routes/shroud.js";
 import { vaultRoutes } from "../http/routes/vaults.js";
 import { chainRoutes } from "../http/routes/chains.js";
 import { transactionRoutes } from "../http/routes/transactions.js";
@@ -24,7 +25,7 @@ export function appRoutes(services: Services, running: Pick<HealthDependencies, 
   return [...healthRoutes({ keys: services.keys, database: services.db, ...running }), ...ipRuleRoutes(services), ...authTokenRoutes(services), ...deviceLoginRoutes(services),
     ...agentRoutes(services), ...humanRoutes(services), ...accountRoutes(services), ...orgMemberRoutes(services),
     ...vaultRoutes(services), ...secretRoutes(services), ...shareRoutes(services), ...policyRoutes(services),
-    ...auditRoutes(services), ...historyRoutes(services), ...reportRoutes(services),
+    ...auditRoutes(services), ...historyRoutes(services), ...reportRoutes(services), ...shroudRoutes(services),
     ...(running.intents ? [...chainRoutes(running.intents.registry), ...transactionRoutes(services, running.intents)] : []),
   ];
 }

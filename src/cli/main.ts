@@ -63,6 +63,15 @@ program.command("serve").description("run the HTTP API (embedded PGlite and loca
     await serveCommand(config, createLogger({ level: config.logLevel }));
   });
 
+program.command("shroud")
+  .description("run Shroud, the LLM proxy for agents, on its own port beside the API, on the same stores (DATABASE_URL; SHROUD_* settings)")
+  .action(async () => {
+    const config = await loadConfig();
+    const [{ shroudCommand }, { loadShroudConfig }, { createLogger }] = await Promise.all([import("../shroud/command.js"),
+      import("../shroud/config.js"), import("../log.js")]);
+    await shroudCommand(config, loadShroudConfig(), createLogger({ level: config.logLevel }));
+  });
+
 const projections = program.command("projections").description("inspect and rebuild read models");
 projections.command("status").description("show each read model's generations, position and lag")
   .option("--json", "print JSON")

@@ -95,7 +95,7 @@ describe("agents over HTTP", function () {
     it("ignores fields it does not act on and accepts the deprecated guardrail names", async () => {
       const { agent } = await newAgent({ shroud_enabled: true, environment: "production", tx_max_value_eth: "1.5",
         tx_daily_limit_eth: "10", tx_allowed_chains: ["base"], tx_to_allowlist: ["0xabc"], token_ttl_seconds: 300 });
-      expect(agent).to.include({ shroud_enabled: false, tx_max_value: "1.5", tx_max_value_eth: "1.5",
+      expect(agent).to.include({ shroud_enabled: true, tx_max_value: "1.5", tx_max_value_eth: "1.5",
         tx_daily_limit: "10", token_ttl_seconds: 300 });
       expect(agent).not.to.have.property("environment");
     });

@@ -63,8 +63,8 @@ export function toAgentResponse(agent: AgentView): z.input<typeof AgentResponse>
     vault_ids: agent.vaultIds,
     ssh_public_key: agent.sshPublicKey,
     ecdh_public_key: agent.ecdhPublicKey,
-    // Shroud (the LLM proxy) is not part of Keyledger: no agent routes through it.
-    shroud_enabled: false,
+    shroud_enabled: agent.shroudEnabled,
+    shroud_config: agent.shroudConfig,
     created_by: agent.createdBy,
     created_at: agent.createdAt.toISOString(),
     expires_at: agent.expiresAt?.toISOString(),

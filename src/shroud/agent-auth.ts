@@ -1,0 +1,58 @@
+/**
+ * Who is calling Shroud: the credential of `X-Shroud-Agent-Key` (else `Authorization: Bearer`) in one of
+ * 1claw's forms: `agent_id:ocv_…`, a bare `ocv_…` key, or an agent JWT. Each is checked by the API's own
+ * authenticator (the same lookups, revocation and IP rules as any API call); only agents whose
+ * `shroud_enabled` is set pass.
+ */
+import { Forbidden, Unauthenticated } from "../../commands/errors.js";
+import { findAgentById, type AgentRecord } from "../agents/queries.js";
+import type { AgentPrincipal } from "../auth/principal.js";
+import type { Authenticate } from "../http/auth.js";
+
+class ShroudUnauthenticated extends Unauthenticated {
+  constructor(message: string) {
+    super(message);
+    this.name = "ShroudUnauthenticated";
+  }
+}
+
+export class NotShroudAgent extends Forbidden {
+  constructor(reason: string) {
+    super(reason);
+    this.name = "NotShroudAgent";
+  }
+}
+
+export interface ShroudCaller {
+  principal: AgentPrincipal;
+  agent: AgentRecord;
+}
+
+export async function authenticateShroudCaller(
+  authenticate: Authenticate, lookup: { db: Parameters<typeof findAgentById>[0]; clock: () => Date },
+  request: { headers: Record<string, string | string[] | undefined>; ip: string; requestId: string },
+): Promise<ShroudCaller> {
+  const header = request.headers["x-shroud-agent-key"];
+  const fromHeader = typeof header === "string" ? header.trim() : undefined;
+  const bearer = /^Bearer[ \t]+(\S+)\s*$/i.exec(String(request.headers.authorization ?? ""))?.[1];
+  const credential = fromHeader || bearer;
+  if (!credential) throw new ShroudUnauthenticated("missing X-Shroud-Agent-Key header");
+
+  let agentId: string | undefined;
+  let token = credential;
+  if (credential.includes(":")) {
+    const parts = credential.split(":");
+    if (parts.length !== 2 || !parts[0] || !parts[1]) throw new ShroudUnauthenticated("invalid agent key format: expected 'agent_id:api_key'");
+    [agentId, token] = [parts[0].toLowerCase(), parts[1]];
+  } else if (!token.startsWith("ocv_") && !token.startsWith("eyJ")) {
+    throw new ShroudUnauthenticated("invalid agent key format: expected 'agent_id:api_key'");
+  }
+  const principal = await authenticate({ headers: { authorization: `Bearer ${token}` }, ip: request.ip, requestId: request.requestId });
+  if (!principal) throw new ShroudUnauthenticated("invalid agent credentials");
+  if (principal.type !== "agent") throw new NotShroudAgent("only agents call Shroud");
+  if (agentId !== undefined && agentId !== principal.id) throw new ShroudUnauthenticated("invalid agent credentials");
+  const agent = await findAgentById(lookup.db, principal.id, lookup.clock());
+  if (!agent || !agent.active) throw new ShroudUnauthenticated("invalid agent credentials");
+  if (!agent.shroudEnabled) throw new NotShroudAgent("agent is not enabled for Shroud (shroud_enabled is false)");
+  return { principal, agent };
+}
