@@ -15,10 +15,14 @@ import { secretReadsProjection } from "./secret-reads.js";
 import { secretInventoryProjection } from "./secret-inventory.js";
 import { dailyReadsProjection } from "./daily-reads.js";
 import { sharesProjection } from "./shares.js";
+import { billingAccountsProjection } from "./billing-accounts.js";
+import { usageProjection } from "./usage.js";
+import { resourceSlotsProjection } from "./resource-slots.js";
 
 export const allProjections: readonly Projection[] = [revokedTokensProjection, apiKeysProjection, ipRulesProjection,
   agentsProjection, usersProjection, vaultsProjection, secretsProjection,
   policiesProjection,
   accessIntervalsProjection, secretHistoryProjection, secretReadsProjection, secretInventoryProjection, dailyReadsProjection,
   sharesProjection,
+  billingAccountsProjection, usageProjection, resourceSlotsProjection,
   auditEventsProjection];

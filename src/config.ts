@@ -37,6 +37,12 @@ export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = [
   { name: "RATE_LIMIT_AUTH_BURST", description: "Requests a client address may make at once to POST /v1/auth/* and /v1/agents/enroll (key exchanges excepted), and failed authentications it may make at once on any route", default: "5" },
   { name: "RATE_LIMIT_AUTH_PER_SECOND", description: "Sustained requests (and failed authentications) per second per client address once the burst is spent", default: "1" },
   { name: "AUDIT_SIGN_INTERVAL_SECONDS", description: "How often the audit hash chain's head is signed through the key provider (when new events arrived)", default: "60" },
+  { name: "KEYLEDGER_DEFAULT_TIER", description: "Billing tier of every organisation no operator has set one for: free, pro, business or enterprise (unlimited, still counted)", default: "enterprise" },
+  { name: "KEYLEDGER_OPERATOR_EMAILS", description: "Comma-separated emails of the users who may call /v1/admin/* (operators of this install, not of an organisation)" },
+  { name: "X402_FACILITATOR_URL", description: "x402 facilitator (its /verify and /settle) that checks payments for requests over the quota; without it x402 payments are never accepted" },
+  { name: "X402_PAY_TO", description: "Address x402 payments are made to (required with X402_FACILITATOR_URL)" },
+  { name: "X402_NETWORK", description: "Network of x402 payments", default: "eip155:8453" },
+  { name: "X402_ASSET", description: "Token contract of x402 payments (EIP-3009)", default: "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913 (USDC on Base)" },
 ];
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -69,6 +75,12 @@ export interface Config {
   authRateLimit: { burst: number; perSecond: number };
   /** Seconds between signatures of the audit chain's head. */
   auditSignIntervalSeconds: number;
+  billing: {
+    defaultTier: "free" | "pro" | "business" | "enterprise";
+    /** Lower-cased. */
+    operatorEmails: readonly string[];
+    x402: { facilitatorUrl?: string; payTo?: string; network: string; asset: string };
+  };
 }
 
 export class ConfigError extends Error {
@@ -134,8 +146,17 @@ const EnvSchema = z
       .refine((n) => n > 0 && n <= 1_000_000_000, "must be a positive number of requests per second")
       .default(1),
     AUDIT_SIGN_INTERVAL_SECONDS: integer(1, 86_400, "must be a whole number of seconds from 1 to 86400").default(60),
+    KEYLEDGER_DEFAULT_TIER: z.enum(["free", "pro", "business", "enterprise"], "must be free, pro, business or enterprise").default("enterprise"),
+    KEYLEDGER_OPERATOR_EMAILS: z.string().optional(),
+    X402_FACILITATOR_URL: url(["http:", "https:"], "must be an http:// or https:// URL").optional(),
+    X402_PAY_TO: z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x address of 40 hex digits").optional(),
+    X402_NETWORK: z.string().default("eip155:8453"),
+    X402_ASSET: z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x address of 40 hex digits").default("0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913"),
   })
   .superRefine((env, ctx) => {
+    if (env.X402_FACILITATOR_URL && !env.X402_PAY_TO) {
+      ctx.addIssue({ code: "custom", path: ["X402_PAY_TO"], message: "is required when X402_FACILITATOR_URL is set" });
+    }
     if (keyProviderKind(env) !== "pkcs11") return;
     if (!env.PKCS11_MODULE) ctx.addIssue({ code: "custom", path: ["PKCS11_MODULE"], message: "is required when KEY_PROVIDER is pkcs11" });
     if (!env.PKCS11_PIN) ctx.addIssue({ code: "custom", path: ["PKCS11_PIN"], message: "is required when KEY_PROVIDER is pkcs11" });
@@ -176,5 +197,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     google: { clientId: e.GOOGLE_CLIENT_ID, issuer: e.GOOGLE_ISSUER, jwksUrl: e.GOOGLE_JWKS_URL },
     authRateLimit: { burst: e.RATE_LIMIT_AUTH_BURST, perSecond: e.RATE_LIMIT_AUTH_PER_SECOND },
     auditSignIntervalSeconds: e.AUDIT_SIGN_INTERVAL_SECONDS,
+    billing: {
+      defaultTier: e.KEYLEDGER_DEFAULT_TIER,
+      operatorEmails: (e.KEYLEDGER_OPERATOR_EMAILS ?? "").split(",").map((m) => m.trim().toLowerCase()).filter(Boolean),
+      x402: { facilitatorUrl: e.X402_FACILITATOR_URL?.replace(/\/+$/, ""), payTo: e.X402_PAY_TO, network: e.X402_NETWORK, asset: e.X402_ASSET },
+    },
   };
 }

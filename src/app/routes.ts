@@ -13,11 +13,15 @@ import { policyRoutes } from "../http/routes/policies.js";
 import { secretRoutes } from "../http/routes/secrets.js";
 import { shareRoutes } from "../http/routes/shares.js";
 import { vaultRoutes } from "../http/routes/vaults.js";
+import { adminBillingRoutes } from "../http/routes/admin-billing.js";
+import { billingRoutes } from "../http/routes/billing.js";
+import type { UsageMeter } from "../billing/usage-meter.js";
 import type { Route } from "../http/route.js";
 import type { Services } from "./services.js";
 
-export function appRoutes(services: Services, running: Pick<HealthDependencies, "projections"> = {}): Route[] {
+export function appRoutes(services: Services, running: Pick<HealthDependencies, "projections"> & { usage?: UsageMeter } = {}): Route[] {
   return [...healthRoutes({ keys: services.keys, database: services.db, ...running }), ...ipRuleRoutes(services), ...authTokenRoutes(services), ...deviceLoginRoutes(services),
     ...agentRoutes(services), ...humanRoutes(services), ...orgMemberRoutes(services), ...vaultRoutes(services), ...secretRoutes(services), ...shareRoutes(services), ...policyRoutes(services),
-    ...auditRoutes(services), ...historyRoutes(services), ...reportRoutes(services)];
+    ...auditRoutes(services), ...historyRoutes(services), ...reportRoutes(services),
+    ...billingRoutes(services, running.usage), ...adminBillingRoutes(services)];
 }
