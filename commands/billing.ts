@@ -19,7 +19,10 @@ export type BillingCommand =
   | { type: "SetBillingTier"; orgId: string; tier: Tier; durationDays: number | null; by: BillingActor }
   | { type: "SetOverageMethod"; orgId: string; method: OverageMethod; by: BillingActor }
   | { type: "GrantCredits"; orgId: string; grantId: string; amountMicroUsd: number; description: string; by: BillingActor }
-  /** Pays for up to `requests` requests over the quota at `rateMicroUsd` each: as many as the balance covers, at least one. */
+  /**
+   * Pays for up to `requests` requests over the quota at `rateMicroUsd` each: as many as the balance covers. When
+   * it covers none, records only the expiries that made it so, or refuses (InsufficientCredits) if there are none.
+   */
   | { type: "DebitCredits"; orgId: string; debitId: string; requests: number; rateMicroUsd: number };
 
 export interface CreditGrant {
@@ -129,7 +132,11 @@ function decide(command: BillingCommand, state: BillingState, now: Date): Billin
       const { events, live } = expireLapsed(state, command.orgId, now);
       const available = live.reduce((sum, g) => sum + g.remaining, 0);
       const requests = Math.min(command.requests, Math.floor(available / command.rateMicroUsd));
-      if (requests < 1) throw new InsufficientCredits(available, command.rateMicroUsd);
+      if (requests < 1) {
+        // Nothing to debit, but the lapsed grants are recorded as such (the ledger shows why there is no balance).
+        if (events.length > 0) return events;
+        throw new InsufficientCredits(available, command.rateMicroUsd);
+      }
       let owed = requests * command.rateMicroUsd;
       const fromGrants: Array<{ grant_id: string; amount_micro_usd: number }> = [];
       for (const grant of live) {

@@ -96,7 +96,7 @@ interface OrgMeter {
   loading?: Promise<void>;
   /** Requests over the quota already paid for by a credit debit. */
   prepaidRequests: number;
-  debiting?: Promise<void>;
+  debiting?: Promise<boolean>;
 }
 
 function capitalised(tier: Tier): string {
@@ -182,30 +182,33 @@ export class UsageMeter {
   /** Takes one prepaid request, debiting the next block of credits when none is left; false when the balance cannot pay. */
   private async prepay(org: OrgMeter, rate: number): Promise<boolean> {
     while (org.prepaidRequests === 0) {
-      if (!org.debiting) {
-        org.debiting = this.debit(org, rate).finally(() => (org.debiting = undefined));
-      }
-      try {
-        await org.debiting;
-      } catch (error) {
-        if (error instanceof InsufficientCredits) return false;
-        throw error;
-      }
+      // One debit at a time per organisation: requests arriving meanwhile share its block.
+      org.debiting ??= this.debit(org, rate).finally(() => (org.debiting = undefined));
+      if (!(await org.debiting)) return false;
     }
     org.prepaidRequests -= 1;
     return true;
   }
 
-  private async debit(org: OrgMeter, rate: number): Promise<void> {
+  /** Debits the next block; false when the balance covers no request. */
+  private async debit(org: OrgMeter, rate: number): Promise<boolean> {
     const { events } = await this.services.bus.handle(billingAggregate, org.orgId, {
       type: "DebitCredits", orgId: org.orgId, debitId: randomUUID(), requests: CREDIT_DEBIT_BLOCK, rateMicroUsd: rate,
-    }, { metadata: { actor: { type: "system", id: "usage-meter" }, org_id: org.orgId }, readYourWrites: false });
+    }, { metadata: { actor: { type: "system", id: "usage-meter" }, org_id: org.orgId }, readYourWrites: false })
+      .catch((error: unknown) => {
+        if (error instanceof InsufficientCredits) return { events: [] };
+        throw error;
+      });
+    let debited = false;
     for (const event of events) {
+      if (event.type !== "CreditsDebited" && event.type !== "CreditsExpired") continue;
+      if (org.account) org.account.balanceMicroUsd = event.data.balance_after_micro_usd;
       if (event.type === "CreditsDebited") {
         org.prepaidRequests += event.data.requests;
-        if (org.account) org.account.balanceMicroUsd = event.data.balance_after_micro_usd;
+        debited = true;
       }
     }
+    return debited;
   }
 
   private async admitWithPayment(org: OrgMeter, request: MeteredRequest, used: number, limit: number, rate: number): Promise<Admission> {
