@@ -23,5 +23,5 @@ export function appRoutes(services: Services, running: Pick<HealthDependencies, 
   return [...healthRoutes({ keys: services.keys, database: services.db, ...running }), ...ipRuleRoutes(services), ...authTokenRoutes(services), ...deviceLoginRoutes(services),
     ...agentRoutes(services), ...humanRoutes(services), ...orgMemberRoutes(services), ...vaultRoutes(services), ...secretRoutes(services), ...shareRoutes(services), ...policyRoutes(services),
     ...auditRoutes(services), ...historyRoutes(services), ...reportRoutes(services),
-    ...billingRoutes(services, running.usage), ...adminBillingRoutes(services)];
+    ...billingRoutes(services, running.usage), ...adminBillingRoutes(services, running.usage)];
 }

@@ -8,8 +8,9 @@
  * debits and x402 settlements are recorded before the request they pay for is answered.
  *
  * What the meter knows of an account (tier, overage method, balance, the month's count as recorded) is read
- * from the read models on an organisation's first request and refreshed in the background once a second, so
- * an operator's tier change or credit grant takes effect within about a second, and the hot path does no I/O.
+ * from the read models on an organisation's first request and refreshed at most once a second (changes made
+ * through this server's routes at once), so an operator's tier change or credit grant from the CLI takes
+ * effect within about a second, and the hot path reads nothing for the other requests.
  */
 import { randomUUID } from "node:crypto";
 import type { z } from "zod";
@@ -274,13 +275,20 @@ export class UsageMeter {
     if (!org.account) {
       org.loading ??= this.load(org, now).finally(() => (org!.loading = undefined));
       await org.loading;
-    } else if (now.getTime() - org.account.loadedAt >= this.flushIntervalMs && !org.loading) {
-      // Stale: answer from what we know, refresh behind the request.
-      org.loading = this.load(org, now).catch((error: unknown) =>
+    } else if (now.getTime() - org.account.loadedAt >= this.flushIntervalMs) {
+      // Stale: one request per organisation and second waits for the refresh (concurrent ones share it).
+      org.loading ??= this.load(org, now).catch((error: unknown) =>
         this.services.logger.warn({ err: error instanceof Error ? error.message : String(error), org_id: orgId },
-          "could not refresh a billing account")).finally(() => (org!.loading = undefined));
+          "could not refresh a billing account; answering from what was known")).finally(() => (org!.loading = undefined));
+      await org.loading;
     }
     return org;
+  }
+
+  /** The account changed here (tier, credits, overage method): the next request reads it afresh. */
+  invalidate(orgId: string): void {
+    const account = this.orgs.get(orgId)?.account;
+    if (account) account.loadedAt = Number.NEGATIVE_INFINITY;
   }
 
   private async load(org: OrgMeter, now: Date): Promise<void> {

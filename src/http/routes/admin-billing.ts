@@ -10,11 +10,12 @@ import type { Services } from "../../app/services.js";
 import { requestMetadata } from "../../auth/metadata.js";
 import { requireOperator } from "../../billing/operators.js";
 import { grantCredits, setBillingTier } from "../../billing/service.js";
+import type { UsageMeter } from "../../billing/usage-meter.js";
 import { defineRoute, type Route } from "../route.js";
 
 const OrgParams = z.object({ org_id: z.uuid() });
 
-export function adminBillingRoutes(services: Pick<Services, "db" | "bus" | "config">): Route[] {
+export function adminBillingRoutes(services: Pick<Services, "db" | "bus" | "config">, meter?: UsageMeter): Route[] {
   const operators = services.config.billing.operatorEmails;
   const tags = ["Admin"];
   return [
@@ -28,6 +29,7 @@ export function adminBillingRoutes(services: Pick<Services, "db" | "bus" | "conf
       const operator = requireOperator(principal, operators);
       const set = await setBillingTier(services, params.org_id, body.tier, body.duration_days ?? 365, operator,
         { ...requestMetadata(request, principal), org_id: params.org_id });
+      meter?.invalidate(params.org_id);
       return { status: 200, body: { org_id: params.org_id, tier: set.tier, period_end: set.periodEnd?.toISOString() ?? null } };
     }),
 
@@ -40,6 +42,7 @@ export function adminBillingRoutes(services: Pick<Services, "db" | "bus" | "conf
       const operator = requireOperator(principal, operators);
       const granted = await grantCredits(services, params.org_id, body.amount_cents * MICRO_USD_PER_CENT,
         body.description ?? "Credits granted by an operator", operator, { ...requestMetadata(request, principal), org_id: params.org_id });
+      meter?.invalidate(params.org_id);
       return { status: 201, body: { grant_id: granted.grantId, org_id: params.org_id, amount_cents: body.amount_cents,
         expires_at: granted.expiresAt, balance_cents: microUsdToCents(granted.balanceAfterMicroUsd) } };
     }),

@@ -139,6 +139,7 @@ export function billingRoutes(services: Pick<Services, "db" | "bus" | "clock" | 
       const user = requireRole(principal, "owner", "admin");
       const method = body.method ?? body.overage_method!;
       const now = await setOverageMethod(services, user.orgId, method, { type: "user", id: user.id }, requestMetadata(request, user));
+      meter?.invalidate(user.orgId);
       return { status: 200, body: { overage_method: now } };
     }),
 
