@@ -33,7 +33,7 @@ export function meterUsage(meter: UsageMeter, publicUrl: string | undefined): Me
     let admission;
     try {
       admission = await meter.admit({
-        principal, method: ctx.method, endpoint: route.path, resource: `${publicUrl ?? ctx.origin}${ctx.originalUrl}`,
+        principal, method: ctx.method, endpoint: route.path, resource: `${publicUrl ?? `${ctx.protocol}://${ctx.host}`}${ctx.originalUrl}`,
         free: isFreeRoute(route.path), x402PriceMicroUsd: X402_PRICES[`${route.method} ${route.path}`],
         payment: ctx.get("X-PAYMENT") || undefined,
       });
