@@ -24,10 +24,13 @@ export abstract class NotFound extends DomainError {}
 export abstract class Conflict extends DomainError {}
 /** The thing existed and never will be usable again (deleted, expired, exhausted). */
 export abstract class Gone extends DomainError {}
-/** A counted allowance of the organisation is used up (rules, members, vaults). */
+/** The organisation's tier allows no more of a resource (vaults, secrets, agents): upgrading is the way out. */
 export abstract class ResourceLimit extends DomainError {}
 /** The operation is paid and the caller has no means to pay. */
-export abstract class PaymentRequired extends DomainError {}
+export abstract class PaymentRequired extends DomainError {
+  /** Fields the answer carries besides the problem's own (the x402 payment requirement, `required_usd`, ...). */
+  extensions: Record<string, unknown> = {};
+}
 /** Too many attempts in a time window; try again after `retryAfterSeconds`. */
 export abstract class RateLimited extends DomainError {
   constructor(message: string, readonly retryAfterSeconds: number, options: { detail?: string; cause?: unknown } = {}) {

@@ -6,7 +6,7 @@
 import { IpRuleCreated, IpRuleDeleted, readIpRuleEvent, type IpRuleEvent } from "../events/ip-rule.js";
 import { defineAggregate } from "./aggregate.js";
 import type { Decider } from "./decider.js";
-import { Conflict, NotFound, ResourceLimit } from "./errors.js";
+import { Conflict, NotFound } from "./errors.js";
 import { formatCidr, parseCidr, parseIp, rulesAllow, type AccessRule } from "./rules/cidr.js";
 
 /** Every authenticated request is matched against its organisation's rules: keep the set small. */
@@ -53,7 +53,8 @@ export class IpRuleAlreadyExists extends Conflict {
   }
 }
 
-export class IpRuleLimitReached extends ResourceLimit {
+/** A fixed bound of the install (every request is matched against the set), not a tier limit: 409, as before. */
+export class IpRuleLimitReached extends Conflict {
   constructor() {
     super(`an organisation can have at most ${MAX_IP_RULES_PER_ORG} IP rules`);
     this.name = "IpRuleLimitReached";

@@ -17,10 +17,14 @@ import { dailyReadsProjection } from "./daily-reads.js";
 import { sharesProjection } from "./shares.js";
 import { transactionsProjection } from "./transactions.js";
 import { shroudCallsProjection } from "./shroud-calls.js";
+import { billingAccountsProjection } from "./billing-accounts.js";
+import { usageProjection } from "./usage.js";
+import { resourceSlotsProjection } from "./resource-slots.js";
 
 export const allProjections: readonly Projection[] = [revokedTokensProjection, apiKeysProjection, ipRulesProjection,
   agentsProjection, usersProjection, vaultsProjection, secretsProjection,
   policiesProjection,
   accessIntervalsProjection, secretHistoryProjection, secretReadsProjection, secretInventoryProjection, dailyReadsProjection,
   sharesProjection, transactionsProjection, shroudCallsProjection,
+  billingAccountsProjection, usageProjection, resourceSlotsProjection,
   auditEventsProjection];

@@ -42,6 +42,12 @@ export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = [
   { name: "KEYLEDGER_DEV_CHAIN_ID", description: "Chain id of the local development chain", default: "31337" },
   { name: "RPC_DEADLINE_MS", description: "How long one call to a chain's RPC may take before it fails as unavailable", default: "10000" },
   { name: "AUDIT_SIGN_INTERVAL_SECONDS", description: "How often the audit hash chain's head is signed through the key provider (when new events arrived)", default: "60" },
+  { name: "KEYLEDGER_DEFAULT_TIER", description: "Billing tier of every organisation no operator has set one for: free, pro, business or enterprise (unlimited, still counted)", default: "enterprise" },
+  { name: "KEYLEDGER_OPERATOR_EMAILS", description: "Comma-separated emails of the users who may call /v1/admin/* (operators of this install, not of an organisation)" },
+  { name: "X402_FACILITATOR_URL", description: "x402 facilitator (its /verify and /settle) that checks payments for requests over the quota; without it x402 payments are never accepted" },
+  { name: "X402_PAY_TO", description: "Address x402 payments are made to (required with X402_FACILITATOR_URL)" },
+  { name: "X402_NETWORK", description: "Network of x402 payments", default: "eip155:8453" },
+  { name: "X402_ASSET", description: "Token contract of x402 payments (EIP-3009)", default: "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913 (USDC on Base)" },
 ];
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -76,6 +82,12 @@ export interface Config {
   auditSignIntervalSeconds: number;
   /** The Intents API's chains: RPC URLs by chain name or id, extra chains, the local development chain. */
   chains: { rpcUrls: Record<string, string>; file?: string; devRpcUrl?: string; devChainId: number; rpcDeadlineMs: number };
+  billing: {
+    defaultTier: "free" | "pro" | "business" | "enterprise";
+    /** Lower-cased. */
+    operatorEmails: readonly string[];
+    x402: { facilitatorUrl?: string; payTo?: string; network: string; asset: string };
+  };
 }
 
 export class ConfigError extends Error {
@@ -153,8 +165,17 @@ const EnvSchema = z
     KEYLEDGER_DEV_CHAIN_RPC_URL: url(["http:", "https:"], "must be an http:// or https:// URL").optional(),
     KEYLEDGER_DEV_CHAIN_ID: integer(1, 2 ** 53 - 1, "must be a positive integer chain id").default(31337),
     RPC_DEADLINE_MS: milliseconds.default(10000),
+    KEYLEDGER_DEFAULT_TIER: z.enum(["free", "pro", "business", "enterprise"], "must be free, pro, business or enterprise").default("enterprise"),
+    KEYLEDGER_OPERATOR_EMAILS: z.string().optional(),
+    X402_FACILITATOR_URL: url(["http:", "https:"], "must be an http:// or https:// URL").optional(),
+    X402_PAY_TO: z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x address of 40 hex digits").optional(),
+    X402_NETWORK: z.string().default("eip155:8453"),
+    X402_ASSET: z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x address of 40 hex digits").default("0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913"),
   })
   .superRefine((env, ctx) => {
+    if (env.X402_FACILITATOR_URL && !env.X402_PAY_TO) {
+      ctx.addIssue({ code: "custom", path: ["X402_PAY_TO"], message: "is required when X402_FACILITATOR_URL is set" });
+    }
     if (keyProviderKind(env) !== "pkcs11") return;
     if (!env.PKCS11_MODULE) ctx.addIssue({ code: "custom", path: ["PKCS11_MODULE"], message: "is required when KEY_PROVIDER is pkcs11" });
     if (!env.PKCS11_PIN) ctx.addIssue({ code: "custom", path: ["PKCS11_PIN"], message: "is required when KEY_PROVIDER is pkcs11" });
@@ -197,5 +218,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     auditSignIntervalSeconds: e.AUDIT_SIGN_INTERVAL_SECONDS,
     chains: { rpcUrls: e.KEYLEDGER_CHAIN_RPC_URLS ?? {}, file: e.KEYLEDGER_CHAINS_FILE, devRpcUrl: e.KEYLEDGER_DEV_CHAIN_RPC_URL,
       devChainId: e.KEYLEDGER_DEV_CHAIN_ID, rpcDeadlineMs: e.RPC_DEADLINE_MS },
+    billing: {
+      defaultTier: e.KEYLEDGER_DEFAULT_TIER,
+      operatorEmails: (e.KEYLEDGER_OPERATOR_EMAILS ?? "").split(",").map((m) => m.trim().toLowerCase()).filter(Boolean),
+      x402: { facilitatorUrl: e.X402_FACILITATOR_URL?.replace(/\/+$/, ""), payTo: e.X402_PAY_TO, network: e.X402_NETWORK, asset: e.X402_ASSET },
+    },
   };
 }

@@ -12,7 +12,7 @@ import type { EventMetadata } from "../eventstore/port.js";
 import { putSystemSecret } from "../secrets/service.js";
 import { ensureAgentKeysVault } from "../vaults/service.js";
 
-export type IdentityKeyServices = Pick<Services, "db" | "bus" | "store" | "keys" | "clock">;
+export type IdentityKeyServices = Pick<Services, "db" | "bus" | "store" | "keys" | "clock" | "config">;
 
 export const identityKeyPath = (agentId: string, kind: "ssh" | "ecdh") => `agents/${agentId}/${kind}_private_key`;
 

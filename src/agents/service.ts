@@ -11,12 +11,13 @@ import type { Services } from "../app/services.js";
 import { issueAccessToken } from "../auth/issue.js";
 import type { IssuedToken } from "../auth/tokens.js";
 import { type EventMetadata } from "../eventstore/port.js";
+import { releaseResourceSlot, withResourceSlot } from "../billing/resource-limits.js";
 import { generateAgentApiKey } from "./api-keys.js";
 import { generateIdentityKeys } from "./identity-keys.js";
 import { agentView, findAgentByApiKey, findAgentById, type AgentRecord, type AgentView } from "./queries.js";
 import { reachClaims } from "./token-claims.js";
 
-export type AgentServices = Pick<Services, "bus" | "db" | "keys" | "tokens" | "store" | "clock">;
+export type AgentServices = Pick<Services, "bus" | "db" | "keys" | "tokens" | "store" | "clock" | "config">;
 
 
 /** Settings of a new agent where its creator names none. */
@@ -67,13 +68,16 @@ export async function createAgent(
   metadata: EventMetadata,
   agentId: string = randomUUID(),
 ): Promise<CreatedAgent> {
-  const apiKey = generateAgentApiKey();
-  const identity = await generateIdentityKeys(services, owner.orgId, agentId, { type: "user", id: owner.userId }, metadata);
-  await run(services, {
-    type: "CreateAgent", agentId, orgId: owner.orgId, createdBy: owner.userId, origin, settings,
-    apiKey: { key_prefix: apiKey.prefix, key_hash: apiKey.hash }, identity,
-  }, metadata);
-  return { agent: await current(services, owner.orgId, agentId), apiKey: apiKey.key };
+  // The slot first: no identity keys are made for an agent the tier does not allow.
+  return withResourceSlot(services, { orgId: owner.orgId, kind: "agent", resourceId: agentId }, metadata, async () => {
+    const apiKey = generateAgentApiKey();
+    const identity = await generateIdentityKeys(services, owner.orgId, agentId, { type: "user", id: owner.userId }, metadata);
+    await run(services, {
+      type: "CreateAgent", agentId, orgId: owner.orgId, createdBy: owner.userId, origin, settings,
+      apiKey: { key_prefix: apiKey.prefix, key_hash: apiKey.hash }, identity,
+    }, metadata);
+    return { agent: await current(services, owner.orgId, agentId), apiKey: apiKey.key };
+  });
 }
 
 export async function updateAgent(
@@ -85,6 +89,7 @@ export async function updateAgent(
 
 export async function deleteAgent(services: AgentServices, orgId: string, agentId: string, metadata: EventMetadata): Promise<void> {
   await run(services, { type: "DeleteAgent", agentId, orgId }, metadata);
+  await releaseResourceSlot(services, { orgId, kind: "agent", resourceId: agentId }, metadata);
 }
 
 /** A new key; the old one stops working as soon as the read model has the rotation (before this returns). */

@@ -1,6 +1,7 @@
 /**
- * Wire schemas of `/v1/billing`, and the 402 payment body, as the reference spec defines them. The server
- * does not serve the billing routes yet (issue 14).
+ * Wire schemas of `/v1/billing` and of the operators' `/v1/admin/orgs/{org_id}/...` billing routes, and the
+ * 402 payment body, as the reference spec defines them (plus the fields 1claw's own clients read).
+ * A limit of -1 means unlimited (the enterprise tier).
  */
 import { z } from "zod";
 
@@ -48,7 +49,15 @@ export const CreditBalanceResponse = z.object({
   balance_cents: z.number().int(),
   balance_usd: z.string(),
   expiring_within_90_days: z.object({ amount_cents: z.number().int(), earliest_expiry: z.string().nullable() }).optional(),
+  /** Read by the 1claw CLI. */
+  expiring_within_30d_cents: z.number().int().optional(),
+  balance_micro_usd: z.number().int().optional(),
 }).meta({ id: "CreditBalanceResponse" });
+
+export const CreditTransactionsQuery = z.object({
+  page: z.coerce.number().int().min(1).max(1_000_000).optional(),
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+});
 
 export const CreditTransactionsListResponse = z.object({
   transactions: z.array(z.object({
@@ -63,7 +72,13 @@ export const CreditTransactionsListResponse = z.object({
   limit: z.number().int().optional(),
 }).meta({ id: "CreditTransactionsListResponse" });
 
-export const OverageMethodRequest = z.object({ method: z.enum(["credits", "x402"]) }).meta({ id: "OverageMethodRequest" });
+const OverageMethod = z.enum(["credits", "x402"]);
+/** The spec names the field `method`; 1claw's billing guide and dashboard send `overage_method`: either is accepted. */
+export const OverageMethodRequest = z.object({ method: OverageMethod.optional(), overage_method: OverageMethod.optional() })
+  .refine((body) => body.method !== undefined || body.overage_method !== undefined, { message: "method (credits or x402) is required" })
+  .refine((body) => !(body.method && body.overage_method && body.method !== body.overage_method),
+    { message: "method and overage_method disagree" })
+  .meta({ id: "OverageMethodRequest" });
 export const OverageMethodResponse = z.object({ overage_method: z.string() }).meta({ id: "OverageMethodResponse" });
 
 /** The 402 body (x402): what to pay, where, and on which network. */
@@ -84,3 +99,31 @@ export const PaymentRequirement = z.object({
   required_usd: z.string().optional(),
   message: z.string().optional(),
 }).loose().meta({ id: "PaymentRequirement" });
+
+export const BillingTier = z.enum(["free", "pro", "business", "enterprise"]);
+
+export const SetBillingTierRequest = z.object({
+  tier: BillingTier,
+  /** How long a paid tier runs before the organisation returns to the install's default tier. */
+  duration_days: z.number().int().min(1).max(3650).optional(),
+}).meta({ id: "SetBillingTierRequest" });
+
+export const BillingTierResponse = z.object({
+  org_id: z.uuid(),
+  tier: BillingTier,
+  period_end: z.string().nullable(),
+}).meta({ id: "BillingTierResponse" });
+
+/** An operator's credit grant (self-hosted stand-in for a Stripe top-up). */
+export const GrantCreditsRequest = z.object({
+  amount_cents: z.number().int().min(1).max(100_000_000),
+  description: z.string().min(1).max(200).optional(),
+}).meta({ id: "GrantCreditsRequest" });
+
+export const GrantCreditsResponse = z.object({
+  grant_id: z.uuid(),
+  org_id: z.uuid(),
+  amount_cents: z.number().int(),
+  expires_at: z.string(),
+  balance_cents: z.number().int(),
+}).meta({ id: "GrantCreditsResponse" });

@@ -17,15 +17,26 @@ import { shroudRoutes } from "../http/routes/shroud.js";
 import { vaultRoutes } from "../http/routes/vaults.js";
 import { chainRoutes } from "../http/routes/chains.js";
 import { transactionRoutes } from "../http/routes/transactions.js";
+import { adminBillingRoutes } from "../http/routes/admin-billing.js";
+import { billingRoutes } from "../http/routes/billing.js";
 import type { Intents } from "../intents/index.js";
+import type { UsageMeter } from "../billing/usage-meter.js";
 import type { Route } from "../http/route.js";
 import type { Services } from "./services.js";
 
-export function appRoutes(services: Services, running: Pick<HealthDependencies, "projections"> & { intents?: Intents } = {}): Route[] {
-  return [...healthRoutes({ keys: services.keys, database: services.db, ...running }), ...ipRuleRoutes(services), ...authTokenRoutes(services), ...deviceLoginRoutes(services),
+/** What a running server adds to its services: the projection runner, the Intents API, the usage meter. */
+export interface RunningParts extends Pick<HealthDependencies, "projections"> {
+  intents?: Intents;
+  usage?: UsageMeter;
+}
+
+export function appRoutes(services: Services, running: RunningParts = {}): Route[] {
+  return [...healthRoutes({ keys: services.keys, database: services.db, projections: running.projections }),
+    ...ipRuleRoutes(services), ...authTokenRoutes(services), ...deviceLoginRoutes(services),
     ...agentRoutes(services), ...humanRoutes(services), ...accountRoutes(services), ...orgMemberRoutes(services),
     ...vaultRoutes(services), ...secretRoutes(services), ...shareRoutes(services), ...policyRoutes(services),
     ...auditRoutes(services), ...historyRoutes(services), ...reportRoutes(services), ...shroudRoutes(services),
     ...(running.intents ? [...chainRoutes(running.intents.registry), ...transactionRoutes(services, running.intents)] : []),
+    ...billingRoutes(services, running.usage), ...adminBillingRoutes(services, running.usage),
   ];
 }

@@ -32,6 +32,9 @@ import { lockDataDir } from "./data-dir-lock.js";
 import { describeStores, openDatabase, openEventStore, openKeyProvider } from "./stores.js";
 import { version } from "../version.js";
 import { openIntents } from "../intents/index.js";
+import { UsageMeter } from "../billing/usage-meter.js";
+import { httpFacilitator } from "../billing/x402.js";
+import { meterUsage } from "../http/usage.js";
 
 /** The read models every request looks up (authentication and authorization), cached in process. */
 const LOOKUP_TABLES = ["users", "agents", "revoked_tokens", "ip_rules", "vaults", "policies"];
@@ -116,11 +119,16 @@ export async function startServer(config: Config, logger: Logger, options: Serve
       logger.child({ component: "audit" })), (signer) => signer.stop());
 
     const intents = resources.add("intents", openIntents(services), (i) => i.close());
+    const { facilitatorUrl } = config.billing.x402;
+    // Added before the HTTP server, so closed after it: the last requests' counts are recorded on shutdown.
+    const usage = resources.add("usage meter", new UsageMeter(services, facilitatorUrl ? httpFacilitator(facilitatorUrl) : undefined),
+      (meter) => meter.close());
+
     const authLimiter = await openRateLimiter(db, config.authRateLimit, "auth");
     // The hosted MCP server is a client of this API like any other: it calls it over loopback HTTP.
     let apiUrl = "";
     const http = createHttpApp({
-      routes: appRoutes(services, { projections: runner, intents }),
+      routes: appRoutes(services, { projections: runner, intents, usage }),
       authenticate: createAuthenticator(services),
       logger,
       metrics,
@@ -129,6 +137,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
       rateLimit: authRateLimit(authLimiter),
       authFailures: authFailureLimit(await openRateLimiter(db, config.authRateLimit, "auth_failures")),
       rawRoutes: [mcpHttpRoute({ apiUrl: () => apiUrl })],
+      meterUsage: meterUsage(usage, config.publicUrl),
     });
     const { url } = await http.listen(config.port, config.host);
     apiUrl = loopbackUrl(url);

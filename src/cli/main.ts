@@ -122,13 +122,33 @@ users.command("create").description("create a user (and their organisation, unle
     await userCreateCommand(await loadConfig(), { ...options, role: options.role as "owner" | "admin" | "member" });
   });
 
+const orgs = program.command("org").description("operate on organisations (billing)");
+orgs.command("set-tier").description("set an organisation's billing tier (free, pro, business, enterprise) without a payment provider")
+  .requiredOption("--org <org_id>", "the organisation")
+  .requiredOption("--tier <tier>", "free, pro, business or enterprise")
+  .option("--days <n>", "how long a paid tier runs before the install's default applies again", "365")
+  .action(async (options: { org: string; tier: string; days: string }) => {
+    const { orgSetTierCommand } = await import("./billing.js");
+    await orgSetTierCommand(await loadConfig(), options);
+  });
+
+const credits = program.command("credits").description("prepaid credits of organisations");
+credits.command("grant").description("grant prepaid credits to an organisation (they expire 12 months later)")
+  .requiredOption("--org <org_id>", "the organisation")
+  .requiredOption("--amount <usd>", "USD, e.g. 25 or 2.50")
+  .option("--description <text>", "what the ledger shows for the grant")
+  .action(async (options: { org: string; amount: string; description?: string }) => {
+    const { creditsGrantCommand } = await import("./billing.js");
+    await creditsGrantCommand(await loadConfig(), options);
+  });
+
 /** Errors that mean the command was called or configured wrongly: exit code 2. */
 async function isUsageError(error: unknown): Promise<boolean> {
-  const [{ ConfigError }, { DataDirInUse }, { InvalidUserOptions }, { NoStore }, { KeyProviderMismatch }] = await Promise.all([
-    import("../config.js"), import("../app/data-dir-lock.js"), import("./user.js"), import("../app/stores.js"),
-    import("../keys/identity.js")]);
+  const [{ ConfigError }, { DataDirInUse }, { InvalidUserOptions }, { NoStore }, { KeyProviderMismatch }, { InvalidBillingOptions }] =
+    await Promise.all([import("../config.js"), import("../app/data-dir-lock.js"), import("./user.js"), import("../app/stores.js"),
+      import("../keys/identity.js"), import("./billing.js")]);
   return error instanceof ConfigError || error instanceof DataDirInUse || error instanceof InvalidUserOptions
-    || error instanceof NoStore || error instanceof KeyProviderMismatch;
+    || error instanceof NoStore || error instanceof KeyProviderMismatch || error instanceof InvalidBillingOptions;
 }
 
 if (process.argv.some((arg) => arg === "--help" || arg === "-h" || arg === "help")) {

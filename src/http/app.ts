@@ -19,6 +19,7 @@ import { checkJson, checkNames, malformedTarget } from "./input-rules.js";
 import { notImplementedArea } from "./not-implemented.js";
 import { HttpProblem, PROBLEM_CONTENT_TYPE, problem, problemFor } from "./problems.js";
 import { toRouterPath, type Route } from "./route.js";
+import type { MeterUsage } from "./usage.js";
 
 export interface HttpAppOptions {
   routes: readonly Route[];
@@ -43,6 +44,8 @@ export interface HttpAppOptions {
   authFailures?: RateLimitCheck;
   /** Routes that answer on the raw response themselves (the MCP transport at /mcp). */
   rawRoutes?: readonly RawRoute[];
+  /** Quota headers, request counting and over-quota payment for authenticated requests (src/http/usage.ts). */
+  meterUsage?: MeterUsage;
 }
 
 /**
@@ -167,6 +170,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       const principal = route.auth === "none" ? undefined
         : route.auth === "optional" ? await options.authenticate?.({ headers: ctx.headers, ip: ctx.ip, requestId: state.requestId })
         : await principalFor(ctx, state);
+      const settlePayment = principal ? await options.meterUsage?.(ctx, route, principal) : undefined;
       const input = await validatedInput(ctx, route);
       const reply = await route.handler({
         ...input,
@@ -176,6 +180,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
           header: (name: string) => ctx.get(name) || undefined,
         },
       });
+      await settlePayment?.(reply.status);
       ctx.status = reply.status;
       if (reply.headers) ctx.set(reply.headers);
       if (reply.body !== undefined) ctx.body = reply.body;

@@ -39,8 +39,7 @@ const STATUS_BY_CATEGORY: ReadonlyArray<readonly [Category, number]> = [
   [Forbidden, 403],
   [NotFound, 404],
   [Conflict, 409],
-  // Kept at 409, the answer before categories (the IP rule limit); 1claw says 403 resource_limit_exceeded.
-  [ResourceLimit, 409],
+  [ResourceLimit, 403],
   [Gone, 410],
   [RateLimited, 429],
   [Unavailable, 503],
@@ -71,6 +70,10 @@ export function problemFor(error: unknown): ProblemAnswer {
   const status = error instanceof DomainError ? STATUS_BY_CATEGORY.find(([category]) => error instanceof category)?.[1] : undefined;
   if (status !== undefined && error instanceof DomainError) {
     const answer = problem(status, error.detail);
+    // 1claw's tier limits: a 403 of their own type, so clients tell "upgrade" from "no permission".
+    if (error instanceof ResourceLimit) Object.assign(answer, { type: "resource_limit_exceeded", title: "Resource Limit Exceeded" });
+    // A 402 also carries what to pay and how (x402's fields), beside the problem's own.
+    if (error instanceof PaymentRequired) Object.assign(answer, error.extensions, { type: answer.type, status, detail: answer.detail });
     // Errors of OAuth endpoints (the device login's token poll) also carry the code OAuth clients read (RFC 6749 §5.2).
     if ("oauthError" in error && typeof error.oauthError === "string") answer.error = error.oauthError;
     return { problem: answer, headers: headersFor(error, status), serverFault: status >= 500 };

@@ -19,6 +19,7 @@ import type { Services } from "../app/services.js";
 import { actorOf, type Principal } from "../auth/principal.js";
 import type { EventMetadata } from "../eventstore/port.js";
 import { sealValue } from "../keys/envelope.js";
+import { releaseResourceSlot, takeResourceSlot } from "../billing/resource-limits.js";
 import { findVaultById } from "../vaults/queries.js";
 import { parseEnvBundle } from "./env-bundle.js";
 import { openSecretVersion } from "./open-version.js";
@@ -26,7 +27,7 @@ import { listVaultSecrets, type SecretListing } from "./queries.js";
 import { secretIdFor } from "./streams.js";
 
 export type SecretType = (typeof SECRET_TYPES)[number];
-type SecretServices = Pick<Services, "db" | "bus" | "store" | "keys" | "clock">;
+type SecretServices = Pick<Services, "db" | "bus" | "store" | "keys" | "clock" | "config">;
 
 /** The caller and where the request came from, as every operation needs them. */
 export interface Caller {
@@ -128,7 +129,28 @@ export async function putSecret(
   services: SecretServices, caller: Caller, vaultId: string, path: string, input: PutSecretInput,
 ): Promise<SecretVersionInfo> {
   await authorize(services, caller.principal, { vaultId, path, permission: "write", ip: caller.ip, metadata: caller.metadata });
-  return addVersion(services, caller, vaultId, path, () => input, "put");
+  return inSecretSlot(services, caller, vaultId, path, () => addVersion(services, caller, vaultId, path, () => input, "put"));
+}
+
+/**
+ * A secret counts against the tier's limit from its first version until it is deleted: a write to a path with
+ * no live secret takes a slot first (a new version of a live one does not). The slot is the secret's id, so
+ * racing first writes of one path take one slot.
+ */
+async function inSecretSlot<T>(services: SecretServices, caller: Caller, vaultId: string, path: string,
+  write: () => Promise<T>): Promise<T> {
+  const secretId = secretIdFor(vaultId, path);
+  const isLive = async () => (await loadAggregate(services.store, secretAggregate, secretId)).status === "active";
+  if (await isLive()) return write();
+  const place = { orgId: caller.principal.orgId, kind: "secret" as const, resourceId: secretId };
+  await takeResourceSlot(services, place, caller.metadata);
+  try {
+    return await write();
+  } catch (error) {
+    // Given back unless a racing write of the same path made the secret live in this slot meanwhile.
+    if (!(await isLive().catch(() => true))) await releaseResourceSlot(services, place, caller.metadata).catch(() => undefined);
+    throw error;
+  }
 }
 
 /**
@@ -222,7 +244,9 @@ async function lifecycle(
 export async function deleteSecret(services: SecretServices, caller: Caller, vaultId: string, path: string): Promise<void> {
   await authorize(services, caller.principal, { vaultId, path, permission: "write", ip: caller.ip, metadata: caller.metadata,
     action: "secret.delete" });
-  await lifecycle(services, caller, vaultId, path, (place) => ({ type: "DeleteSecret", ...place, by: actorOf(caller.principal) }));
+  const { secretId } = await lifecycle(services, caller, vaultId, path,
+    (place) => ({ type: "DeleteSecret", ...place, by: actorOf(caller.principal) }));
+  await releaseResourceSlot(services, { orgId: caller.principal.orgId, kind: "secret", resourceId: secretId }, caller.metadata);
 }
 
 /** Undoes a soft delete; organisation owners and admins only (and only in vaults they can reach). */
@@ -231,8 +255,8 @@ export async function restoreSecret(services: SecretServices, caller: Caller, va
   await authorize(services, principal, { vaultId, path, permission: "write", ip: caller.ip, metadata: caller.metadata,
     action: "secret.restore" });
   if (principal.type !== "user" || (principal.role !== "owner" && principal.role !== "admin")) throw new RestoreForbidden();
-  const { secretId, state } = await lifecycle(services, caller, vaultId, path,
-    (place) => ({ type: "RestoreSecret", ...place, by: actorOf(principal) }));
+  const { secretId, state } = await inSecretSlot(services, caller, vaultId, path, () => lifecycle(services, caller, vaultId, path,
+    (place) => ({ type: "RestoreSecret", ...place, by: actorOf(principal) })));
   return describe(secretId, path, currentVersion(state, path));
 }
 

@@ -11,6 +11,7 @@ import { AccessDenied as AccessDeniedEvent } from "../../events/access.js";
 import type { Services } from "../app/services.js";
 import { actorOf, type Principal } from "../auth/principal.js";
 import { streamName, type EventMetadata } from "../eventstore/port.js";
+import { releaseResourceSlot, withResourceSlot } from "../billing/resource-limits.js";
 import { findAgentKeysVault, findVaultById, type VaultRecord } from "./queries.js";
 import { vaultKekId, vaultNameId } from "./streams.js";
 
@@ -31,7 +32,7 @@ export class VaultDeleteForbidden extends Forbidden {
   }
 }
 
-type VaultServices = Pick<Services, "db" | "bus" | "store" | "keys">;
+type VaultServices = Pick<Services, "db" | "bus" | "store" | "keys" | "clock" | "config">;
 
 /** Who acts: enough of a principal to record and scope the act. */
 /** Who acts, and in which organisation. */
@@ -46,6 +47,16 @@ export async function createVault(
   // Names starting "__" belong to the system (the `__agent-keys` vault).
   if (name.startsWith("__") && !input.system) throw new InvalidVaultName("vault names starting with \"__\" are reserved");
   const vaultId = randomUUID();
+  // The system vault (agents' identity keys) is the install's, not one of the tier's vaults.
+  if (input.system) return createVaultInSlot(services, principal, vaultId, name, input, metadata);
+  return withResourceSlot(services, { orgId: principal.orgId, kind: "vault", resourceId: vaultId }, metadata,
+    () => createVaultInSlot(services, principal, vaultId, name, input, metadata));
+}
+
+async function createVaultInSlot(
+  services: VaultServices, principal: Acting, vaultId: string, name: string, input: { description?: string; system?: boolean },
+  metadata: EventMetadata,
+): Promise<VaultRecord> {
   const kekId = vaultKekId(vaultId);
   const reservation = { orgId: principal.orgId, name, vaultId };
   const nameId = vaultNameId(principal.orgId, name);
@@ -97,6 +108,7 @@ export async function deleteVault(
   }, { metadata });
   await services.bus.handle(vaultNameAggregate, vaultNameId(principal.orgId, name),
     { type: "ReleaseVaultName", orgId: principal.orgId, name, vaultId }, { metadata, readYourWrites: false });
+  await releaseResourceSlot(services, { orgId: principal.orgId, kind: "vault", resourceId: vaultId }, metadata);
 }
 
 /**
