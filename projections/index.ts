@@ -15,10 +15,11 @@ import { secretReadsProjection } from "./secret-reads.js";
 import { secretInventoryProjection } from "./secret-inventory.js";
 import { dailyReadsProjection } from "./daily-reads.js";
 import { sharesProjection } from "./shares.js";
+import { cmekRotationJobsProjection } from "./cmek-rotation-jobs.js";
 
 export const allProjections: readonly Projection[] = [revokedTokensProjection, apiKeysProjection, ipRulesProjection,
   agentsProjection, usersProjection, vaultsProjection, secretsProjection,
   policiesProjection,
   accessIntervalsProjection, secretHistoryProjection, secretReadsProjection, secretInventoryProjection, dailyReadsProjection,
-  sharesProjection,
+  sharesProjection, cmekRotationJobsProjection,
   auditEventsProjection];

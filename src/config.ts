@@ -37,6 +37,8 @@ export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = [
   { name: "RATE_LIMIT_AUTH_BURST", description: "Requests a client address may make at once to POST /v1/auth/* and /v1/agents/enroll (key exchanges excepted), and failed authentications it may make at once on any route", default: "5" },
   { name: "RATE_LIMIT_AUTH_PER_SECOND", description: "Sustained requests (and failed authentications) per second per client address once the burst is spent", default: "1" },
   { name: "AUDIT_SIGN_INTERVAL_SECONDS", description: "How often the audit hash chain's head is signed through the key provider (when new events arrived)", default: "60" },
+  { name: "KEYLEDGER_DEFAULT_TIER", description: "The billing tier every organisation is on (free, pro, business, enterprise); customer-managed keys need business or above", default: "enterprise" },
+  { name: "KEYLEDGER_CMEK_BATCH_PAUSE_MS", description: "Pause between two batches of 100 secrets of a CMEK rotation job, to spread its load", default: "0" },
 ];
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -69,6 +71,10 @@ export interface Config {
   authRateLimit: { burst: number; perSecond: number };
   /** Seconds between signatures of the audit chain's head. */
   auditSignIntervalSeconds: number;
+  /** The billing tier every organisation starts on (KEYLEDGER_DEFAULT_TIER). */
+  defaultTier: "free" | "pro" | "business" | "enterprise";
+  /** Pause between two batches of a CMEK rotation job, to spread its load on a busy server (0: none). */
+  cmekBatchPauseMs: number;
 }
 
 export class ConfigError extends Error {
@@ -134,6 +140,9 @@ const EnvSchema = z
       .refine((n) => n > 0 && n <= 1_000_000_000, "must be a positive number of requests per second")
       .default(1),
     AUDIT_SIGN_INTERVAL_SECONDS: integer(1, 86_400, "must be a whole number of seconds from 1 to 86400").default(60),
+    KEYLEDGER_DEFAULT_TIER: z.enum(["free", "pro", "business", "enterprise"], "must be free, pro, business or enterprise")
+      .default("enterprise"),
+    KEYLEDGER_CMEK_BATCH_PAUSE_MS: integer(0, 600_000, "must be a whole number of milliseconds from 0 to 600000").default(0),
   })
   .superRefine((env, ctx) => {
     if (keyProviderKind(env) !== "pkcs11") return;
@@ -176,5 +185,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     google: { clientId: e.GOOGLE_CLIENT_ID, issuer: e.GOOGLE_ISSUER, jwksUrl: e.GOOGLE_JWKS_URL },
     authRateLimit: { burst: e.RATE_LIMIT_AUTH_BURST, perSecond: e.RATE_LIMIT_AUTH_PER_SECOND },
     auditSignIntervalSeconds: e.AUDIT_SIGN_INTERVAL_SECONDS,
+    defaultTier: e.KEYLEDGER_DEFAULT_TIER,
+    cmekBatchPauseMs: e.KEYLEDGER_CMEK_BATCH_PAUSE_MS,
   };
 }

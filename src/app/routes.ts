@@ -14,10 +14,18 @@ import { secretRoutes } from "../http/routes/secrets.js";
 import { shareRoutes } from "../http/routes/shares.js";
 import { vaultRoutes } from "../http/routes/vaults.js";
 import type { Route } from "../http/route.js";
+import { cmekRoutes } from "../http/routes/cmek.js";
+import type { CmekRotationRunner } from "../cmek/rotation.js";
 import type { Services } from "./services.js";
 
-export function appRoutes(services: Services, running: Pick<HealthDependencies, "projections"> = {}): Route[] {
+export interface RunningParts extends Pick<HealthDependencies, "projections"> {
+  /** Runs CMEK rotation jobs (holds their keys in memory); one per server. */
+  cmekRotations: CmekRotationRunner;
+}
+
+export function appRoutes(services: Services, parts: RunningParts): Route[] {
+  const { cmekRotations, ...running } = parts;
   return [...healthRoutes({ keys: services.keys, database: services.db, ...running }), ...ipRuleRoutes(services), ...authTokenRoutes(services), ...deviceLoginRoutes(services),
     ...agentRoutes(services), ...humanRoutes(services), ...orgMemberRoutes(services), ...vaultRoutes(services), ...secretRoutes(services), ...shareRoutes(services), ...policyRoutes(services),
-    ...auditRoutes(services), ...historyRoutes(services), ...reportRoutes(services)];
+    ...auditRoutes(services), ...historyRoutes(services), ...reportRoutes(services), ...cmekRoutes(services, cmekRotations)];
 }

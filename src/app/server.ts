@@ -24,6 +24,7 @@ import { createMetrics } from "../metrics.js";
 import { ProjectionRunner } from "../projection-runner/runner.js";
 import { CommandBus } from "./command-bus.js";
 import { appRoutes } from "./routes.js";
+import { CmekRotationRunner } from "../cmek/rotation.js";
 import { startAuditSigner } from "../audit/signer.js";
 import { checkKeyProviderIdentity } from "../keys/identity.js";
 import type { Services } from "./services.js";
@@ -106,11 +107,17 @@ export async function startServer(config: Config, logger: Logger, options: Serve
     resources.add("audit signer", startAuditSigner(services, config.auditSignIntervalSeconds * 1000,
       logger.child({ component: "audit" })), (signer) => signer.stop());
 
+    // Jobs the previous process was running lost their keys with it: finish their committed batch and pause them.
+    const cmekRotations = resources.add("CMEK rotations", new CmekRotationRunner(services), (r) => r.stop());
+    await runner.waitFor(await store.headPosition(), config.readYourWritesTimeoutMs).catch((error: unknown) =>
+      logger.warn({ err: error instanceof Error ? error.message : String(error) }, "read models still catching up at start-up"));
+    await cmekRotations.recoverInterrupted();
+
     const authLimiter = await openRateLimiter(db, config.authRateLimit, "auth");
     // The hosted MCP server is a client of this API like any other: it calls it over loopback HTTP.
     let apiUrl = "";
     const http = createHttpApp({
-      routes: appRoutes(services, { projections: runner }),
+      routes: appRoutes(services, { projections: runner, cmekRotations }),
       authenticate: createAuthenticator(services),
       logger,
       metrics,
