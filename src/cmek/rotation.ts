@@ -18,14 +18,14 @@ import type { Services } from "../app/services.js";
 import { streamName, type EventMetadata } from "../eventstore/port.js";
 import { sealValue } from "../keys/envelope.js";
 import { openSecretVersion } from "../secrets/open-version.js";
-import { CmekDecryptionFailed, decryptCmek, encryptCmek } from "./blob.js";
+import { CmekDecryptionFailed, decryptCmek, encryptCmek } from "../sdk/cmek.js";
 import { runningCmekJobs, secretsOnCmekKey } from "./queries.js";
 
 type RotationServices = Pick<Services, "db" | "store" | "bus" | "keys" | "logger" | "config">;
 
 export interface CmekKeyPair {
-  oldKey: Buffer;
-  newKey: Buffer;
+  oldKey: Uint8Array;
+  newKey: Uint8Array;
 }
 
 export interface JobRef {
@@ -159,14 +159,14 @@ export class CmekRotationRunner {
       for (const version of secret.versions.values()) {
         if (version.cmekFingerprint !== job.oldFingerprint) continue;
         const blob = await openSecretVersion(provider, { vaultId: job.vaultId, secretId }, version);
-        let plaintext: Buffer;
+        let plaintext: Uint8Array;
         try {
-          plaintext = decryptCmek(keys.oldKey, blob);
+          plaintext = await decryptCmek(keys.oldKey, blob);
         } catch (error) {
           if (error instanceof CmekDecryptionFailed) throw new CmekValueUnreadable(secret.path, version.version);
           throw error;
         }
-        const rewritten = encryptCmek(keys.newKey, plaintext);
+        const rewritten = await encryptCmek(keys.newKey, plaintext);
         plaintext.fill(0);
         const sealed = await sealValue(provider, { kekId: vault.kekId, vaultId: job.vaultId, secretId, version: version.version },
           Buffer.from(rewritten, "utf8"));

@@ -12,7 +12,7 @@ import type { Services } from "../app/services.js";
 import { actorOf, type Principal } from "../auth/principal.js";
 import type { EventMetadata } from "../eventstore/port.js";
 import { findVaultById, type VaultRecord } from "../vaults/queries.js";
-import { CMEK_KEY_BYTES, cmekFingerprint } from "./blob.js";
+import { CMEK_KEY_BYTES, cmekFingerprint, fromBase64 } from "../sdk/cmek.js";
 import { countSecretsOnCmekKey, findCmekJob, type CmekRotationJob } from "./queries.js";
 import type { CmekRotationRunner } from "./rotation.js";
 import { orgTier, tierAllowsCmek } from "./tier.js";
@@ -72,9 +72,9 @@ export async function disableCmek(
   return reread(services, vaultId);
 }
 
-function decodeKey(header: string, value: string | undefined): Buffer {
-  const bytes = Buffer.from(value ?? "", "base64");
-  if (bytes.length !== CMEK_KEY_BYTES || bytes.toString("base64") !== value) throw new CmekKeyMalformed(header);
+function decodeKey(header: string, value: string | undefined): Uint8Array {
+  const bytes = fromBase64(value ?? "");
+  if (bytes?.length !== CMEK_KEY_BYTES) throw new CmekKeyMalformed(header);
   return bytes;
 }
 
@@ -95,10 +95,10 @@ export async function requestCmekRotation(
   await cmekVault(services, principal, vaultId);
   const oldKey = decodeKey("x-cmek-old-key", request.oldKey);
   const newKey = decodeKey("x-cmek-new-key", request.newKey);
-  if (cmekFingerprint(newKey) !== request.newFingerprint) {
+  if ((await cmekFingerprint(newKey)) !== request.newFingerprint) {
     throw new CmekKeyMismatch("new_fingerprint is not the SHA-256 of x-cmek-new-key");
   }
-  const oldFingerprint = cmekFingerprint(oldKey);
+  const oldFingerprint = await cmekFingerprint(oldKey);
   const orgId = principal.orgId;
   const by = actorOf(principal);
   const vault = await loadAggregate(services.store, vaultAggregate, vaultId);
