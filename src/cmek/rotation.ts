@@ -80,7 +80,11 @@ export class CmekRotationRunner {
       if (this.active.has(job.id)) continue;
       const ref = { jobId: job.id, vaultId: job.vaultId, orgId: job.orgId };
       const state = await this.load(ref);
-      if (state.prepared) await this.applyPrepared(state, SYSTEM_METADATA);
+      if (state.prepared) {
+        await this.applyPrepared(state, SYSTEM_METADATA);
+        this.services.logger.info({ job_id: job.id, batch: state.prepared.batch },
+          "CMEK rotation: applied the batch committed before the restart");
+      }
       await this.services.bus.handle(cmekRotationAggregate, job.id, {
         type: "PauseCmekRotation", ...ref, reason: "the server restarted and the keys were not kept; post them again to resume",
       }, { metadata: SYSTEM_METADATA });
@@ -186,6 +190,7 @@ export class CmekRotationRunner {
       type: "PrepareCmekBatch", jobId: job.jobId, vaultId: job.vaultId, orgId: job.orgId, batchId,
       secretIds: secrets.map((secret) => secret.secret_id),
     }, { metadata, readYourWrites: false });
+    this.services.logger.debug({ job_id: job.jobId, batch: job.batches + 1, secrets: secrets.length }, "CMEK rotation batch prepared");
   }
 
   /** Applies the committed batch to each of its secrets (idempotent), then records it applied. */
