@@ -30,10 +30,19 @@ describe("configuration", () => {
       readYourWritesTimeoutMs: 5000,
       authRateLimit: { burst: 5, perSecond: 1 },
       auditSignIntervalSeconds: 60,
+      defaultTier: "enterprise",
+      cmekBatchPauseMs: 0,
       smtpUrl: undefined,
       mailFrom: "Keyledger <no-reply@keyledger.invalid>",
       google: { clientId: undefined, issuer: "https://accounts.google.com", jwksUrl: "https://www.googleapis.com/oauth2/v3/certs" },
     });
+  });
+
+  it("takes the operator's default tier and the CMEK batch pause, refusing anything else", () => {
+    expect(loadConfig({ KEYLEDGER_DEFAULT_TIER: "business", KEYLEDGER_CMEK_BATCH_PAUSE_MS: "250" }))
+      .to.include({ defaultTier: "business", cmekBatchPauseMs: 250 });
+    expect(configError({ KEYLEDGER_DEFAULT_TIER: "gold" }).problems.join()).to.include("KEYLEDGER_DEFAULT_TIER");
+    expect(configError({ KEYLEDGER_CMEK_BATCH_PAUSE_MS: "-1" }).problems.join()).to.include("KEYLEDGER_CMEK_BATCH_PAUSE_MS");
   });
 
   it("takes the audit signing interval in whole seconds, at least one", () => {
