@@ -10,6 +10,8 @@ import {
 } from "../../src/sdk/cmek.js";
 import { toBase64 } from "../../src/sdk/cmek.js";
 import { createUser, type TestUser } from "../support/identity.js";
+import { registerUser } from "../../src/humans/register.js";
+import { hashPassword } from "../../src/humans/passwords.js";
 import { markEventLog, storedEventTexts } from "../support/events.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 import { keyTraces, tableTexts } from "./scan.js";
@@ -82,6 +84,32 @@ describe("customer-managed keys over HTTP", function () {
     const vaultId = await newVault();
     expect((await as(stranger).post(`/v1/vaults/${vaultId}/cmek`, { fingerprint: oldFingerprint })).status).to.equal(404);
     expect((await as(stranger).del(`/v1/vaults/${vaultId}/cmek`)).status).to.equal(404);
+  });
+
+  it("lets admins manage CMEK, and refuses members and agents with 403", async () => {
+    const vaultId = await newVault();
+    const join = async (role: "admin" | "member") => {
+      const email = `${role}-${randomUUID()}@example.test`;
+      const password = `${role} password ${randomUUID()}`;
+      await registerUser(server.server.services.bus, {
+        email, authMethod: "password", passwordHash: await hashPassword(password), join: { orgId: owner.orgId, role },
+      }, { actor: { type: "user", id: owner.userId } });
+      return (await server.request("POST", "/v1/auth/token", { body: { email, password } })).body.access_token as string;
+    };
+    const [admin, member] = [await join("admin"), await join("member")];
+    const agent = await server.request("POST", "/v1/agents", { token: owner.accessToken, body: { name: "cmek-bot" } });
+    expect(agent.status).to.equal(201);
+    const body = { fingerprint: oldFingerprint };
+    for (const token of [member, agent.body.api_key as string]) {
+      const refused = await server.request("POST", `/v1/vaults/${vaultId}/cmek`, { token, body });
+      expect(refused.status, JSON.stringify(refused.body)).to.equal(403);
+      expect(refused.body.detail).to.include("owners and admins");
+      expect((await server.request("POST", `/v1/vaults/${vaultId}/cmek-rotate`, { token, body: { new_fingerprint: newFingerprint },
+        headers: rotationHeaders(oldKey, newKey) })).status).to.equal(403);
+    }
+    const byAdmin = await server.request("POST", `/v1/vaults/${vaultId}/cmek`, { token: admin, body });
+    expect(byAdmin.status).to.equal(200);
+    expect(byAdmin.body.cmek_enabled).to.equal(true);
   });
 
   it("stores the client's blob opaquely with cmek_encrypted and the fingerprint in force; reads give it back", async () => {
