@@ -2,13 +2,14 @@
  * A secret's life at one path of one vault: versions added (PUT, rotate), versions disabled, soft-deleted
  * and restored. Values arrive already sealed for the version they name (sealing binds the version number),
  * so a PUT that lost a race for that number is refused (SecretVersionRaced); the bus then seals again.
- * Whether a value may be read is a pure question of this state and the time (`readableVersion`).
+ * Whether a value may be read is a pure question of this state and the time (`readableVersion`). A CMEK
+ * rotation re-seals versions in place (SecretCmekResealed): the same version, its value under the new key.
  */
 import type { z } from "zod";
 import type { Actor } from "../events/actor.js";
 import type { SealedValue } from "../events/sealed-value.js";
 import {
-  SecretDeleted, SecretRestored, SecretVersionAdded, SecretVersionDisabled, readSecretEvent, type SecretEvent,
+  SecretCmekResealed, SecretDeleted, SecretRestored, SecretVersionAdded, SecretVersionDisabled, readSecretEvent, type SecretEvent,
 } from "../events/secret.js";
 import { defineAggregate, type Timed } from "./aggregate.js";
 import type { Decider } from "./decider.js";
@@ -26,6 +27,8 @@ export interface SecretVersionState {
   maxAccessCount: number;
   disabled: boolean;
   writtenBy: Actor;
+  /** The customer key (CMEK) the value is encrypted under, by fingerprint; null for plain values. */
+  cmekFingerprint: string | null;
   /** When it was written (absent in decider specs, which give events no time). */
   writtenAt?: Date;
 }
@@ -43,6 +46,12 @@ export type SecretCommand =
   | (Place & {
     type: "AddSecretVersion"; version: number; secretType: SecretType; sealed: SecretVersionState["sealed"]; size: number;
     metadata: Record<string, unknown>; expiresAt: Date | null; maxAccessCount: number; reason: "put" | "rotate"; by: Actor;
+    /** The vault's customer key in force when written (absent or null: a plain value). */
+    cmekFingerprint?: string | null;
+  })
+  | (Place & {
+    type: "ResealCmekVersions"; jobId: string; fromFingerprint: string;
+    versions: Array<{ version: number; sealed: SealedValue; cmekFingerprint: string }>;
   })
   | (Place & { type: "DisableSecretVersion"; version: number; by: Actor })
   | (Place & { type: "DeleteSecret"; by: Actor })
@@ -111,7 +120,7 @@ export const secretDecider: Decider<SecretCommand, SecretState, SecretEvent> = {
         versions.set(data.version, {
           version: data.version, type: data.type, sealed: data.sealed, metadata: data.metadata,
           expiresAt: data.expires_at ? new Date(data.expires_at) : null, maxAccessCount: data.max_access_count,
-          disabled: false, writtenBy: data.written_by, writtenAt: event.at,
+          disabled: false, writtenBy: data.written_by, writtenAt: event.at, cmekFingerprint: data.cmek_fingerprint,
         });
         return { status: "active", vaultId: d.vault_id, orgId: d.org_id, path: d.path, current: data.version, versions };
       }
@@ -126,6 +135,15 @@ export const secretDecider: Decider<SecretCommand, SecretState, SecretEvent> = {
         return state.status === "absent" ? state : { ...state, status: "deleted" };
       case "SecretRestored":
         return state.status === "absent" ? state : { ...state, status: "active" };
+      case "SecretCmekResealed": {
+        if (state.status === "absent") return state;
+        const versions = new Map(state.versions);
+        for (const resealed of event.data.versions) {
+          const version = versions.get(resealed.version);
+          if (version) versions.set(version.version, { ...version, sealed: resealed.sealed, cmekFingerprint: resealed.cmek_fingerprint });
+        }
+        return { ...state, versions };
+      }
     }
   },
 
@@ -139,6 +157,7 @@ export const secretDecider: Decider<SecretCommand, SecretState, SecretEvent> = {
           ...place, version: command.version, type: command.secretType, sealed: command.sealed, size: command.size,
           metadata: command.metadata, expires_at: command.expiresAt?.toISOString() ?? null,
           max_access_count: command.maxAccessCount, reason: command.reason, written_by: command.by,
+          cmek_fingerprint: command.cmekFingerprint ?? null,
         })];
       case "DisableSecretVersion": {
         const current = existing(state, command.path);
@@ -151,6 +170,16 @@ export const secretDecider: Decider<SecretCommand, SecretState, SecretEvent> = {
         return [SecretDeleted.of({ ...place, deleted_by: command.by })];
       case "RestoreSecret":
         return existing(state, command.path).status === "active" ? [] : [SecretRestored.of({ ...place, restored_by: command.by })];
+      case "ResealCmekVersions": {
+        // Only versions still on the old key: re-applying a batch after a crash changes nothing twice.
+        const current = existing(state, command.path);
+        const due = command.versions.filter((v) => current.versions.get(v.version)?.cmekFingerprint === command.fromFingerprint);
+        if (due.length === 0) return [];
+        return [SecretCmekResealed.of({
+          ...place, job_id: command.jobId,
+          versions: due.map((v) => ({ version: v.version, sealed: v.sealed, cmek_fingerprint: v.cmekFingerprint })),
+        })];
+      }
     }
   },
 };

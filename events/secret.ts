@@ -9,6 +9,7 @@ import { z } from "zod";
 import { ActorSchema } from "./actor.js";
 import { defineEvent, eventReader, type EventsOf } from "./define.js";
 import { SealedValueSchema } from "./sealed-value.js";
+import { CmekFingerprintSchema } from "./vault.js";
 
 /**
  * The types clients send, stored as sent: the MCP server's and CLI's vocabulary, and the reference spec's
@@ -36,6 +37,23 @@ export const SecretVersionAdded = defineEvent("SecretVersionAdded", z.object({
   /** "put" for PUT, "rotate" for POST secret-rotate. */
   reason: z.enum(["put", "rotate"]).default("put"),
   written_by: ActorSchema,
+  /**
+   * Set when the vault had CMEK on: the value is the client's v1 blob, encrypted under the key with this
+   * fingerprint (what rotation resumes by). Null for plain values.
+   */
+  cmek_fingerprint: CmekFingerprintSchema.nullable().default(null),
+}));
+
+/**
+ * Versions re-encrypted by a CMEK rotation job: each listed version's value is now the blob under the new
+ * key, sealed afresh under the vault's KEK. Version numbers, reads and settings are unchanged.
+ */
+export const SecretCmekResealed = defineEvent("SecretCmekResealed", z.object({
+  ...place,
+  job_id: z.uuid(),
+  versions: z.array(z.object({
+    version: z.number().int().positive(), sealed: SealedValueSchema, cmek_fingerprint: CmekFingerprintSchema,
+  })).min(1),
 }));
 
 export const SecretVersionDisabled = defineEvent("SecretVersionDisabled", z.object({
@@ -45,7 +63,7 @@ export const SecretVersionDisabled = defineEvent("SecretVersionDisabled", z.obje
 export const SecretDeleted = defineEvent("SecretDeleted", z.object({ ...place, deleted_by: ActorSchema }));
 export const SecretRestored = defineEvent("SecretRestored", z.object({ ...place, restored_by: ActorSchema }));
 
-export const secretEvents = [SecretVersionAdded, SecretVersionDisabled, SecretDeleted, SecretRestored] as const;
+export const secretEvents = [SecretVersionAdded, SecretVersionDisabled, SecretDeleted, SecretRestored, SecretCmekResealed] as const;
 export type SecretEvent = EventsOf<typeof secretEvents>;
 export const readSecretEvent = eventReader(secretEvents);
 

@@ -28,7 +28,38 @@ export const VaultDeleted = defineEvent("VaultDeleted", z.object({
   kek_destroyed: z.literal(true),
 }));
 
-export const vaultEvents = [VaultCreated, VaultDeleted] as const;
+/** SHA-256 of a customer's 32-byte CMEK key, lowercase hex: all the server ever knows of that key. */
+export const CmekFingerprintSchema = z.string().regex(/^[0-9a-f]{64}$/, "must be 64 lowercase hex characters (SHA-256 of the key)");
+
+/** Customer-managed encryption turned on: values written from now on are client-side encrypted under this key. */
+export const VaultCmekEnabled = defineEvent("VaultCmekEnabled", z.object({
+  vault_id: z.uuid(), org_id: z.uuid(), fingerprint: CmekFingerprintSchema, enabled_by: ActorSchema,
+}));
+
+/** Turned off: new writes are HSM-only; values already written stay under the key they were written with. */
+export const VaultCmekDisabled = defineEvent("VaultCmekDisabled", z.object({
+  vault_id: z.uuid(), org_id: z.uuid(), fingerprint: CmekFingerprintSchema, disabled_by: ActorSchema,
+}));
+
+/** A rotation job took the vault's rotation slot: no other rotation, enable or disable until it ends. */
+export const VaultCmekRotationBegan = defineEvent("VaultCmekRotationBegan", z.object({
+  vault_id: z.uuid(), org_id: z.uuid(), job_id: z.uuid(), old_fingerprint: CmekFingerprintSchema,
+  new_fingerprint: CmekFingerprintSchema, requested_by: ActorSchema,
+}));
+
+/** Every value on the old key was re-encrypted: the new key is the vault's key in force. */
+export const VaultCmekRotated = defineEvent("VaultCmekRotated", z.object({
+  vault_id: z.uuid(), org_id: z.uuid(), job_id: z.uuid(), old_fingerprint: CmekFingerprintSchema,
+  new_fingerprint: CmekFingerprintSchema,
+}));
+
+/** The job failed: the vault keeps its old key in force and the slot is free again. */
+export const VaultCmekRotationAbandoned = defineEvent("VaultCmekRotationAbandoned", z.object({
+  vault_id: z.uuid(), org_id: z.uuid(), job_id: z.uuid(), reason: z.string().max(1024),
+}));
+
+export const vaultEvents = [VaultCreated, VaultDeleted, VaultCmekEnabled, VaultCmekDisabled, VaultCmekRotationBegan,
+  VaultCmekRotated, VaultCmekRotationAbandoned] as const;
 export type VaultEvent = EventsOf<typeof vaultEvents>;
 export const readVaultEvent = eventReader(vaultEvents);
 

@@ -20,6 +20,7 @@ import { shroudCallsProjection } from "./shroud-calls.js";
 import { billingAccountsProjection } from "./billing-accounts.js";
 import { usageProjection } from "./usage.js";
 import { resourceSlotsProjection } from "./resource-slots.js";
+import { cmekRotationJobsProjection } from "./cmek-rotation-jobs.js";
 
 export const allProjections: readonly Projection[] = [revokedTokensProjection, apiKeysProjection, ipRulesProjection,
   agentsProjection, usersProjection, vaultsProjection, secretsProjection,
@@ -27,4 +28,5 @@ export const allProjections: readonly Projection[] = [revokedTokensProjection, a
   accessIntervalsProjection, secretHistoryProjection, secretReadsProjection, secretInventoryProjection, dailyReadsProjection,
   sharesProjection, transactionsProjection, shroudCallsProjection,
   billingAccountsProjection, usageProjection, resourceSlotsProjection,
+  cmekRotationJobsProjection,
   auditEventsProjection];

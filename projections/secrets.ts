@@ -2,14 +2,15 @@
  * The secrets read model: each secret's current metadata (`secrets`) and every version's (`secret_versions`).
  * Never values: the sealed ciphertexts stay in the events, where the read path fetches them.
  */
-import { SecretDeleted, SecretRestored, SecretVersionAdded, SecretVersionDisabled } from "../events/secret.js";
+import { SecretCmekResealed, SecretDeleted, SecretRestored, SecretVersionAdded, SecretVersionDisabled } from "../events/secret.js";
 import { occurredAt } from "../events/recorded.js";
 import { on, projection } from "./projection.js";
 
 
 export const secretsProjection = projection({
   name: "secrets",
-  version: 1,
+  // 2: each version's CMEK fingerprint (issue 14), which CMEK rotation selects and resumes by.
+  version: 2,
   tables: ["secrets", "secret_versions"],
   schema: `
     create table secrets (
@@ -41,8 +42,10 @@ export const secretsProjection = projection({
       written_by uuid not null,
       disabled boolean not null default false,
       created_at timestamptz not null,
+      cmek_fingerprint text,
       primary key (secret_id, version)
-    );`,
+    );
+    create index secret_versions_cmek on secret_versions (vault_id, cmek_fingerprint) where cmek_fingerprint is not null;`,
   handlers: [
     on(SecretVersionAdded, async (event, tx) => {
       const d = event.data;
@@ -58,10 +61,10 @@ export const secretsProjection = projection({
       );
       await tx.query(
         `insert into secret_versions (secret_id, vault_id, version, type, size, metadata, expires_at, max_access_count,
-           reason, written_by_type, written_by, created_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+           reason, written_by_type, written_by, created_at, cmek_fingerprint)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
         [d.secret_id, d.vault_id, d.version, d.type, d.size, JSON.stringify(d.metadata), d.expires_at, d.max_access_count,
-          d.reason, d.written_by.type, d.written_by.id, at],
+          d.reason, d.written_by.type, d.written_by.id, at, d.cmek_fingerprint],
       );
     }),
     on(SecretVersionDisabled, async ({ data: d }, tx) => {
@@ -74,6 +77,12 @@ export const secretsProjection = projection({
     }),
     on(SecretRestored, async ({ data: d }, tx) => {
       await tx.query(`update secrets set deleted_at = null where id = $1`, [d.secret_id]);
+    }),
+    on(SecretCmekResealed, async ({ data: d }, tx) => {
+      for (const v of d.versions) {
+        await tx.query(`update secret_versions set cmek_fingerprint = $3 where secret_id = $1 and version = $2`,
+          [d.secret_id, v.version, v.cmek_fingerprint]);
+      }
     }),
   ],
 });

@@ -1,11 +1,15 @@
 /** The vaults read model: one row per vault, deleted ones kept with deleted_at (history and 404 answers). */
-import { VaultCreated, VaultDeleted } from "../events/vault.js";
+import {
+  VaultCmekDisabled, VaultCmekEnabled, VaultCmekRotated, VaultCmekRotationAbandoned, VaultCmekRotationBegan, VaultCreated,
+  VaultDeleted,
+} from "../events/vault.js";
 import { occurredAt } from "../events/recorded.js";
 import { on, projection } from "./projection.js";
 
 export const vaultsProjection = projection({
   name: "vaults",
-  version: 1,
+  // 2: the customer-managed key in force and the rotation job holding the vault's slot (issue 14).
+  version: 2,
   tables: ["vaults"],
   schema: `
     create table vaults (
@@ -18,7 +22,9 @@ export const vaultsProjection = projection({
       created_by uuid not null,
       system boolean not null,
       created_at timestamptz not null,
-      deleted_at timestamptz
+      deleted_at timestamptz,
+      cmek_fingerprint text,
+      cmek_rotation_job_id uuid
     );
     create index vaults_org on vaults (org_id, created_at);`,
   handlers: [
@@ -36,5 +42,15 @@ export const vaultsProjection = projection({
       await tx.query(`update vaults set deleted_at = $2 where id = $1`,
         [d.vault_id, occurredAt(event)]);
     }),
+    on(VaultCmekEnabled, ({ data: d }, tx) =>
+      tx.query(`update vaults set cmek_fingerprint = $2 where id = $1`, [d.vault_id, d.fingerprint])),
+    on(VaultCmekDisabled, ({ data: d }, tx) =>
+      tx.query(`update vaults set cmek_fingerprint = null where id = $1`, [d.vault_id])),
+    on(VaultCmekRotationBegan, ({ data: d }, tx) =>
+      tx.query(`update vaults set cmek_rotation_job_id = $2 where id = $1`, [d.vault_id, d.job_id])),
+    on(VaultCmekRotated, ({ data: d }, tx) =>
+      tx.query(`update vaults set cmek_fingerprint = $2, cmek_rotation_job_id = null where id = $1`, [d.vault_id, d.new_fingerprint])),
+    on(VaultCmekRotationAbandoned, ({ data: d }, tx) =>
+      tx.query(`update vaults set cmek_rotation_job_id = null where id = $1`, [d.vault_id])),
   ],
 });

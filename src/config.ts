@@ -48,6 +48,7 @@ export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = [
   { name: "X402_PAY_TO", description: "Address x402 payments are made to (required with X402_FACILITATOR_URL)" },
   { name: "X402_NETWORK", description: "Network of x402 payments", default: "eip155:8453" },
   { name: "X402_ASSET", description: "Token contract of x402 payments (EIP-3009)", default: "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913 (USDC on Base)" },
+  { name: "KEYLEDGER_CMEK_BATCH_PAUSE_MS", description: "Pause between two batches of 100 secrets of a CMEK rotation job, to spread its load", default: "0" },
 ];
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -88,6 +89,8 @@ export interface Config {
     operatorEmails: readonly string[];
     x402: { facilitatorUrl?: string; payTo?: string; network: string; asset: string };
   };
+  /** Pause between two batches of a CMEK rotation job, to spread its load on a busy server (0: none). */
+  cmekBatchPauseMs: number;
 }
 
 export class ConfigError extends Error {
@@ -171,6 +174,7 @@ const EnvSchema = z
     X402_PAY_TO: z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x address of 40 hex digits").optional(),
     X402_NETWORK: z.string().default("eip155:8453"),
     X402_ASSET: z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x address of 40 hex digits").default("0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913"),
+    KEYLEDGER_CMEK_BATCH_PAUSE_MS: integer(0, 600_000, "must be a whole number of milliseconds from 0 to 600000").default(0),
   })
   .superRefine((env, ctx) => {
     if (env.X402_FACILITATOR_URL && !env.X402_PAY_TO) {
@@ -223,5 +227,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       operatorEmails: (e.KEYLEDGER_OPERATOR_EMAILS ?? "").split(",").map((m) => m.trim().toLowerCase()).filter(Boolean),
       x402: { facilitatorUrl: e.X402_FACILITATOR_URL?.replace(/\/+$/, ""), payTo: e.X402_PAY_TO, network: e.X402_NETWORK, asset: e.X402_ASSET },
     },
+    cmekBatchPauseMs: e.KEYLEDGER_CMEK_BATCH_PAUSE_MS,
   };
 }

@@ -23,6 +23,8 @@ const SENSITIVE_FIELDS = [
   "access_token",
   "refresh_token",
   "private_key",
+  "x-cmek-old-key",
+  "x-cmek-new-key",
 ];
 
 /** Paths for pino's redact: each field at the top level, one and two levels down (e.g. req.headers.cookie). */

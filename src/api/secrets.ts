@@ -41,6 +41,13 @@ export const RotateSecretRequest = z.object({
   type: SecretTypeInput.optional(),
 }).meta({ id: "RotateSecretRequest" });
 
+const cmekFields = {
+  /** The value is a client-side CMEK blob: decrypt it with the customer key (SDK `decryptCmek`). */
+  cmek_encrypted: z.boolean().optional(),
+  /** Keyledger: which customer key, by fingerprint, the value is encrypted under. */
+  cmek_fingerprint: z.string().optional(),
+};
+
 export const SecretMetadataResponse = z.object({
   id: z.uuid(),
   path: z.string(),
@@ -54,6 +61,7 @@ export const SecretMetadataResponse = z.object({
   is_disabled: z.boolean().optional(),
   /** When the secret last changed (its newest version); in lists. */
   updated_at: z.string().optional(),
+  ...cmekFields,
 }).meta({ id: "SecretMetadataResponse" });
 
 export const SecretResponse = z.object({
@@ -70,6 +78,7 @@ export const SecretResponse = z.object({
   expires_at: z.string().optional(),
   /** Keyledger: with `?format=json` on an env_bundle (or env) secret, its KEY=VALUE lines as an object. */
   env: z.record(z.string(), z.string()).optional(),
+  ...cmekFields,
 }).meta({ id: "SecretResponse" });
 
 export const SecretListResponse = z.object({ secrets: z.array(SecretMetadataResponse) }).meta({ id: "SecretListResponse" });

@@ -15,6 +15,10 @@ export const VaultResponse = z.object({
   created_at: z.string(),
   /** Keyledger: the organisation's system vault for agents' identity keys. */
   system: z.boolean(),
+  /** Whether client-side (customer-managed) encryption is on. */
+  cmek_enabled: z.boolean(),
+  /** SHA-256 fingerprint of the customer key in force (64 hex characters). */
+  cmek_fingerprint: z.string().optional(),
 }).meta({ id: "VaultResponse" });
 
 export const VaultListResponse = z.object({ vaults: z.array(VaultResponse) }).meta({ id: "VaultListResponse" });

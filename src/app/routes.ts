@@ -22,15 +22,19 @@ import { billingRoutes } from "../http/routes/billing.js";
 import type { Intents } from "../intents/index.js";
 import type { UsageMeter } from "../billing/usage-meter.js";
 import type { Route } from "../http/route.js";
+import { cmekRoutes } from "../http/routes/cmek.js";
+import type { CmekRotationRunner } from "../cmek/rotation.js";
 import type { Services } from "./services.js";
 
-/** What a running server adds to its services: the projection runner, the Intents API, the usage meter. */
+/** What a running server adds to its services: the projection runner, the Intents API, the usage meter, CMEK rotations. */
 export interface RunningParts extends Pick<HealthDependencies, "projections"> {
   intents?: Intents;
   usage?: UsageMeter;
+  /** Runs CMEK rotation jobs (holds their keys in memory); one per server. */
+  cmekRotations: CmekRotationRunner;
 }
 
-export function appRoutes(services: Services, running: RunningParts = {}): Route[] {
+export function appRoutes(services: Services, running: RunningParts): Route[] {
   return [...healthRoutes({ keys: services.keys, database: services.db, projections: running.projections }),
     ...ipRuleRoutes(services), ...authTokenRoutes(services), ...deviceLoginRoutes(services),
     ...agentRoutes(services), ...humanRoutes(services), ...accountRoutes(services), ...orgMemberRoutes(services),
@@ -38,5 +42,6 @@ export function appRoutes(services: Services, running: RunningParts = {}): Route
     ...auditRoutes(services), ...historyRoutes(services), ...reportRoutes(services), ...shroudRoutes(services),
     ...(running.intents ? [...chainRoutes(running.intents.registry), ...transactionRoutes(services, running.intents)] : []),
     ...billingRoutes(services, running.usage), ...adminBillingRoutes(services, running.usage),
+    ...cmekRoutes(services, running.cmekRotations),
   ];
 }

@@ -25,6 +25,7 @@ import { ProjectionRunner } from "../projection-runner/runner.js";
 import { ReadModelCache } from "../db/read-model-cache.js";
 import { CommandBus } from "./command-bus.js";
 import { appRoutes } from "./routes.js";
+import { CmekRotationRunner } from "../cmek/rotation.js";
 import { startAuditSigner } from "../audit/signer.js";
 import { checkKeyProviderIdentity } from "../keys/identity.js";
 import type { Services } from "./services.js";
@@ -123,12 +124,17 @@ export async function startServer(config: Config, logger: Logger, options: Serve
     // Added before the HTTP server, so closed after it: the last requests' counts are recorded on shutdown.
     const usage = resources.add("usage meter", new UsageMeter(services, facilitatorUrl ? httpFacilitator(facilitatorUrl) : undefined),
       (meter) => meter.close());
+    // Jobs the previous process was running lost their keys with it: finish their committed batch and pause them.
+    const cmekRotations = resources.add("CMEK rotations", new CmekRotationRunner(services), (r) => r.stop());
+    await runner.waitFor(await store.headPosition(), config.readYourWritesTimeoutMs).catch((error: unknown) =>
+      logger.warn({ err: error instanceof Error ? error.message : String(error) }, "read models still catching up at start-up"));
+    await cmekRotations.recoverInterrupted();
 
     const authLimiter = await openRateLimiter(db, config.authRateLimit, "auth");
     // The hosted MCP server is a client of this API like any other: it calls it over loopback HTTP.
     let apiUrl = "";
     const http = createHttpApp({
-      routes: appRoutes(services, { projections: runner, intents, usage }),
+      routes: appRoutes(services, { projections: runner, intents, usage, cmekRotations }),
       authenticate: createAuthenticator(services),
       logger,
       metrics,

@@ -19,4 +19,7 @@ export { SecretsResource, type SetSecretOptions } from "./resources/secrets.js";
 export { SharingResource } from "./resources/sharing.js";
 export { VaultsResource } from "./resources/vaults.js";
 export { apiErrorFrom } from "./errors.js";
+export {
+  CMEK_KEY_BYTES, CmekDecryptionFailed, cmekFingerprint, decryptCmek, decryptCmekText, encryptCmek, generateCmekKey,
+} from "./cmek.js";
 export type * from "./types.js";

@@ -17,6 +17,7 @@ import type * as secrets from "../api/secrets.js";
 import type * as shares from "../api/shares.js";
 import type * as transactions from "../api/transactions.js";
 import type * as vaults from "../api/vaults.js";
+import type * as cmek from "../api/cmek.js";
 
 /** What every SDK method answers, as the 1claw SDK's `OneclawResponse<T>`: API errors are values, not throws. */
 export interface OneclawResponse<T> {
@@ -60,6 +61,7 @@ export type Problem = problem.Problem;
 export type CreateVaultRequest = In<typeof vaults.CreateVaultRequest>;
 export type VaultResponse = Out<typeof vaults.VaultResponse>;
 export type VaultListResponse = Out<typeof vaults.VaultListResponse>;
+export type CmekRotationJobResponse = Out<typeof cmek.CmekRotationJobResponse>;
 
 export type SecretType = secrets.SecretType;
 export type PutSecretRequest = In<typeof secrets.PutSecretRequest>;

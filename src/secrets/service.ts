@@ -4,7 +4,7 @@
  * secret go through its stream (short: reads live in their own stream).
  */
 import { randomBytes, randomInt } from "node:crypto";
-import { Forbidden, Unavailable } from "../../commands/errors.js";
+import { Conflict, Forbidden, Unavailable } from "../../commands/errors.js";
 import { secretReadsAggregate } from "../../commands/secret-reads.js";
 import {
   nextVersion, readableVersion, secretAggregate, SecretGone, SecretNotFound,
@@ -53,6 +53,14 @@ export class ReadNotAudited extends Unavailable {
   }
 }
 
+/** Server-side rotation generates a value in the clear, which a CMEK vault must never hold. */
+export class RotationInCmekVault extends Conflict {
+  constructor() {
+    super("server-side rotation is not available in a vault with customer-managed keys: write the new value, encrypted, with PUT");
+    this.name = "RotationInCmekVault";
+  }
+}
+
 export class RestoreForbidden extends Forbidden {
   constructor() {
     super("only organisation owners and admins may restore deleted secrets");
@@ -71,6 +79,8 @@ export interface SecretVersionInfo {
   createdBy: Actor;
   expiresAt: Date | null;
   disabled: boolean;
+  /** Fingerprint of the customer key (CMEK) the value is encrypted under, client-side; null for plain values. */
+  cmekFingerprint: string | null;
 }
 
 export interface SecretValue extends SecretVersionInfo {
@@ -89,7 +99,7 @@ function describe(secretId: string, path: string, version: SecretVersionState): 
   return {
     secretId, path, version: version.version, type: version.type, metadata: version.metadata,
     createdAt: version.writtenAt ?? new Date(0), createdBy: version.writtenBy, expiresAt: version.expiresAt,
-    disabled: version.disabled,
+    disabled: version.disabled, cmekFingerprint: version.cmekFingerprint,
   };
 }
 
@@ -109,6 +119,7 @@ async function addVersion(
 ): Promise<SecretVersionInfo> {
   const vault = await findVaultById(services.db, vaultId);
   if (!vault || vault.deletedAt) throw new VaultNotFound(vaultId);
+  if (reason === "rotate" && vault.cmekFingerprint) throw new RotationInCmekVault();
   const secretId = secretIdFor(vaultId, path);
   const { state } = await services.bus.handle(secretAggregate, secretId, async (state): Promise<SecretCommand> => {
     const input = inputFor(state);
@@ -120,6 +131,8 @@ async function addVersion(
       type: "AddSecretVersion", secretId, vaultId, orgId: vault.orgId, path, version, secretType: input.type, sealed,
       size: plaintext.length, metadata: input.metadata, expiresAt: input.expiresAt, maxAccessCount: input.maxAccessCount,
       reason, by: actorOf(caller.principal),
+      // In a CMEK vault the value is the client's blob (opaque here), recorded with the key in force.
+      cmekFingerprint: vault.cmekFingerprint,
     };
   }, { metadata: caller.metadata });
   return describe(secretId, path, currentVersion(state, path));

@@ -15,6 +15,10 @@ export interface VaultRecord {
   kekId: string;
   /** The organisation's `__agent-keys` vault. */
   system: boolean;
+  /** Fingerprint of the customer-managed key in force; null when CMEK is off. */
+  cmekFingerprint: string | null;
+  /** The CMEK rotation job running on the vault, if any. */
+  cmekRotationJobId: string | null;
 }
 
 interface VaultRow {
@@ -28,10 +32,12 @@ interface VaultRow {
   system: boolean;
   created_at: Date | string;
   deleted_at: Date | string | null;
+  cmek_fingerprint: string | null;
+  cmek_rotation_job_id: string | null;
 }
 
-const SELECT = `select id, org_id, name, description, kek_id, created_by_type, created_by, system, created_at, deleted_at
-  from vaults`;
+const SELECT = `select id, org_id, name, description, kek_id, created_by_type, created_by, system, created_at, deleted_at,
+  cmek_fingerprint, cmek_rotation_job_id from vaults`;
 
 function toRecord(row: VaultRow): VaultRecord {
   return {
@@ -44,6 +50,8 @@ function toRecord(row: VaultRow): VaultRecord {
     ...(row.deleted_at !== null && { deletedAt: rowDate(row.deleted_at) }),
     kekId: row.kek_id,
     system: row.system,
+    cmekFingerprint: row.cmek_fingerprint,
+    cmekRotationJobId: row.cmek_rotation_job_id,
   };
 }
 

@@ -8,6 +8,7 @@ import { codeFor } from "../humans/totp-helper.js";
 import { createUser, lastMailTo, type TestUser } from "../support/identity.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 import { storedEventTexts } from "../support/events.js";
+import { cmekFingerprint, decryptCmekText, encryptCmek, generateCmekKey, toBase64 } from "../../src/sdk/cmek.js";
 
 type Call = (method: string, path: string, options?: { body?: unknown; token?: string; headers?: Record<string, string> }) =>
   Promise<{ status: number; headers: Headers; body: any }>;
@@ -110,6 +111,21 @@ describe("no plaintext secret anywhere after touring every endpoint", () => {
     await ok("POST", `${v}/secret-rotate/config/prod/rotating`, { ...t(), body: { length: 40, charset: "alphanumeric" } }, 201);
     remember("rotated value", (await ok("GET", `${v}/secrets/config/prod/rotating`, t())).value);
     await ok("DELETE", `${v}/secrets/config/prod/rotating`, t(), 204);
+
+    // Customer-managed keys: the keys and the values under them never reach the server in the clear.
+    const [cmekOld, cmekNew] = [generateCmekKey(), generateCmekKey()];
+    remember("cmek old key", toBase64(cmekOld));
+    remember("cmek new key", toBase64(cmekNew));
+    const cmekValue = `cmek-plain-${crypto.randomUUID()}`;
+    remember("cmek value", cmekValue);
+    const cv = `/v1/vaults/${(await ok("POST", "/v1/vaults", { ...t(), body: { name: "cmek" } }, 201)).id}`;
+    await ok("POST", `${cv}/cmek`, { ...t(), body: { fingerprint: await cmekFingerprint(cmekOld) } });
+    await ok("PUT", `${cv}/secrets/db/password`, { ...t(), body: { value: await encryptCmek(cmekOld, cmekValue) } }, 201);
+    const job = await ok("POST", `${cv}/cmek-rotate`, { ...t(), body: { new_fingerprint: await cmekFingerprint(cmekNew) },
+      headers: { "x-cmek-old-key": toBase64(cmekOld), "x-cmek-new-key": toBase64(cmekNew) } }, 202);
+    while ((await ok("GET", `${cv}/cmek-rotate/${job.id}`, t())).status === "running") await new Promise((r) => setTimeout(r, 50));
+    expect(await decryptCmekText(cmekNew, (await ok("GET", `${cv}/secrets/db/password`, t())).value)).to.equal(cmekValue);
+    await ok("DELETE", `${cv}/cmek`, t());
     await ok("POST", `${v}/secret-restore/config/prod/rotating`, t());
 
     // Agents, policies, agent reads (granted and denied).

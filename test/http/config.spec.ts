@@ -30,6 +30,8 @@ describe("configuration", () => {
       readYourWritesTimeoutMs: 5000,
       authRateLimit: { burst: 5, perSecond: 1 },
       auditSignIntervalSeconds: 60,
+      defaultTier: "enterprise",
+      cmekBatchPauseMs: 0,
       smtpUrl: undefined,
       mailFrom: "Keyledger <no-reply@keyledger.invalid>",
       google: { clientId: undefined, issuer: "https://accounts.google.com", jwksUrl: "https://www.googleapis.com/oauth2/v3/certs" },
@@ -45,6 +47,14 @@ describe("configuration", () => {
     const problems = configError({ KEYLEDGER_CHAIN_RPC_URLS: "base=ftp://secret-key-in-url" }).problems.join();
     expect(problems).to.include("KEYLEDGER_CHAIN_RPC_URLS");
     expect(problems).to.not.include("secret-key-in-url");
+  });
+
+  it("takes the operator's default tier and the CMEK batch pause, refusing anything else", () => {
+    const config = loadConfig({ KEYLEDGER_DEFAULT_TIER: "business", KEYLEDGER_CMEK_BATCH_PAUSE_MS: "250" });
+    expect(config.billing.defaultTier).to.equal("business");
+    expect(config.cmekBatchPauseMs).to.equal(250);
+    expect(configError({ KEYLEDGER_DEFAULT_TIER: "gold" }).problems.join()).to.include("KEYLEDGER_DEFAULT_TIER");
+    expect(configError({ KEYLEDGER_CMEK_BATCH_PAUSE_MS: "-1" }).problems.join()).to.include("KEYLEDGER_CMEK_BATCH_PAUSE_MS");
   });
 
   it("takes the audit signing interval in whole seconds, at least one", () => {

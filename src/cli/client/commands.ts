@@ -23,6 +23,7 @@ function act<M>(load: () => Promise<M>, pick: (module: M) => Action) {
 const auth = () => import("./actions/auth.js");
 const vaults = () => import("./actions/vaults.js");
 const secrets = () => import("./actions/secrets.js");
+const cmek = () => import("./actions/cmek.js");
 const env = () => import("./actions/env.js");
 const runner = () => import("./actions/run.js");
 const agents = () => import("./actions/agents.js");
@@ -72,17 +73,29 @@ export function registerClientCommands(program: Command): void {
   vault.command("link").argument("<id>").description("use this vault in the working directory (and below)")
     .option("--default", "make it the default vault everywhere instead").action(act(vaults, (m) => m.linkVault));
   vault.command("unlink").description("remove the working directory's vault link").action(act(vaults, (m) => m.unlinkVault));
+  vault.command("cmek-keygen").argument("<file>").description("write a new customer-managed key (32 random bytes, base64) to a new file")
+    .action(act(cmek, (m) => m.generateKey));
+  vault.command("cmek-enable").argument("<id>").description("encrypt the vault's values client-side with your key (only its fingerprint is sent)")
+    .requiredOption("--key-file <file>", "the customer key").action(act(cmek, (m) => m.enableCmek));
+  vault.command("cmek-disable").argument("<id>").description("stop encrypting new values client-side")
+    .action(act(cmek, (m) => m.disableCmek));
+  vault.command("cmek-rotate").argument("<id>").description("re-encrypt the vault's values from the old key to the new one, showing progress")
+    .requiredOption("--old-key-file <file>", "the key in force").requiredOption("--new-key-file <file>", "the key to rotate to")
+    .option("--no-wait", "start (or resume) the job and return at once").option("--interval <ms>", "how often to poll", "1000")
+    .action(act(cmek, (m) => m.rotateCmek));
 
   const secret = program.command("secret").description("secrets: list, get, set, describe, versions, rotate, delete, restore");
   secret.command("list").alias("ls").description("list secrets (metadata only)").addOption(vaultOption())
     .option("--prefix <path>", "only paths under this prefix").action(act(secrets, (m) => m.listSecrets));
   secret.command("get").argument("<path>").description("print a secret's value (an audited read)").addOption(vaultOption())
     .option("--version <n>", "an older version").option("-q, --quiet", "print only the raw value")
+    .option("--cmek-key-file <file>", "decrypt a value of a CMEK vault with this key")
     .action(act(secrets, (m) => m.getSecret));
   secret.command("set").argument("<path>").argument("[value]", "the value (else --file, else stdin)")
     .description("store a new version").addOption(vaultOption()).option("-f, --file <file>", "read the value from a file")
     .option("-t, --type <type>", "api_key, password, env_bundle, note, ... (default api_key)")
     .option("-e, --expires <iso>", "when the secret expires").option("-q, --quiet", "print nothing")
+    .option("--cmek-key-file <file>", "encrypt the value with this key before it leaves (for CMEK vaults)")
     .action(act(secrets, (m) => m.setSecret));
   secret.command("describe").argument("<path>").description("show a secret's metadata, not its value").addOption(vaultOption())
     .action(act(secrets, (m) => m.describeSecret));

@@ -46,6 +46,22 @@ export class Output {
     this.out.write(value.endsWith("\n") ? value : `${value}\n`);
   }
 
+  /** A progress line on stderr: rewritten in place on a terminal, one line per update otherwise. */
+  progress(message: string): void {
+    if (this.progressInPlace) this.err.write(`\r\x1b[2K${message}`);
+    else this.err.write(`${message}\n`);
+    this.progressOpen = this.progressInPlace;
+  }
+
+  /** Ends an in-place progress line. */
+  progressDone(): void {
+    if (this.progressOpen) this.err.write("\n");
+    this.progressOpen = false;
+  }
+
+  private progressOpen = false;
+  private get progressInPlace(): boolean { return (this.err as NodeJS.WriteStream).isTTY === true; }
+
   success(message: string): void { this.err.write(`✓ ${message}\n`); }
   info(message: string): void { this.err.write(`${message}\n`); }
   warn(message: string): void { this.err.write(`⚠ ${message}\n`); }

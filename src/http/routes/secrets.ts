@@ -25,7 +25,12 @@ function toMetadata(info: SecretVersionInfo): z.input<typeof SecretMetadataRespo
   return {
     id: info.secretId, path: info.path, type: info.type, secret_type: info.type, version: info.version, metadata: info.metadata,
     created_at: info.createdAt.toISOString(), expires_at: info.expiresAt?.toISOString(), is_disabled: info.disabled,
+    ...cmekFieldsOf(info),
   };
+}
+
+function cmekFieldsOf(info: SecretVersionInfo) {
+  return { cmek_encrypted: info.cmekFingerprint !== null, ...(info.cmekFingerprint && { cmek_fingerprint: info.cmekFingerprint }) };
 }
 
 const callerOf = (principal: Principal, request: RequestInfo): Caller =>
@@ -48,6 +53,7 @@ export function secretRoutes(services: Services): Route[] {
         metadata: secret.metadata, created_by: secret.createdBy.id, created_at: secret.createdAt.toISOString(),
         expires_at: secret.expiresAt?.toISOString(),
         ...(options.format === "json" && { env: parseEnvBundle(secret.value) }),
+        ...cmekFieldsOf(secret),
       },
     };
   }

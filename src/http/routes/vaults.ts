@@ -14,6 +14,7 @@ export function toVaultResponse(vault: VaultRecord): z.input<typeof VaultRespons
   return {
     id: vault.id, name: vault.name, description: vault.description, created_by: vault.createdBy.id,
     created_by_type: vault.createdBy.type, created_at: vault.createdAt.toISOString(), system: vault.system,
+    cmek_enabled: vault.cmekFingerprint !== null, cmek_fingerprint: vault.cmekFingerprint ?? undefined,
   };
 }
 

@@ -3,6 +3,8 @@ import { readFile } from "node:fs/promises";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import { requireCredential, resolveVault, unwrap } from "../session.js";
+import { decryptCmekText, encryptCmek } from "../../../sdk/cmek.js";
+import { readCmekKeyFile } from "../cmek-key-file.js";
 
 interface VaultOption { vault?: string }
 
@@ -44,19 +46,26 @@ export async function listSecrets(ctx: Context, options: VaultOption & { prefix?
     { key: "updated", header: "updated" }, { key: "expires_at", header: "expires" }]);
 }
 
-export async function getSecret(ctx: Context, secretPath: string, options: VaultOption & { version?: string; quiet?: boolean }): Promise<void> {
+export async function getSecret(ctx: Context, secretPath: string,
+  options: VaultOption & { version?: string; quiet?: boolean; cmekKeyFile?: string }): Promise<void> {
   const vaultId = vaultOf(ctx, options);
   const version = positiveInteger(options.version, "--version");
+  const key = options.cmekKeyFile ? await readCmekKeyFile(options.cmekKeyFile) : undefined;
   const { secrets } = ctx.session.client;
-  const secret = await unwrap(version ? secrets.getVersion(vaultId, secretPath, version) : secrets.get(vaultId, secretPath));
+  const read = await unwrap(version ? secrets.getVersion(vaultId, secretPath, version) : secrets.get(vaultId, secretPath));
+  if (key && !read.cmek_encrypted) throw new UsageError(`${secretPath} is not CMEK-encrypted: leave out --cmek-key-file`);
+  const secret = key ? { ...read, value: await decryptCmekText(key, read.value).catch(() => {
+    throw new UsageError(`the key in ${options.cmekKeyFile} does not open ${secretPath} (it is under the key ${read.cmek_fingerprint ?? "?"})`);
+  }) } : read;
   if (options.quiet) return ctx.out.raw(secret.value);
   ctx.out.record(secret, [...METADATA(secret), ["Value", secret.value]]);
 }
 
 export async function setSecret(ctx: Context, secretPath: string, value: string | undefined,
-  options: VaultOption & { file?: string; type?: string; expires?: string; quiet?: boolean }): Promise<void> {
+  options: VaultOption & { file?: string; type?: string; expires?: string; quiet?: boolean; cmekKeyFile?: string }): Promise<void> {
   const vaultId = vaultOf(ctx, options);
-  const body = await valueFrom(value, options);
+  const plaintext = await valueFrom(value, options);
+  const body = options.cmekKeyFile ? await encryptCmek(await readCmekKeyFile(options.cmekKeyFile), plaintext) : plaintext;
   const written = await unwrap(ctx.session.client.secrets.set(vaultId, secretPath, body, {
     // The 1claw CLI's default (-t api_key); the server's own default is the spec's `generic`.
     type: options.type ?? "api_key", ...(options.expires && { expires_at: options.expires }),
