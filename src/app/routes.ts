@@ -2,6 +2,7 @@
 import { agentRoutes } from "../http/routes/agents.js";
 import { auditRoutes } from "../http/routes/audit.js";
 import { authTokenRoutes } from "../http/routes/auth-tokens.js";
+import { dashboardSessionRoutes } from "../http/routes/dashboard-session.js";
 import { deviceLoginRoutes } from "../http/routes/device-login.js";
 import { healthRoutes, type HealthDependencies } from "../http/routes/health.js";
 import { historyRoutes } from "../http/routes/history.js";
@@ -17,7 +18,7 @@ import type { Route } from "../http/route.js";
 import type { Services } from "./services.js";
 
 export function appRoutes(services: Services, running: Pick<HealthDependencies, "projections"> = {}): Route[] {
-  return [...healthRoutes({ keys: services.keys, database: services.db, ...running }), ...ipRuleRoutes(services), ...authTokenRoutes(services), ...deviceLoginRoutes(services),
+  return [...healthRoutes({ keys: services.keys, database: services.db, ...running }), ...ipRuleRoutes(services), ...authTokenRoutes(services), ...deviceLoginRoutes(services), ...dashboardSessionRoutes(services),
     ...agentRoutes(services), ...humanRoutes(services), ...orgMemberRoutes(services), ...vaultRoutes(services), ...secretRoutes(services), ...shareRoutes(services), ...policyRoutes(services),
     ...auditRoutes(services), ...historyRoutes(services), ...reportRoutes(services)];
 }

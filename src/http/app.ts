@@ -42,6 +42,8 @@ export interface HttpAppOptions {
   authFailures?: RateLimitCheck;
   /** Routes that answer on the raw response themselves (the MCP transport at /mcp). */
   rawRoutes?: readonly RawRoute[];
+  /** Run before routing, inside the problem and logging wrapper (the dashboard's session cookie and files). */
+  middleware?: readonly Koa.Middleware[];
 }
 
 /**
@@ -243,6 +245,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       "request",
     );
   });
+  for (const middleware of options.middleware ?? []) app.use(middleware);
   app.use(router.routes());
   app.use(router.allowedMethods());
 
