@@ -1,11 +1,10 @@
 /**
  * Debian's headless Chromium, driven by playwright-core (which downloads no browser), for the dashboard's
- * end-to-end specs: one browser per spec file, a fresh profile each time. The watcher fails a spec on any
+ * end-to-end specs: one browser per spec file, a fresh profile and context each time. The watcher fails a spec on any
  * console error, uncaught page error, failed request or error answer it did not expect, and screenshots go to
  * test-artifacts/dashboard/.
  */
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
@@ -30,35 +29,28 @@ export interface WatchedPage {
 }
 
 export async function launchBrowser(baseUrl: string): Promise<Browser> {
-  const profiles: string[] = [];
-  const launch = async () => {
-    const profile = await mkdtemp(path.join(tmpdir(), "keyledger-chromium-"));
-    profiles.push(profile);
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM, headless: true, baseURL: baseUrl, viewport: { width: 1280, height: 900 },
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"],
-    });
+  // playwright gives every launch a fresh temporary --user-data-dir of its own, removed on close.
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM, headless: true,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+  });
+  const newContext = async () => {
+    const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1280, height: 900 } });
     await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseUrl });
     return context;
   };
-  const context = await launch();
-  const others: BrowserContext[] = [];
+  const context = await newContext();
   return {
     context,
     async page(options = {}) {
-      let target = context;
-      if (options.cookies === false) {
-        target = await launch();
-        others.push(target);
-      }
-      return watch(await target.newPage());
+      const target = options.cookies === false ? await newContext() : context;
+      const page = await target.newPage();
+      // Fail in seconds, not the default 30: a missing element is a failure, and the specs run in a row.
+      page.setDefaultTimeout(10_000);
+      return watch(page);
     },
-    async close() {
-      for (const other of others) await other.close();
-      await context.close();
-      for (const profile of profiles) await rm(profile, { recursive: true, force: true });
-    },
+    close: () => browser.close(),
   };
 }
 

@@ -74,7 +74,7 @@ export function AgentListPage() {
         <h2>Create an agent</h2>
         <TextField label="Agent name" value={name} onInput={setName} required />
         <TextField label="Description" value={description} onInput={setDescription} />
-        <TextField label="Scopes" value={scopes} onInput={setScopes} hint="Comma-separated, e.g. secrets:read" />
+        <TextField label="Scopes" value={scopes} onInput={setScopes} hint="Comma-separated path globs the agent is held to, e.g. api/*; empty: its policies alone decide" />
         <div class="field">
           <label for="agent-vault">Vault binding</label>
           <select id="agent-vault" value={vaultId} onChange={(e) => setVaultId(e.currentTarget.value)}>

@@ -73,7 +73,7 @@ export function PublicSharePage(props: { shareId: string }) {
       setShared(await api<Shared>("GET", `/v1/share/${encodeURIComponent(props.shareId)}`, undefined,
         passphrase ? { "X-Share-Passphrase": passphrase } : {}));
     } catch (error) {
-      if (error instanceof ApiError && error.status === 401 && !passphrase) setNeedsPassphrase(true);
+      if (error instanceof ApiError && (error.status === 401 || error.status === 403) && !passphrase) setNeedsPassphrase(true);
       throw error;
     }
   });
