@@ -49,6 +49,7 @@ describe("dashboard in a browser: account, MFA, API keys, device login", functio
     const { page } = tab;
     await page.goto("/");
     await heading("Sign in to Keyledger").waitFor();
+    await tab.screenshot("signin");
     await page.getByRole("link", { name: "Sign up" }).click();
     await page.getByLabel("Email").fill(email);
     await page.getByLabel("Password").fill(password);

@@ -80,6 +80,15 @@ function watch(page: Page): WatchedPage {
       if (allowed.length) throw new Error(`expected error answers did not come: ${allowed.map((a) => `${a.status} ${a.url}`).join(", ")}`);
     },
     async screenshot(name) {
+      // Screen-reader basics on every page we keep a picture of: each control has a name, the page a heading.
+      const unnamed = await page.evaluate(() => [...document.querySelectorAll("input, select, textarea, button")]
+        .filter((element) => {
+          const control = element as HTMLInputElement;
+          const named = (control.labels?.length ?? 0) > 0 || !!control.getAttribute("aria-label") || !!control.textContent?.trim();
+          return !named && control.type !== "hidden";
+        }).map((element) => element.outerHTML.slice(0, 120)));
+      if (unnamed.length) problems.push(`controls without a name on ${name}: ${unnamed.join(", ")}`);
+      if (await page.locator("h1").count() !== 1) problems.push(`${name} does not have exactly one h1`);
       await mkdir(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
     },
