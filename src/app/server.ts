@@ -13,6 +13,8 @@ import { createDatabaseIfAbsent } from "../db/create-database.js";
 import { loopbackUrl, mcpHttpRoute } from "../mcp/http.js";
 import { authFailureLimit, authRateLimit } from "../http/auth-rate-limit.js";
 import { openRateLimiter } from "../rate-limit/rate-limiter.js";
+import { dashboardStatic, defaultDashboardDir } from "../http/dashboard-static.js";
+import { sessionCookieAuth } from "../http/session-cookie.js";
 import { createAuthenticator } from "../auth/authenticator.js";
 import { TokenService } from "../auth/tokens.js";
 import { createOutboxMailer } from "../mail/outbox.js";
@@ -144,6 +146,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
       authFailures: authFailureLimit(await openRateLimiter(db, config.authRateLimit, "auth_failures")),
       rawRoutes: [mcpHttpRoute({ apiUrl: () => apiUrl })],
       meterUsage: meterUsage(usage, config.publicUrl),
+      middleware: dashboardMiddleware(config, logger),
     });
     const { url } = await http.listen(config.port, config.host);
     apiUrl = loopbackUrl(url);
@@ -155,6 +158,12 @@ export async function startServer(config: Config, logger: Logger, options: Serve
     await resources.closeAll(logger);
     throw error;
   }
+}
+
+/** The dashboard's session cookie and, when built, its files (same origin as the API). */
+function dashboardMiddleware(config: Config, logger: Logger) {
+  const files = dashboardStatic(defaultDashboardDir(), (message) => logger.warn({}, message));
+  return [sessionCookieAuth({ secure: config.publicUrl?.startsWith("https://") ?? false }), ...(files ? [files] : [])];
 }
 
 /** "http://0.0.0.0:8080" is where we listen, not an address to open: show localhost instead. */

@@ -46,6 +46,8 @@ export interface HttpAppOptions {
   rawRoutes?: readonly RawRoute[];
   /** Quota headers, request counting and over-quota payment for authenticated requests (src/http/usage.ts). */
   meterUsage?: MeterUsage;
+  /** Run before routing, inside the problem and logging wrapper (the dashboard's session cookie and files). */
+  middleware?: readonly Koa.Middleware[];
 }
 
 /**
@@ -287,6 +289,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     );
   });
   app.use(unanswered);
+  for (const middleware of options.middleware ?? []) app.use(middleware);
   app.use(router.routes());
 
   /**
