@@ -17,7 +17,7 @@ import { countSecretsOnCmekKey, findCmekJob, type CmekRotationJob } from "./quer
 import type { CmekRotationRunner } from "./rotation.js";
 import { orgTier, tierAllowsCmek } from "./tier.js";
 
-type CmekServices = Pick<Services, "db" | "store" | "bus" | "config">;
+type CmekServices = Pick<Services, "db" | "store" | "bus" | "config" | "clock">;
 
 export class CmekForbidden extends Forbidden {
   constructor(detail: string) {

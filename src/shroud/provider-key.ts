@@ -33,7 +33,7 @@ function keyPaths(provider: string): string[] {
 }
 
 export async function resolveProviderKey(
-  services: Pick<Services, "db" | "bus" | "store" | "keys" | "clock">, caller: Caller & { principal: AgentPrincipal },
+  services: Pick<Services, "db" | "bus" | "store" | "keys" | "clock" | "config">, caller: Caller & { principal: AgentPrincipal },
   provider: string, header: string | undefined,
 ): Promise<string> {
   if (header !== undefined && header !== "") {

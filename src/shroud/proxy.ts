@@ -30,7 +30,7 @@ import { StreamRedaction, usageOf } from "./stream-redaction.js";
 export type Shape = "chat" | "messages" | "responses" | "gemini";
 
 export interface ProxyDependencies {
-  services: Pick<Services, "db" | "bus" | "store" | "keys" | "clock">;
+  services: Pick<Services, "db" | "bus" | "store" | "keys" | "clock" | "config">;
   authenticate: Authenticate;
   manifests: RedactionManifests;
   config: ShroudProcessConfig;

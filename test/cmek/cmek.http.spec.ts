@@ -14,6 +14,7 @@ import { registerUser } from "../../src/humans/register.js";
 import { hashPassword } from "../../src/humans/passwords.js";
 import { markEventLog, storedEventTexts } from "../support/events.js";
 import { startTestServer, type TestServer } from "../support/server.js";
+import { loadConfig } from "../../src/config.js";
 import { keyTraces, tableTexts } from "./scan.js";
 
 async function expectUnreadableWith(key: Uint8Array, blob: string): Promise<void> {
@@ -230,7 +231,7 @@ describe("customer-managed keys below the business tier", function () {
   let server: TestServer;
   let owner: TestUser;
   before(async () => {
-    server = await startTestServer("cmek-tier", { defaultTier: "pro" });
+    server = await startTestServer("cmek-tier", { billing: { ...loadConfig({}).billing, defaultTier: "pro" } });
     owner = await createUser(server);
   });
   after(() => server?.close());
