@@ -90,7 +90,7 @@ export async function startShroud(config: Config, shroud: ShroudProcessConfig, l
     const manifests = new RedactionManifests({ db, store, keys, clock, readModels: runner, logger });
     await manifests.start();
     closers.push(() => manifests.stop());
-    const deps = { services: { db, bus, store, keys, clock }, authenticate, manifests, config: shroud, logger, openStreams: new Map<string, number>() };
+    const deps = { services: { db, bus, store, keys, clock, config }, authenticate, manifests, config: shroud, logger, openStreams: new Map<string, number>() };
 
     const handle = async (req: IncomingMessage, res: ServerResponse) => {
       const requestId = randomUUID();
