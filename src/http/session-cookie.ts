@@ -2,8 +2,9 @@
  * The dashboard's session cookie. The browser never sees its access token: the token lives in an httpOnly,
  * SameSite=Strict cookie (Secure, and `__Host-` named, when the public URL is https), and this middleware turns
  * the cookie into the `Authorization` header every route already understands, so the API has one way to
- * authenticate. State-changing requests must also carry `X-CSRF-Token`, a value derived from the token that
- * only a page of our own origin can learn (from `GET /v1/auth/session`, which a cross-site page cannot read).
+ * authenticate. State-changing requests must also carry `X-CSRF-Token`, a value derived from the session's
+ * secret id (the token's `sid` claim, kept across refreshes so every open tab stays valid) that only a page of
+ * our own origin can learn (from `GET /v1/auth/session`, which a cross-site page cannot read).
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Context, Middleware } from "koa";
@@ -29,11 +30,25 @@ export function sessionCookie(options: SessionCookieOptions, token: string, maxA
 }
 
 /**
- * The CSRF token of a session: a hash of its access token. Stateless, changes with every refresh, and worthless
- * without the cookie; an attacker who could read the cookie would not need it.
+ * The CSRF token of a session: a hash of its random id, which lives only inside the httpOnly cookie's token.
+ * Stateless, the same for the session's whole life, and worthless without the cookie.
  */
-export function csrfTokenFor(accessToken: string): string {
-  return createHash("sha256").update("keyledger-dashboard-csrf\0").update(accessToken).digest("base64url");
+export function csrfTokenFor(sessionId: string): string {
+  return createHash("sha256").update("keyledger-dashboard-csrf\0").update(sessionId).digest("base64url");
+}
+
+/**
+ * The `sid` claim of a session token, read without verifying it: the authenticator verifies the token itself
+ * right after, and a forged token could not be planted in a victim's cookie anyway.
+ */
+export function sessionIdOf(token: string): string | undefined {
+  try {
+    const claims: unknown = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8"));
+    const sid = (claims as { sid?: unknown } | null)?.sid;
+    return typeof sid === "string" ? sid : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function cookieValue(header: string | undefined, name: string): string | undefined {
@@ -78,7 +93,8 @@ export function sessionCookieAuth(options: SessionCookieOptions): Middleware {
       } else {
         const csrf = ctx.get(CSRF_HEADER);
         if (csrf) {
-          if (fromOtherOrigin(ctx) || !sameText(csrf, csrfTokenFor(token))) {
+          const sessionId = sessionIdOf(token);
+          if (fromOtherOrigin(ctx) || !sessionId || !sameText(csrf, csrfTokenFor(sessionId))) {
             throw new HttpProblem(403, "the CSRF token is missing or wrong for this session; reload the page");
           }
           ctx.request.headers.authorization = `Bearer ${token}`;

@@ -177,6 +177,29 @@ describe("dashboard in a browser: account, MFA, API keys, device login", functio
     }
   });
 
+  it("refreshes the session in one tab, and the other tab goes on writing", async () => {
+    const second = await browser.page();
+    try {
+      await second.page.clock.install();
+      await second.page.goto("/");
+      await second.page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
+      const cookie = async () => (await browser.context.cookies(server.url)).find((c) => c.name === "kl_session")!.value;
+      const before = await cookie();
+      const refreshed = second.page.waitForResponse((response) => response.url().endsWith("/v1/auth/session/refresh"));
+      await second.page.clock.fastForward("10:01");
+      expect((await refreshed).status()).to.equal(200);
+      expect(await cookie()).to.not.equal(before);
+      second.assertClean();
+    } finally {
+      await second.page.close();
+    }
+    const { page } = tab;
+    await page.getByRole("link", { name: "API Keys" }).click();
+    await page.getByLabel("Key name").fill("after refresh");
+    await page.getByRole("button", { name: "Create key" }).click();
+    await page.getByRole("row").filter({ hasText: "after refresh" }).waitFor();
+  });
+
   it("fits a phone's width", async () => {
     const { page } = tab;
     await page.setViewportSize({ width: 390, height: 844 });

@@ -61,6 +61,21 @@ describe("dashboard in a browser: vaults, secrets, policies, agents, sharing, au
     await heading("production").waitFor();
   });
 
+  it("deletes a vault from its settings", async () => {
+    const { page } = tab;
+    await nav("Vaults").click();
+    await page.getByLabel("Vault name").fill("scratch");
+    await page.getByRole("button", { name: "Create vault" }).click();
+    await heading("scratch").waitFor();
+    await page.getByRole("link", { name: "Settings" }).click();
+    await tab.screenshot("vault-settings");
+    await page.getByRole("button", { name: "Delete vault" }).click();
+    await heading("Vaults").waitFor();
+    await page.getByRole("heading", { level: 2, name: "scratch" }).waitFor({ state: "detached" });
+    await page.getByRole("link", { name: "production" }).click();
+    await heading("production").waitFor();
+  });
+
   it("stores a secret, reveals and copies it, and the reveal is an audited read", async () => {
     const { page } = tab;
     await page.getByLabel("Secret path").fill("api/stripe");

@@ -74,14 +74,18 @@ describe("dashboard session and files over HTTP", () => {
     expect((await create({ "x-csrf-token": csrf })).status).to.equal(201);
   });
 
-  it("refreshes: a new token and CSRF token, the old token revoked", async () => {
+  it("refreshes: a new token, the old one revoked, the CSRF token kept (other tabs go on working)", async () => {
     const first = await login();
     const old = cookieOf(first).pair;
     const refreshed = await server.request("POST", "/v1/auth/session/refresh", { headers: { cookie: old, "x-csrf-token": first.body.csrf_token } });
     expect(refreshed.status).to.equal(200);
     const fresh = cookieOf(refreshed).pair;
     expect(fresh).to.not.equal(old);
-    expect(refreshed.body.csrf_token).to.not.equal(first.body.csrf_token);
+    expect(refreshed.body.csrf_token).to.equal(first.body.csrf_token);
+    const other = await login();
+    expect(other.body.csrf_token, "another session, another CSRF token").to.not.equal(first.body.csrf_token);
+    const crossed = await server.request("POST", "/v1/vaults", { headers: { cookie: fresh, "x-csrf-token": other.body.csrf_token }, body: { name: "crossed" } });
+    expect(crossed.status).to.equal(403);
     expect((await server.request("GET", "/v1/auth/me", { headers: { cookie: fresh } })).status).to.equal(200);
     expect((await server.request("GET", "/v1/auth/me", { headers: { cookie: old } })).status).to.equal(401);
     const noCsrf = await server.request("POST", "/v1/auth/session/refresh", { headers: { cookie: fresh } });

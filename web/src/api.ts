@@ -45,3 +45,9 @@ export function query(params: Record<string, string | undefined>): string {
 export function isoFromLocal(value: string): string | undefined {
   return value ? new Date(value).toISOString() : undefined;
 }
+
+/** An ISO instant as a `datetime-local` input's value (local time, to the minute). */
+export function localFromIso(iso: string): string {
+  const date = new Date(iso);
+  return new Date(date.getTime() - date.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+}

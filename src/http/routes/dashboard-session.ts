@@ -4,6 +4,7 @@
  * only ever travels in the httpOnly cookie. `POST /v1/auth/session/refresh` trades a live session token for a
  * fresh one, up to SESSION_MAX_AGE_SECONDS after the sign-in; `DELETE /v1/auth/session` revokes it.
  */
+import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { Services } from "../../app/services.js";
 import { requireUser } from "../../auth/guards.js";
@@ -20,7 +21,7 @@ import { GoogleLoginRequest, LoginRequest, MfaVerifyRequest, VerifyEmailRequest 
 import { SessionConfigResponse, SessionLoginResponse, SessionResponse, SessionStateResponse } from "../../api/session.js";
 import { HttpProblem } from "../problems.js";
 import { defineRoute, type Route } from "../route.js";
-import { csrfTokenFor, sessionCookie, type SessionCookieOptions } from "../session-cookie.js";
+import { csrfTokenFor, sessionCookie, sessionIdOf, type SessionCookieOptions } from "../session-cookie.js";
 
 /** A session token lives 15 minutes; the dashboard refreshes it while the tab is open. */
 export const SESSION_TOKEN_TTL_SECONDS = 15 * 60;
@@ -34,16 +35,20 @@ export function dashboardSessionRoutes(services: Services): Route[] {
   const cookie: SessionCookieOptions = { secure: services.config.publicUrl?.startsWith("https://") ?? false };
   const verifyGoogleToken = googleVerifier(services.config.google);
 
-  /** Issues the session token for a user, `authTime` being when they signed in (seconds since the epoch). */
-  async function sessionFor(user: { id: string; orgId: string }, authTime: number, metadata: EventMetadata) {
+  /**
+   * Issues the session token for a user: `session.authTime` is when they signed in (seconds since the epoch),
+   * `session.id` the secret the CSRF token derives from; both carry over to refreshed tokens.
+   */
+  async function sessionFor(user: { id: string; orgId: string }, session: { id: string; authTime: number }, metadata: EventMetadata) {
+    const authTime = session.authTime;
     const who = { ...metadata, actor: { type: "user", id: user.id }, org_id: user.orgId };
     const remaining = authTime + SESSION_MAX_AGE_SECONDS - Math.floor(services.clock().getTime() / 1000);
     if (remaining <= 0) throw new HttpProblem(401, "the session is over; sign in again");
     const issued = await issueAccessToken(services, { type: "user", id: user.id, orgId: user.orgId },
-      { method: "dashboard_session", auth_time: authTime }, Math.min(SESSION_TOKEN_TTL_SECONDS, remaining), who);
+      { method: "dashboard_session", auth_time: authTime, sid: session.id }, Math.min(SESSION_TOKEN_TTL_SECONDS, remaining), who);
     const profile = await findUserById(services.db, user.id);
     if (!profile?.active) throw new HttpProblem(401, "authentication is required");
-    const body: SessionBody = { signed_in: true, csrf_token: csrfTokenFor(issued.token), expires_in: issued.expiresIn,
+    const body: SessionBody = { signed_in: true, csrf_token: csrfTokenFor(session.id), expires_in: issued.expiresIn,
       user_id: profile.id, email: profile.email };
     return { status: 200 as const, body, headers: { "Set-Cookie": sessionCookie(cookie, issued.token, issued.expiresIn),
       "Cache-Control": "no-store" } };
@@ -55,7 +60,7 @@ export function dashboardSessionRoutes(services: Services): Route[] {
     const subject = parseSubject(verified.claims.sub);
     if (subject?.type !== "user") throw new HttpProblem(401, "authentication is required");
     const user = { id: subject.id, orgId: verified.claims.org };
-    const answer = await sessionFor(user, Math.floor(services.clock().getTime() / 1000), metadata);
+    const answer = await sessionFor(user, { id: randomUUID(), authTime: Math.floor(services.clock().getTime() / 1000) }, metadata);
     await revokeCurrentToken(services, { type: "user", id: user.id, orgId: user.orgId, email: answer.body.email,
       role: "member", credential: "jwt", tokenId: verified.tokenId, tokenExpiresAt: verified.expiresAt },
     { ...metadata, actor: { type: "user", id: user.id }, org_id: user.orgId });
@@ -125,9 +130,10 @@ export function dashboardSessionRoutes(services: Services): Route[] {
     }).handle(async ({ principal, request }) => {
       if (principal?.type !== "user") return { status: 200, body: { signed_in: false as const }, headers: { "Cache-Control": "no-store" } };
       const user = principal;
-      const token = sessionToken(user, request.header);
+      const sessionId = sessionIdOf(sessionToken(user, request.header));
+      if (!sessionId) return { status: 200, body: { signed_in: false as const }, headers: { "Cache-Control": "no-store" } };
       const expiresIn = Math.max(0, Math.floor(((user.tokenExpiresAt?.getTime() ?? 0) - services.clock().getTime()) / 1000));
-      return { status: 200, body: { signed_in: true as const, csrf_token: csrfTokenFor(token), expires_in: expiresIn, user_id: user.id, email: user.email },
+      return { status: 200, body: { signed_in: true as const, csrf_token: csrfTokenFor(sessionId), expires_in: expiresIn, user_id: user.id, email: user.email },
         headers: { "Cache-Control": "no-store" } };
     }),
 
@@ -138,10 +144,12 @@ export function dashboardSessionRoutes(services: Services): Route[] {
     }).handle(async ({ principal, request }) => {
       const user = requireUser(principal);
       const verified = await services.tokens.verify(sessionToken(user, request.header));
-      const authTime = verified.claims.auth_time;
-      if (typeof authTime !== "number") throw new HttpProblem(400, "only a dashboard session token can be refreshed");
+      const { auth_time: authTime, sid } = verified.claims;
+      if (typeof authTime !== "number" || typeof sid !== "string") {
+        throw new HttpProblem(400, "only a dashboard session token can be refreshed");
+      }
       const metadata = requestMetadata(request, user);
-      const answer = await sessionFor(user, authTime, metadata);
+      const answer = await sessionFor(user, { id: sid, authTime }, metadata);
       await revokeCurrentToken(services, user, metadata);
       return answer;
     }),

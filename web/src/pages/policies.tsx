@@ -3,7 +3,7 @@
  * conditions, expiry, allow/deny and priority), inline edit and delete.
  */
 import { useState } from "preact/hooks";
-import { api, isoFromLocal } from "../api";
+import { api, isoFromLocal, localFromIso } from "../api";
 import { ErrorBox, Form, TextField, useAction, useLoad, when } from "../ui";
 
 interface Policy {
@@ -18,7 +18,7 @@ interface Terms { read: boolean; write: boolean; conditions: string; expires: st
 function termsOf(policy?: Policy): Terms {
   return { read: policy?.permissions.includes("read") ?? true, write: policy?.permissions.includes("write") ?? false,
     conditions: policy && Object.keys(policy.conditions).length ? JSON.stringify(policy.conditions) : "",
-    expires: policy?.expires_at ? policy.expires_at.slice(0, 16) : "", effect: policy?.effect ?? "allow",
+    expires: policy?.expires_at ? localFromIso(policy.expires_at) : "", effect: policy?.effect ?? "allow",
     priority: String(policy?.priority ?? 0) };
 }
 
