@@ -22,6 +22,8 @@ export interface BenchTarget {
   label: string;
   email: string;
   password: string;
+  /** The environment the server runs with (its stores), for another process on the same stores. */
+  env?: Record<string, string | undefined>;
 }
 
 export async function call(url: string, method: string, route: string, options: { body?: unknown; token?: string } = {}) {
@@ -107,5 +109,5 @@ export async function startChildServer(label: string): Promise<BenchTarget> {
   const url = `http://127.0.0.1:${port}`;
   note(`starting keyledger serve on ${url} (${parts.join(" + ")})`);
   await waitForHealth(url, child);
-  return { url, label: parts.join("+"), ...(await signUp(url, dataDir)) };
+  return { url, label: parts.join("+"), env, ...(await signUp(url, dataDir)) };
 }
