@@ -122,11 +122,11 @@ export class RedactionManifests {
     await this.caughtUp(head);
     const key = `${agent.id} ${ip}`;
     const cached = this.entries.get(key);
-    if (cached && Date.now() - cached.builtAt < MAX_AGE_MS) return cached.matcher;
+    if (cached && this.deps.clock().getTime() - cached.builtAt < MAX_AGE_MS) return cached.matcher;
     const generation = this.generation;
     await this.deps.readModels.waitFor(head, CATCH_UP_TIMEOUT_MS).catch(() => { throw new ManifestNotCurrent(); });
     const { entries, vaultIds } = await this.collect(agent, ip);
-    const entry: Entry = { matcher: new SecretMatcher(entries), orgId: agent.orgId, vaultIds, builtAt: Date.now() };
+    const entry: Entry = { matcher: new SecretMatcher(entries), orgId: agent.orgId, vaultIds, builtAt: this.deps.clock().getTime() };
     this.builds++;
     // An invalidation that arrived while building may concern what was just read: keep it for this call only.
     if (generation === this.generation) this.entries.set(key, entry);
