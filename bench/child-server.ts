@@ -24,6 +24,8 @@ export interface BenchTarget {
   label: string;
   email: string;
   password: string;
+  /** The environment the server runs with (its stores), for another process on the same stores. */
+  env?: Record<string, string | undefined>;
 }
 
 /** A started child server, with what a load run needs to look behind the API. */
@@ -148,6 +150,6 @@ export async function startChildServer(label: string, options: ChildServerOption
     await stop();
     return spawnServer();
   };
-  return { url, label: parts.join("+"), databaseUrl: env.DATABASE_URL, dataDir, coldStartMs, stop, restart,
+  return { url, label: parts.join("+"), env, databaseUrl: env.DATABASE_URL, dataDir, coldStartMs, stop, restart,
     ...(await signUp(url, dataDir)) };
 }

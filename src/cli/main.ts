@@ -14,7 +14,8 @@ restrictFileCreation();
 // Each command imports what it needs when it runs, so `keyledger --version` and the client commands do
 // not load the server (koa, PGlite, the key providers) just to start.
 async function environmentHelp(): Promise<string> {
-  const { ENVIRONMENT_VARIABLES } = await import("../config.js");
+  const [{ ENVIRONMENT_VARIABLES }, { SHROUD_ENVIRONMENT_VARIABLES }] = await Promise.all([import("../config.js"),
+    import("../shroud/config.js")]);
   return [
     "",
     "Client configuration: $XDG_CONFIG_HOME/keyledger/config.json (else ~/.config/keyledger/config.json), overridden by",
@@ -23,6 +24,9 @@ async function environmentHelp(): Promise<string> {
     "",
     "Server configuration (environment variables):",
     ...ENVIRONMENT_VARIABLES.map((v) => `  ${v.name.padEnd(28)} ${v.description}${v.default ? ` (default: ${v.default})` : ""}`),
+    "",
+    "Shroud (`keyledger shroud`, on the server's stores and these):",
+    ...SHROUD_ENVIRONMENT_VARIABLES.map((v) => `  ${v.name.padEnd(28)} ${v.description}${v.default ? ` (default: ${v.default})` : ""}`),
   ].join("\n");
 }
 

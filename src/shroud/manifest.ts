@@ -2,8 +2,9 @@
  * Per agent, the matcher of every secret value it may read (its vaults, its scopes, its policies), built on
  * demand and kept until the event log says something it depends on changed: a secret written, rotated,
  * disabled, deleted or restored in one of its vaults, or any policy, agent or vault change in its
- * organisation. Before answering, the manifest's subscription is brought up to the log's head, so a secret
- * written just before a call is redacted in that call (no polling, no window). A 60 s lifetime remains as a
+ * organisation. A subscription to the log delivers those events as they land; before answering, whatever it
+ * has not delivered yet up to the log's head is read then, so a secret written just before a call is
+ * redacted in that call (no polling, no window). A 60 s lifetime remains as a
  * backstop for what no event announces: a policy condition whose time window opens or closes.
  */
 import { readableVersion, secretAggregate } from "../../commands/secret.js";
@@ -57,7 +58,7 @@ export class RedactionManifests {
   private generation = 0;
   private seen: Position = START;
   private subscription?: Subscription;
-  private readonly waiters = new Set<() => void>();
+  private reading?: Promise<void>;
   /** Builds since start: a test and the bench read it to see rebuilds happen only after changes. */
   builds = 0;
 
@@ -67,14 +68,19 @@ export class RedactionManifests {
     this.seen = await this.deps.store.headPosition();
     this.subscription = this.deps.store.subscribeToAll({
       after: this.seen,
-      onEvents: async (events) => {
-        for (const event of events) this.consider(event);
-        this.seen = events[events.length - 1].position;
-        for (const wake of this.waiters) wake();
-      },
+      onEvents: async (events) => this.take(events),
       onError: (error) => this.deps.logger.error({ err: error instanceof Error ? error.message : String(error) },
         "shroud manifest subscription failed"),
     });
+  }
+
+  /** Events from the subscription or a catch-up read, each considered once, in order. */
+  private take(events: readonly RecordedEvent[]): void {
+    for (const event of events) {
+      if (comparePositions(event.position, this.seen) <= 0) continue;
+      this.consider(event);
+      this.seen = event.position;
+    }
   }
 
   async stop(): Promise<void> {
@@ -95,21 +101,18 @@ export class RedactionManifests {
     this.generation++;
   }
 
-  /** Resolves once the subscription has handled every event up to `position`. */
+  /**
+   * Considers every event up to `position`: what the subscription has not delivered yet is read from the log
+   * here (one query for the few events since the last call), so a call never waits for a notification.
+   */
   private async caughtUp(position: Position): Promise<void> {
     const deadline = Date.now() + CATCH_UP_TIMEOUT_MS;
     while (comparePositions(this.seen, position) < 0) {
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) throw new ManifestNotCurrent();
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          this.waiters.delete(wake);
-          clearTimeout(timer);
-          resolve();
-        };
-        const timer = setTimeout(wake, Math.min(remaining, 50));
-        this.waiters.add(wake);
-      });
+      if (Date.now() > deadline) throw new ManifestNotCurrent();
+      this.reading ??= this.deps.store.readAll({ after: this.seen, limit: 1000 })
+        .then((events) => this.take(events))
+        .finally(() => (this.reading = undefined));
+      await this.reading.catch(() => { throw new ManifestNotCurrent(); });
     }
   }
 
@@ -119,11 +122,11 @@ export class RedactionManifests {
     await this.caughtUp(head);
     const key = `${agent.id} ${ip}`;
     const cached = this.entries.get(key);
-    if (cached && Date.now() - cached.builtAt < MAX_AGE_MS) return cached.matcher;
+    if (cached && this.deps.clock().getTime() - cached.builtAt < MAX_AGE_MS) return cached.matcher;
     const generation = this.generation;
     await this.deps.readModels.waitFor(head, CATCH_UP_TIMEOUT_MS).catch(() => { throw new ManifestNotCurrent(); });
     const { entries, vaultIds } = await this.collect(agent, ip);
-    const entry: Entry = { matcher: new SecretMatcher(entries), orgId: agent.orgId, vaultIds, builtAt: Date.now() };
+    const entry: Entry = { matcher: new SecretMatcher(entries), orgId: agent.orgId, vaultIds, builtAt: this.deps.clock().getTime() };
     this.builds++;
     // An invalidation that arrived while building may concern what was just read: keep it for this call only.
     if (generation === this.generation) this.entries.set(key, entry);

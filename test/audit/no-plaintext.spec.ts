@@ -173,6 +173,9 @@ describe("no plaintext secret anywhere after touring every endpoint", () => {
     await ok("POST", "/v1/auth/device/deny", { ...t(), body: { user_code: deniedDevice.user_code } });
     await ok("GET", "/v1/agents/me", { token: agentToken });
     await ok("GET", "/v1/agents", t());
+    // Shroud's activity (its calls are in test/shroud/; here the routes answer, with nothing to show).
+    await ok("GET", `/v1/shroud/activity?agent_id=${agentId}`, t());
+    await ok("GET", "/v1/shroud/threat-summary?period=7d", t());
     await ok("GET", `/v1/agents/${agentId}`, t());
     await ok("PATCH", `/v1/agents/${agentId}`, { ...t(), body: { description: "ships things" } });
     remember("rotated agent api key", (await ok("POST", `/v1/agents/${agentId}/rotate-key`, t())).api_key);

@@ -38,6 +38,21 @@ describe("agents read model", () => {
     ]);
   });
 
+  it("keeps the Shroud settings: off for agents created before them, then as set and cleared", async () => {
+    const [older, newer] = [randomUUID(), randomUUID()];
+    const { shroud_enabled: _enabled, shroud_config: _config, ...beforeShroud } = created(older, "older", "ocv_3333333333333333").data;
+    await (await spec().given(
+      { type: "AgentCreated", data: beforeShroud },
+      created(newer, "newer", "ocv_4444444444444444"),
+      AgentUpdated.of({ agent_id: newer, org_id: org, updated_at: "2026-01-02T00:00:00.000Z",
+        changes: { shroud_enabled: true, shroud_config: { pii_policy: "block", max_requests_per_minute: 10 } } }),
+      AgentUpdated.of({ agent_id: older, org_id: org, updated_at: "2026-01-02T00:00:00.000Z", changes: { shroud_config: null } }),
+    )).expectRows("select name, shroud_enabled, shroud_config from agents order by name", [
+      { name: "newer", shroud_enabled: true, shroud_config: { pii_policy: "block", max_requests_per_minute: 10 } },
+      { name: "older", shroud_enabled: false, shroud_config: null },
+    ]);
+  });
+
   it("forgets a deleted agent, so neither it nor its key is found", async () => {
     const [kept, gone] = [randomUUID(), randomUUID()];
     await (await spec().given(

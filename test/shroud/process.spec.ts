@@ -55,6 +55,7 @@ describe("keyledger shroud (the process)", function () {
     let fake: FakeLlm;
 
     before(async function () {
+      this.timeout(300_000);
       // The embedded run has no shared store to put a second process on; the real-parts run covers this.
       if (!postgresServerUrl) this.skip();
       server = await startTestServer("shroud-process");

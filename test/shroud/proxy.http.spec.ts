@@ -15,7 +15,9 @@ describe("Shroud proxy", function () {
   let agent: TestAgent;
   const password = "pg-S3cret-Value-0123456789";
 
-  before(async () => {
+  before(async function () {
+    // Starting a server and an organisation takes a minute on a busy machine.
+    this.timeout(300_000);
     world = await startShroudWorld("shroud-proxy");
     agent = await shroudAgent(world);
   });
