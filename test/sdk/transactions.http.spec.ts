@@ -73,7 +73,8 @@ describe("SDK: chains and the Intents API", function () {
 
   it("signs without broadcasting, on a chain without an RPC", async () => {
     const to = Wallet.createRandom().address;
-    const signed = await agent.agents.signTransaction(agentId, { to, value: "0.1", chain: "base", gas_price: "1000000000", nonce: 3 });
+    const signed = await agent.agents.signTransaction(agentId, { to, value: "0.1", chain: "base", gas_price: "1000000000", nonce: 3,
+      signing_key_path: "keys/localhost-signer" });
     expect(signed.meta.status).to.equal(200);
     const body = ok(signed);
     expect(body).to.deep.include({ status: "sign_only", chain: "base", chain_id: 8453, nonce: 3, from: address, to });
