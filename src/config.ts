@@ -41,6 +41,10 @@ export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = [
   { name: "KEYLEDGER_DEV_CHAIN_RPC_URL", description: "RPC URL of a local development chain (anvil, hardhat), registered as `localhost`" },
   { name: "KEYLEDGER_DEV_CHAIN_ID", description: "Chain id of the local development chain", default: "31337" },
   { name: "RPC_DEADLINE_MS", description: "How long one call to a chain's RPC may take before it fails as unavailable", default: "10000" },
+  { name: "TENDERLY_ACCESS_KEY", description: "Tenderly API access key: with TENDERLY_ACCOUNT and TENDERLY_PROJECT, the Intents API simulates through Tenderly instead of the chain's RPC (never logged)" },
+  { name: "TENDERLY_ACCOUNT", description: "Tenderly account slug for simulations" },
+  { name: "TENDERLY_PROJECT", description: "Tenderly project slug for simulations" },
+  { name: "TENDERLY_API_URL", description: "Base URL of Tenderly's API", default: "https://api.tenderly.co" },
   { name: "AUDIT_SIGN_INTERVAL_SECONDS", description: "How often the audit hash chain's head is signed through the key provider (when new events arrived)", default: "60" },
 ];
 
@@ -76,6 +80,8 @@ export interface Config {
   auditSignIntervalSeconds: number;
   /** The Intents API's chains: RPC URLs by chain name or id, extra chains, the local development chain. */
   chains: { rpcUrls: Record<string, string>; file?: string; devRpcUrl?: string; devChainId: number; rpcDeadlineMs: number };
+  /** Simulations through Tenderly's API instead of the chain's RPC, when all three are set. */
+  tenderly?: { apiUrl: string; account: string; project: string; accessKey: string };
 }
 
 export class ConfigError extends Error {
@@ -153,6 +159,10 @@ const EnvSchema = z
     KEYLEDGER_DEV_CHAIN_RPC_URL: url(["http:", "https:"], "must be an http:// or https:// URL").optional(),
     KEYLEDGER_DEV_CHAIN_ID: integer(1, 2 ** 53 - 1, "must be a positive integer chain id").default(31337),
     RPC_DEADLINE_MS: milliseconds.default(10000),
+    TENDERLY_ACCESS_KEY: z.string().optional(),
+    TENDERLY_ACCOUNT: z.string().regex(/^[A-Za-z0-9_-]+$/, "must be an account slug (letters, digits, _ and -)").optional(),
+    TENDERLY_PROJECT: z.string().regex(/^[A-Za-z0-9_-]+$/, "must be a project slug (letters, digits, _ and -)").optional(),
+    TENDERLY_API_URL: url(["http:", "https:"], "must be an http:// or https:// URL").default("https://api.tenderly.co"),
   })
   .superRefine((env, ctx) => {
     if (keyProviderKind(env) !== "pkcs11") return;
@@ -197,5 +207,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     auditSignIntervalSeconds: e.AUDIT_SIGN_INTERVAL_SECONDS,
     chains: { rpcUrls: e.KEYLEDGER_CHAIN_RPC_URLS ?? {}, file: e.KEYLEDGER_CHAINS_FILE, devRpcUrl: e.KEYLEDGER_DEV_CHAIN_RPC_URL,
       devChainId: e.KEYLEDGER_DEV_CHAIN_ID, rpcDeadlineMs: e.RPC_DEADLINE_MS },
+    ...(e.TENDERLY_ACCESS_KEY && e.TENDERLY_ACCOUNT && e.TENDERLY_PROJECT && { tenderly: {
+      apiUrl: e.TENDERLY_API_URL.replace(/\/+$/, ""), account: e.TENDERLY_ACCOUNT, project: e.TENDERLY_PROJECT,
+      accessKey: e.TENDERLY_ACCESS_KEY } }),
   };
 }
