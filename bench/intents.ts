@@ -48,7 +48,7 @@ async function main(): Promise<void> {
       body: { type: "private_key", value: wallet.privateKey } });
     await call(target.url, "POST", `/v1/vaults/${vault.id}/policies`, { token: user, body: {
       principal_type: "agent", principal_id: created.agent.id, secret_path_pattern: `keys/bench-${n}`, permissions: ["read"] } });
-    await anvil.fund(wallet.address, parseEther("1000"));
+    await anvil.fund(wallet.address, parseEther("10"));
     const { access_token: token } = await call(target.url, "POST", "/v1/auth/agent-token", { body: { api_key: created.api_key } });
     return { id: created.agent.id as string, token: token as string, keyPath: `keys/bench-${n}` };
   }
@@ -66,7 +66,9 @@ async function main(): Promise<void> {
   }
   const workers = Math.max(...concurrencies);
   if (workers > 1) {
-    const own = await Promise.all(Array.from({ length: workers }, () => signingAgent()));
+    // One at a time: funding from anvil's dev account must not race its nonces.
+    const own: Array<Awaited<ReturnType<typeof signingAgent>>> = [];
+    for (let i = 0; i < workers; i++) own.push(await signingAgent());
     note(`submit (sign + broadcast), one agent per worker, c=${workers}`);
     const result = await timedLoad({ concurrency: workers, trials, seconds },
       (worker) => call(target.url, "POST", `/v1/agents/${own[worker].id}/transactions`,

@@ -41,6 +41,10 @@ export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = [
   { name: "KEYLEDGER_DEV_CHAIN_RPC_URL", description: "RPC URL of a local development chain (anvil, hardhat), registered as `localhost`" },
   { name: "KEYLEDGER_DEV_CHAIN_ID", description: "Chain id of the local development chain", default: "31337" },
   { name: "RPC_DEADLINE_MS", description: "How long one call to a chain's RPC may take before it fails as unavailable", default: "10000" },
+  { name: "TENDERLY_ACCESS_KEY", description: "Tenderly API access key: with TENDERLY_ACCOUNT and TENDERLY_PROJECT, the Intents API simulates through Tenderly instead of the chain's RPC (never logged)" },
+  { name: "TENDERLY_ACCOUNT", description: "Tenderly account slug for simulations" },
+  { name: "TENDERLY_PROJECT", description: "Tenderly project slug for simulations" },
+  { name: "TENDERLY_API_URL", description: "Base URL of Tenderly's API", default: "https://api.tenderly.co" },
   { name: "AUDIT_SIGN_INTERVAL_SECONDS", description: "How often the audit hash chain's head is signed through the key provider (when new events arrived)", default: "60" },
   { name: "KEYLEDGER_DEFAULT_TIER", description: "Billing tier of every organisation no operator has set one for: free, pro, business or enterprise (unlimited, still counted)", default: "enterprise" },
   { name: "KEYLEDGER_OPERATOR_EMAILS", description: "Comma-separated emails of the users who may call /v1/admin/* (operators of this install, not of an organisation)" },
@@ -91,6 +95,8 @@ export interface Config {
   };
   /** Pause between two batches of a CMEK rotation job, to spread its load on a busy server (0: none). */
   cmekBatchPauseMs: number;
+  /** Simulations through Tenderly's API instead of the chain's RPC, when all three are set. */
+  tenderly?: { apiUrl: string; account: string; project: string; accessKey: string };
 }
 
 export class ConfigError extends Error {
@@ -175,6 +181,10 @@ const EnvSchema = z
     X402_NETWORK: z.string().default("eip155:8453"),
     X402_ASSET: z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x address of 40 hex digits").default("0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913"),
     KEYLEDGER_CMEK_BATCH_PAUSE_MS: integer(0, 600_000, "must be a whole number of milliseconds from 0 to 600000").default(0),
+    TENDERLY_ACCESS_KEY: z.string().optional(),
+    TENDERLY_ACCOUNT: z.string().regex(/^[A-Za-z0-9_-]+$/, "must be an account slug (letters, digits, _ and -)").optional(),
+    TENDERLY_PROJECT: z.string().regex(/^[A-Za-z0-9_-]+$/, "must be a project slug (letters, digits, _ and -)").optional(),
+    TENDERLY_API_URL: url(["http:", "https:"], "must be an http:// or https:// URL").default("https://api.tenderly.co"),
   })
   .superRefine((env, ctx) => {
     if (env.X402_FACILITATOR_URL && !env.X402_PAY_TO) {
@@ -228,5 +238,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       x402: { facilitatorUrl: e.X402_FACILITATOR_URL?.replace(/\/+$/, ""), payTo: e.X402_PAY_TO, network: e.X402_NETWORK, asset: e.X402_ASSET },
     },
     cmekBatchPauseMs: e.KEYLEDGER_CMEK_BATCH_PAUSE_MS,
+    ...(e.TENDERLY_ACCESS_KEY && e.TENDERLY_ACCOUNT && e.TENDERLY_PROJECT && { tenderly: {
+      apiUrl: e.TENDERLY_API_URL.replace(/\/+$/, ""), account: e.TENDERLY_ACCOUNT, project: e.TENDERLY_PROJECT,
+      accessKey: e.TENDERLY_ACCESS_KEY } }),
   };
 }

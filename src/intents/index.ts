@@ -11,5 +11,6 @@ export interface Intents extends IntentsDependencies {
 export function openIntents(services: Pick<Services, "config" | "bus" | "logger">): Intents {
   const registry = chainRegistryFrom(services.config.chains);
   const receipts = new ReceiptWatcher({ bus: services.bus, logger: services.logger.child({ component: "intents" }) });
-  return { registry, rpcDeadlineMs: services.config.chains.rpcDeadlineMs, receipts, close: () => receipts.stop() };
+  return { registry, rpcDeadlineMs: services.config.chains.rpcDeadlineMs, receipts, tenderly: services.config.tenderly,
+    close: () => receipts.stop() };
 }

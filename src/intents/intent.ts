@@ -43,12 +43,14 @@ function wei(text: string | undefined, field: string): bigint | null {
   return amount;
 }
 
-export function intentOf(body: z.output<typeof SubmitTransactionRequest>, registry: ChainRegistry, mode: Intent["mode"]): Intent {
+export function intentOf(body: z.output<typeof SubmitTransactionRequest>, registry: ChainRegistry, mode: Intent["mode"],
+  simulator = false): Intent {
   const chain = registry.find(body.chain);
   if (mode === "submit" && !chain.rpcUrl) throw new ChainHasNoRpc(chain.name, "broadcast");
-  // Simulating first is the default wherever there is a node to simulate on.
-  const simulateFirst = body.simulate_first ?? (mode === "submit" || !!chain.rpcUrl);
-  if (simulateFirst && !chain.rpcUrl) throw new ChainHasNoRpc(chain.name, "simulate");
+  // Simulating first is the default wherever there is something to simulate on (the chain's node, or Tenderly).
+  const canSimulate = simulator || !!chain.rpcUrl;
+  const simulateFirst = body.simulate_first ?? (mode === "submit" || canSimulate);
+  if (simulateFirst && !canSimulate) throw new ChainHasNoRpc(chain.name, "simulate");
   if (body.gas_price !== undefined && body.max_fee_per_gas !== undefined) {
     throw new TransactionRequestInvalid("give either gas_price (legacy) or max_fee_per_gas (EIP-1559), not both");
   }

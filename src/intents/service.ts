@@ -26,13 +26,16 @@ import { intentOf, type Intent } from "./intent.js";
 import type { ReceiptWatcher } from "./receipts.js";
 import { signTransaction } from "./signer.js";
 import { openSigningKey, type SigningKey } from "./signing-key.js";
-import { simulateCall } from "./simulation.js";
+import { simulateCall, type SimulatedCall } from "./simulation.js";
+import { simulateWithTenderly, type TenderlyConfig } from "./tenderly.js";
 import { transactionBody, type TransactionBody } from "./views.js";
 
 export interface IntentsDependencies {
   registry: ChainRegistry;
   rpcDeadlineMs: number;
   receipts: ReceiptWatcher;
+  /** Simulate through Tenderly instead of the chain's RPC. */
+  tenderly?: TenderlyConfig;
 }
 
 type IntentServices = Pick<Services, "db" | "bus" | "store" | "keys" | "clock" | "logger">;
@@ -112,7 +115,7 @@ export async function submitTransaction(
   body: z.output<typeof SubmitTransactionRequest>, mode: Intent["mode"], idempotencyKey?: string,
 ): Promise<SubmitOutcome> {
   const agent = await agentForSigning(services, caller.principal, agentId);
-  const intent = intentOf(body, deps.registry, mode);
+  const intent = intentOf(body, deps.registry, mode, !!deps.tenderly);
   const txId = randomUUID();
   const place = { txId, agentId: agent.id, orgId: agent.orgId };
   const quiet = { metadata: caller.metadata, readYourWrites: false };
@@ -172,9 +175,11 @@ async function signAndSend(
 
   const key = await openSigningKey(services, agent, intent.signingKeyPath, caller);
   const rpc = intent.chain.rpcUrl ? rpcOf(intent.chain, deps.rpcDeadlineMs, "simulate") : undefined;
-  if (intent.simulateFirst && rpc) {
-    const outcome = await simulateCall(rpc, intent.chain, { from: key.address, to: intent.to, valueWei: intent.valueWei,
-      data: intent.data, gasLimit: intent.gasLimit }, services.clock());
+  if (intent.simulateFirst) {
+    const call: SimulatedCall = { from: key.address, to: intent.to, valueWei: intent.valueWei, data: intent.data, gasLimit: intent.gasLimit };
+    const outcome = deps.tenderly
+      ? await simulateWithTenderly(deps.tenderly, intent.chain, call, deps.rpcDeadlineMs, services.clock())
+      : await simulateCall(rpc!, intent.chain, call, services.clock());
     await step({ type: "RecordSimulation", ...place, simulation_id: outcome.simulation_id, status: outcome.status,
       gas_used: outcome.gas_used ?? null, revert_reason: outcome.revert_reason?.slice(0, 2000) ?? null,
       error: outcome.error?.slice(0, 2000) ?? null });

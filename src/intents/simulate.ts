@@ -13,6 +13,7 @@ import type { Caller, IntentsDependencies } from "./service.js";
 import { defaultSigningKeyPath, openSigningKey } from "./signing-key.js";
 import { simulateBundle, simulateCall, type SimulatedCall, type SimulationOutcome } from "./simulation.js";
 import type { Services } from "../app/services.js";
+import { simulateBundleWithTenderly, simulateWithTenderly } from "./tenderly.js";
 
 type SimulateServices = Pick<Services, "db" | "bus" | "store" | "keys" | "clock">;
 type Request = z.output<typeof SimulateTransactionRequest>;
@@ -22,7 +23,7 @@ async function callsOf(services: SimulateServices, deps: IntentsDependencies, ca
   const chains = requests.map((r) => deps.registry.find(r.chain));
   if (new Set(chains.map((c) => c.chainId)).size > 1) throw new TransactionRequestInvalid("a bundle runs on one chain");
   const chain = chains[0];
-  const rpc = rpcOf(chain, deps.rpcDeadlineMs, "simulate");
+  const rpc = deps.tenderly ? undefined : rpcOf(chain, deps.rpcDeadlineMs, "simulate");
   const senders = new Map<string, string>();
   const calls: SimulatedCall[] = [];
   for (const request of requests) {
@@ -40,11 +41,13 @@ async function callsOf(services: SimulateServices, deps: IntentsDependencies, ca
 export async function simulateTransaction(services: SimulateServices, deps: IntentsDependencies, caller: Caller, agentId: string,
   request: Request): Promise<SimulationOutcome> {
   const { chain, rpc, calls } = await callsOf(services, deps, caller, agentId, [request]);
-  return simulateCall(rpc, chain, calls[0], services.clock());
+  if (deps.tenderly) return simulateWithTenderly(deps.tenderly, chain, calls[0], deps.rpcDeadlineMs, services.clock());
+  return simulateCall(rpc!, chain, calls[0], services.clock());
 }
 
 export async function simulateTransactionBundle(services: SimulateServices, deps: IntentsDependencies, caller: Caller,
   agentId: string, requests: Request[]): Promise<SimulationOutcome[]> {
   const { chain, rpc, calls } = await callsOf(services, deps, caller, agentId, requests);
-  return simulateBundle(rpc, chain, calls, services.clock());
+  if (deps.tenderly) return simulateBundleWithTenderly(deps.tenderly, chain, calls, deps.rpcDeadlineMs, services.clock());
+  return simulateBundle(rpc!, chain, calls, services.clock());
 }

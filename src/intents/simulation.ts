@@ -35,6 +35,7 @@ export interface SimulationOutcome {
   error_code?: string;
   error_human_readable?: string;
   revert_reason?: string;
+  tenderly_dashboard_url?: string;
   simulated_at: string;
 }
 

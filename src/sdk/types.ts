@@ -90,6 +90,7 @@ export type SimulationResponse = Out<typeof transactions.SimulationResponse>;
 export type BundleSimulationResponse = Out<typeof transactions.BundleSimulationResponse>;
 export type TransactionResponse = Out<typeof transactions.TransactionResponse>;
 export type TransactionListResponse = Out<typeof transactions.TransactionListResponse>;
+export type SignTransactionResponse = Out<typeof transactions.SignTransactionResponse>;
 
 export type CreatePolicyRequest = In<typeof policies.CreatePolicyRequest>;
 export type UpdatePolicyRequest = In<typeof policies.UpdatePolicyRequest>;

@@ -71,6 +71,19 @@ describe("SDK: chains and the Intents API", function () {
     expect(ok(await world.owner.client.agents.listTransactions(agentId)).transactions.length).to.equal(listed.length);
   });
 
+  it("signs without broadcasting, on a chain without an RPC", async () => {
+    const to = Wallet.createRandom().address;
+    const signed = await agent.agents.signTransaction(agentId, { to, value: "0.1", chain: "base", gas_price: "1000000000", nonce: 3,
+      signing_key_path: "keys/localhost-signer" });
+    expect(signed.meta.status).to.equal(200);
+    const body = ok(signed);
+    expect(body).to.deep.include({ status: "sign_only", chain: "base", chain_id: 8453, nonce: 3, from: address, to });
+    const decoded = Transaction.from(body.signed_tx);
+    expect(decoded.chainId).to.equal(8453n);
+    expect(decoded.hash).to.equal(body.tx_hash);
+    expect(ok(await agent.agents.getTransaction(agentId, body.id!)).status).to.equal("sign_only");
+  });
+
   it("answers refusals as error values: a guardrail (403), a revert (422), bad input (400)", async () => {
     const to = Wallet.createRandom().address;
     const guarded = await agent.agents.submitTransaction(agentId, { to, value: "2", chain: "localhost" });

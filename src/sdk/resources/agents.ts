@@ -2,7 +2,7 @@ import { HttpClient, segment } from "../http.js";
 import type {
   AgentCreatedResponse, AgentKeyRotatedResponse, AgentListResponse, AgentResponse, BatchDeleteAgentsResponse, BundleSimulationResponse,
   CreateAgentRequest, EnrollAgentRequest, EnrollAgentResponse, MintedAgentTokenResponse, OneclawResponse, SimulateBundleRequest,
-  SimulateTransactionRequest, SimulationResponse, SubmitTransactionRequest, TransactionListResponse,
+  SignTransactionResponse, SimulateTransactionRequest, SimulationResponse, SubmitTransactionRequest, TransactionListResponse,
   TransactionResponse, UpdateAgentRequest,
 } from "../types.js";
 
@@ -73,6 +73,13 @@ export class AgentsResource {
   /** Sign (and broadcast) an EVM transaction with a key that stays in the vault. */
   submitTransaction(agentId: string, body: SubmitTransactionRequest, options: SubmitTransactionOptions = {}): Promise<OneclawResponse<TransactionResponse>> {
     return this.http.request("POST", `/v1/agents/${segment(agentId)}/transactions`, {
+      body, headers: { "Idempotency-Key": options.idempotencyKey ?? globalThis.crypto.randomUUID() },
+    });
+  }
+
+  /** Sign without broadcasting (the same guardrails; it counts toward the daily limit): you send `signed_tx` yourself. */
+  signTransaction(agentId: string, body: SubmitTransactionRequest, options: SubmitTransactionOptions = {}): Promise<OneclawResponse<SignTransactionResponse>> {
+    return this.http.request("POST", `/v1/agents/${segment(agentId)}/transactions/sign`, {
       body, headers: { "Idempotency-Key": options.idempotencyKey ?? globalThis.crypto.randomUUID() },
     });
   }
