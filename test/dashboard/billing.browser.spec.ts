@@ -2,9 +2,12 @@
  * The dashboard in headless Chromium, billing side: an organisation that an operator put on the free tier sees its
  * tier, the month's requests against the quota (and the warning past 80 %), its resources against the tier's
  * limits; credits granted through the operators' admin route show in the balance and the ledger; the owner
- * switches the overage method and it stays switched; and the page fits a phone's width.
+ * switches the overage method and it stays switched; a member cannot (the API's detail shows when the role was
+ * taken away under an open page); and the page fits a phone's width.
  */
 import { expect } from "chai";
+import { hashPassword } from "../../src/humans/passwords.js";
+import { registerUser } from "../../src/humans/register.js";
 import { launchBrowser, type Browser, type WatchedPage } from "../support/browser.js";
 import { ensureDashboardBuilt } from "../support/dashboard-build.js";
 import { createUser, type TestUser } from "../support/identity.js";
@@ -118,6 +121,43 @@ describe("dashboard in a browser: billing", function () {
     await page.reload();
     await heading("Billing").waitFor();
     await page.getByRole("form", { name: "Overage method" }).getByRole("radio", { name: "x402 micropayments", checked: true }).waitFor();
+  });
+
+  it("shows the API's detail when a member tries, and keeps the method's controls off for members", async () => {
+    // An admin who joins the owner's org (no invitation flow yet: the same events the CLI's --org writes).
+    const email = "billing-admin@example.test";
+    const password = "the billing admin's password";
+    const { userId } = await registerUser(server.server.services.bus, {
+      email, authMethod: "password", passwordHash: await hashPassword(password), join: { orgId: owner.orgId, role: "admin" },
+    }, { actor: { type: "user", id: owner.userId } });
+    const other = await browser.page({ cookies: false });
+    try {
+      const { page } = other;
+      await page.goto("/billing");
+      await page.getByLabel("Email").fill(email);
+      await page.getByLabel("Password").fill(password);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("heading", { level: 1, name: "Billing" }).waitFor();
+      const form = page.getByRole("form", { name: "Overage method" });
+      await form.getByRole("radio", { name: "Prepaid credits" }).check();
+
+      const demoted = await server.request("PATCH", `/v1/org/members/${userId}`, { token: owner.accessToken, body: { role: "member" } });
+      expect(demoted.status, JSON.stringify(demoted.body)).to.equal(200);
+      other.expectError(403, /\/v1\/billing\/overage-method$/);
+      await form.getByRole("button", { name: "Save overage method" }).click();
+      await form.getByRole("alert").filter({ hasText: "this requires the role owner or admin" }).waitFor();
+      expect((await subscription()).overage_method).to.equal("x402");
+
+      await page.reload();
+      await page.getByRole("heading", { level: 1, name: "Billing" }).waitFor();
+      await form.getByText("Only owners and admins change the overage method.").waitFor();
+      expect(await form.getByRole("radio", { name: "x402 micropayments" }).isDisabled()).to.equal(true);
+      expect(await form.getByRole("button").count()).to.equal(0);
+      await other.screenshot("billing-member");
+      other.assertClean();
+    } finally {
+      await other.page.close();
+    }
   });
 
   it("fits a phone's width", async () => {
