@@ -157,14 +157,16 @@ describe("dashboard in a browser: account, MFA, API keys, device login", functio
       cli.stderr.on("data", (chunk) => (output += chunk));
       cli.stdin.end();
       const exited = new Promise<number | null>((resolve) => cli.on("close", resolve));
-      let code: string | undefined;
-      for (let tries = 0; !code && tries < 200; tries += 1) {
-        code = /\b([B-DF-HJ-NP-TV-XZ]{4}-[B-DF-HJ-NP-TV-XZ]{4})\b/.exec(output)?.[1];
-        if (!code) await new Promise((resolve) => setTimeout(resolve, 50));
+      // The CLI prints the code and the dashboard link that carries it (the device flow's verification_uri_complete).
+      let link: RegExpExecArray | null = null;
+      for (let tries = 0; !link && tries < 200; tries += 1) {
+        link = /(http:\/\/\S+\/cli\/verify\?code=([B-DF-HJ-NP-TV-XZ]{4}-[B-DF-HJ-NP-TV-XZ]{4}))\b/.exec(output);
+        if (!link) await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      expect(code, output).to.be.a("string");
+      expect(link, output).to.not.equal(null);
+      expect(link![1].startsWith(`${server.url}/cli/verify?code=`)).to.equal(true);
       const { page } = tab;
-      await page.goto(`/cli/verify?code=${code}`);
+      await page.goto(link![1]);
       await heading("Device login").waitFor();
       await page.getByTestId("device-status").filter({ hasText: "pending" }).waitFor();
       await tab.screenshot("device-login");

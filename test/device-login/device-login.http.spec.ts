@@ -17,7 +17,7 @@ describe("device login (RFC 8628) over HTTP", () => {
   const requestCode = async () => {
     const answer = await server.request("POST", "/v1/auth/device/code", { body: { client_id: "cli" } });
     expect(answer.status).to.equal(200);
-    return answer.body as { device_code: string; user_code: string; verification_uri: string; expires_in: number; interval: number };
+    return answer.body as { device_code: string; user_code: string; verification_uri: string; verification_uri_complete: string; expires_in: number; interval: number };
   };
   const poll = (deviceCode: string) =>
     server.request("POST", "/v1/auth/device/token", { body: { device_code: deviceCode, grant_type: GRANT } });
@@ -26,7 +26,9 @@ describe("device login (RFC 8628) over HTTP", () => {
     const code = await requestCode();
     expect(code.user_code).to.match(/^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/);
     expect(code).to.include({ expires_in: 600, interval: 5 });
-    expect(code.verification_uri).to.match(/\/v1\/auth\/device\/approve$/);
+    // People are sent to the dashboard's approval page, the code filled in.
+    expect(code.verification_uri).to.match(/\/cli\/verify$/);
+    expect(code.verification_uri_complete).to.equal(`${code.verification_uri}?code=${code.user_code}`);
 
     const pending = await poll(code.device_code);
     expect(pending.status).to.equal(400);

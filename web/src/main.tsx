@@ -15,11 +15,12 @@ import { AuditPage } from "./pages/audit";
 import { SecurityPage } from "./pages/security";
 import { ApiKeysPage } from "./pages/api-keys";
 import { TeamPage } from "./pages/team";
+import { BillingPage } from "./pages/billing";
 import { DeviceLoginPage } from "./pages/device";
 
 const NAV = [
   ["/", "Dashboard"], ["/vaults", "Vaults"], ["/agents", "Agents"], ["/sharing", "Sharing"], ["/audit", "Audit Log"],
-  ["/security", "Security"], ["/api-keys", "API Keys"], ["/team", "Team"],
+  ["/security", "Security"], ["/api-keys", "API Keys"], ["/billing", "Billing"], ["/team", "Team"],
 ] as const;
 
 /** Pages anyone may open: signing in, and a link share's public page. */
@@ -48,6 +49,7 @@ function signedInPage(url: URL, session: Session) {
   if (path === "/audit") return <AuditPage />;
   if (path === "/security") return <SecurityPage />;
   if (path === "/api-keys") return <ApiKeysPage />;
+  if (path === "/billing") return <BillingPage />;
   if (path === "/team") return <TeamPage session={session} />;
   if (path === "/cli/verify") return <DeviceLoginPage code={url.searchParams.get("code") ?? ""} />;
   return <main id="main"><h1>Not found</h1><p>No page at {path}.</p></main>;

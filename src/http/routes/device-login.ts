@@ -30,7 +30,8 @@ export function deviceLoginRoutes(services: Services): Route[] {
         { "Retry-After": String(verdict.retryAfterSeconds) });
     }
   }
-  const approvalUri = () => `${services.config.publicUrl ?? ""}/v1/auth/device/approve`;
+  // The dashboard's approval page: the person signs in there (if need be) and approves the code on sight.
+  const approvalUri = () => `${services.config.publicUrl ?? ""}/cli/verify`;
   const decisionRoute = (decision: "approve" | "deny") => defineRoute({
     method: "POST", path: `/v1/auth/device/${decision}`,
     summary: decision === "approve" ? "Approve a CLI device login" : "Deny a CLI device login",
@@ -56,7 +57,7 @@ export function deviceLoginRoutes(services: Services): Route[] {
     }).handle(async ({ body, request }) => {
       const grant = await requestDeviceLogin(services, body.client_id, requestMetadata(request));
       return { status: 200, body: { device_code: grant.deviceCode, user_code: grant.userCode,
-        verification_uri: approvalUri(), verification_uri_complete: `${approvalUri()}?user_code=${grant.userCode}`,
+        verification_uri: approvalUri(), verification_uri_complete: `${approvalUri()}?code=${encodeURIComponent(grant.userCode)}`,
         expires_in: grant.expiresIn, interval: grant.interval } };
     }),
 

@@ -56,7 +56,7 @@ async function deviceLogin(ctx: Context): Promise<void> {
   const { client } = ctx.session;
   const grant = await unwrap(client.deviceLogin.requestCode({ client_id: "keyledger-cli" }));
   ctx.out.info(`To sign in, approve this code while signed in elsewhere:\n\n    ${grant.user_code}\n\n` +
-    `  keyledger device approve ${grant.user_code}    (or POST ${grant.verification_uri})\n`);
+    `  open ${grant.verification_uri_complete}\n  or run: keyledger device approve ${grant.user_code}\n`);
   const deadline = Date.now() + grant.expires_in * 1000;
   let interval = grant.interval;
   const spinner = process.stderr.isTTY ? ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"] : undefined;
