@@ -4,7 +4,7 @@
  * `alg: none` and HMAC tokens (the classic key-confusion attack) fail verification.
  */
 import { errors, importJWK, jwtVerify, type JWTPayload } from "jose";
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { Unauthenticated } from "../../commands/errors.js";
 import type { KeyProvider, PublicJwk } from "../keys/port.js";
 
@@ -48,8 +48,9 @@ export class TokenService {
   private readonly keyId: string;
   private readonly clock: () => Date;
   /**
-   * Token text -> what verify() answered for it. A token's signature, issuer and audience never change, so
-   * only its validity period is checked again on each use (revocation is the authenticator's, every time).
+   * SHA-256 of the token (the credential is not held as a key) -> what verify() answered for it. A token's
+   * signature, issuer and audience never change, so only its validity period is checked again on each use
+   * (revocation is the authenticator's, every time).
    */
   private readonly verified = new Map<string, VerifiedToken & { notBefore: number }>();
 
@@ -93,12 +94,13 @@ export class TokenService {
 
   /** Checks signature, algorithm, issuer, audience and validity period; throws InvalidToken otherwise. */
   async verify(token: string): Promise<VerifiedToken> {
-    const known = this.verified.get(token);
+    const digest = createHash("sha256").update(token).digest("base64url");
+    const known = this.verified.get(digest);
     if (known) {
       const now = Math.floor(this.clock().getTime() / 1000);
       // jose's rules: expired at exp, valid from nbf. Outside them, the full check below says why.
       if (now < known.expiresAt.getTime() / 1000 && now >= known.notBefore) return known;
-      this.verified.delete(token);
+      this.verified.delete(digest);
     }
     try {
       const { payload } = await jwtVerify(token, this.verificationKey!, {
@@ -118,7 +120,7 @@ export class TokenService {
       };
       // Oldest first out (a Map keeps insertion order): a bound on memory, not a policy.
       if (this.verified.size >= VERIFIED_TOKENS_KEPT) this.verified.delete(this.verified.keys().next().value!);
-      this.verified.set(token, { ...result, notBefore: payload.nbf ?? 0 });
+      this.verified.set(digest, { ...result, notBefore: payload.nbf ?? 0 });
       return result;
     } catch (error) {
       if (error instanceof InvalidToken) throw error;

@@ -254,6 +254,14 @@ describe("auth tokens and personal API keys (HTTP)", function () {
       expect(await probe((await (await signer({})).issue(claims(), 60)).token)).to.equal(200);
     });
 
+    it("a token accepted before stops being accepted at its expiry (verified tokens are kept, not their validity)", async () => {
+      const { token } = await (await signer({ clock: server.clock.now })).issue(claims(), 60);
+      expect(await probe(token)).to.equal(200);
+      expect(await probe(token)).to.equal(200);
+      server.clock.advance(61_000);
+      expect(await probe(token)).to.equal(401);
+    });
+
     it("alg none", async () => {
       const [, payload] = user.accessToken.split(".");
       expect(await probe(`${b64url({ alg: "none", typ: "JWT" })}.${payload}.`)).to.equal(401);
