@@ -44,6 +44,9 @@ class CmekValueUnreadable extends Error {
   }
 }
 
+/** Ciphertext per batch event, at most (EventStoreDB refuses events over 16 MB by default). */
+const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+
 const SYSTEM_METADATA: EventMetadata = { actor: { type: "system", id: "00000000-0000-0000-0000-000000000000" } };
 
 export class CmekRotationRunner {
@@ -156,6 +159,7 @@ export class CmekRotationRunner {
     const vault = await loadAggregate(store, vaultAggregate, job.vaultId);
     if (vault.status !== "active") throw new Error(`vault ${job.vaultId} is no longer active`);
     const secrets = [];
+    let batchBytes = 0;
     for (const secretId of secretIds) {
       const secret = await loadAggregate(store, secretAggregate, secretId);
       if (secret.status === "absent") continue;
@@ -177,6 +181,9 @@ export class CmekRotationRunner {
         versions.push({ version: version.version, sealed, cmek_fingerprint: job.newFingerprint });
       }
       if (versions.length > 0) secrets.push({ secret_id: secretId, path: secret.path, versions });
+      batchBytes += versions.reduce((sum, v) => sum + v.sealed.ciphertext.length, 0);
+      // Large values make a smaller batch: the rest come in the next one (one event stays well under 16 MB).
+      if (batchBytes >= MAX_BATCH_BYTES) break;
     }
     if (secrets.length === 0) {
       // The read model has not caught up with the last batch yet: ask it again shortly.
