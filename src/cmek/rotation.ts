@@ -88,6 +88,12 @@ export class CmekRotationRunner {
         this.services.logger.info({ job_id: job.id, batch: state.prepared.batch },
           "CMEK rotation: applied the batch committed before the restart");
       }
+      const vault = await loadAggregate(this.services.store, vaultAggregate, job.vaultId);
+      if (vault.status === "active" && vault.cmekRotation?.jobId !== job.id && vault.cmekFingerprint === job.newFingerprint) {
+        // The vault had already put the new key in force: only the job's own last event was missing.
+        await this.services.bus.handle(cmekRotationAggregate, job.id, { type: "CompleteCmekRotation", ...ref }, { metadata: SYSTEM_METADATA });
+        continue;
+      }
       await this.services.bus.handle(cmekRotationAggregate, job.id, {
         type: "PauseCmekRotation", ...ref, reason: "the server restarted and the keys were not kept; post them again to resume",
       }, { metadata: SYSTEM_METADATA });
@@ -129,9 +135,9 @@ export class CmekRotationRunner {
         }
         const due = await secretsOnCmekKey(this.services.db, job.vaultId, state.oldFingerprint, CMEK_BATCH_SIZE);
         if (due.length === 0) {
-          // The job first, then the vault: a crash in between leaves a completed job whose vault a re-post finishes.
-          await bus.handle(cmekRotationAggregate, job.jobId, { type: "CompleteCmekRotation", ...job }, { metadata });
+          // The vault first: a job shown completed has its key in force. A crash in between is finished at start-up.
           await bus.handle(vaultAggregate, job.vaultId, { type: "FinishCmekRotation", ...job }, { metadata });
+          await bus.handle(cmekRotationAggregate, job.jobId, { type: "CompleteCmekRotation", ...job }, { metadata });
           logger.info({ job_id: job.jobId, vault_id: job.vaultId, processed: state.processed, total: state.totalSecrets },
             "CMEK rotation job completed");
           return;
