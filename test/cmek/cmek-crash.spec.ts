@@ -22,7 +22,7 @@ import { keyTraces, tableTexts } from "./scan.js";
 const SECRETS = 340;
 
 describe("a CMEK rotation across a crash (SIGKILL mid-job, restart, resume)", function () {
-  this.timeout(300_000);
+  this.timeout(900_000);
   let database: TestDatabase | undefined;
   let dataDir: string;
   let env: Record<string, string | undefined>;
@@ -51,7 +51,8 @@ describe("a CMEK rotation across a crash (SIGKILL mid-job, restart, resume)", fu
   async function spawn(): Promise<ChildServer> {
     const server = await ChildServer.spawn(env);
     servers.push(server);
-    await server.waitHealthy();
+    // Embedded PGlite can take minutes to start on a loaded machine.
+    await server.waitHealthy(300_000);
     return server;
   }
 
