@@ -44,6 +44,9 @@ class CmekValueUnreadable extends Error {
   }
 }
 
+/** Ciphertext per batch event, at most (EventStoreDB refuses events over 16 MB by default). */
+const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+
 const SYSTEM_METADATA: EventMetadata = { actor: { type: "system", id: "00000000-0000-0000-0000-000000000000" } };
 
 export class CmekRotationRunner {
@@ -84,6 +87,12 @@ export class CmekRotationRunner {
         await this.applyPrepared(state, SYSTEM_METADATA);
         this.services.logger.info({ job_id: job.id, batch: state.prepared.batch },
           "CMEK rotation: applied the batch committed before the restart");
+      }
+      const vault = await loadAggregate(this.services.store, vaultAggregate, job.vaultId);
+      if (vault.status === "active" && vault.cmekRotation?.jobId !== job.id && vault.cmekFingerprint === job.newFingerprint) {
+        // The vault had already put the new key in force: only the job's own last event was missing.
+        await this.services.bus.handle(cmekRotationAggregate, job.id, { type: "CompleteCmekRotation", ...ref }, { metadata: SYSTEM_METADATA });
+        continue;
       }
       await this.services.bus.handle(cmekRotationAggregate, job.id, {
         type: "PauseCmekRotation", ...ref, reason: "the server restarted and the keys were not kept; post them again to resume",
@@ -126,9 +135,9 @@ export class CmekRotationRunner {
         }
         const due = await secretsOnCmekKey(this.services.db, job.vaultId, state.oldFingerprint, CMEK_BATCH_SIZE);
         if (due.length === 0) {
-          // The job first, then the vault: a crash in between leaves a completed job whose vault a re-post finishes.
-          await bus.handle(cmekRotationAggregate, job.jobId, { type: "CompleteCmekRotation", ...job }, { metadata });
+          // The vault first: a job shown completed has its key in force. A crash in between is finished at start-up.
           await bus.handle(vaultAggregate, job.vaultId, { type: "FinishCmekRotation", ...job }, { metadata });
+          await bus.handle(cmekRotationAggregate, job.jobId, { type: "CompleteCmekRotation", ...job }, { metadata });
           logger.info({ job_id: job.jobId, vault_id: job.vaultId, processed: state.processed, total: state.totalSecrets },
             "CMEK rotation job completed");
           return;
@@ -156,6 +165,7 @@ export class CmekRotationRunner {
     const vault = await loadAggregate(store, vaultAggregate, job.vaultId);
     if (vault.status !== "active") throw new Error(`vault ${job.vaultId} is no longer active`);
     const secrets = [];
+    let batchBytes = 0;
     for (const secretId of secretIds) {
       const secret = await loadAggregate(store, secretAggregate, secretId);
       if (secret.status === "absent") continue;
@@ -177,6 +187,9 @@ export class CmekRotationRunner {
         versions.push({ version: version.version, sealed, cmek_fingerprint: job.newFingerprint });
       }
       if (versions.length > 0) secrets.push({ secret_id: secretId, path: secret.path, versions });
+      batchBytes += versions.reduce((sum, v) => sum + v.sealed.ciphertext.length, 0);
+      // Large values make a smaller batch: the rest come in the next one (one event stays well under 16 MB).
+      if (batchBytes >= MAX_BATCH_BYTES) break;
     }
     if (secrets.length === 0) {
       // The read model has not caught up with the last batch yet: ask it again shortly.

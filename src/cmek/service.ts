@@ -111,14 +111,11 @@ export async function requestCmekRotation(
       throw new CmekKeyMismatch("x-cmek-old-key is not the key the running rotation rotates from");
     }
     const job = await loadAggregate(services.store, cmekRotationAggregate, vault.cmekRotation.jobId);
-    if (job.status === "completed" || job.status === "failed") {
-      // The process ended between the job's last event and the vault's: finish the vault's side now.
-      const ref = { vaultId, orgId, jobId: vault.cmekRotation.jobId };
-      await services.bus.handle(vaultAggregate, vaultId, job.status === "completed"
-        ? { type: "FinishCmekRotation", ...ref }
-        : { type: "AbandonCmekRotation", ...ref, reason: "the job had failed" }, { metadata });
-      if (job.status === "completed") return (await findCmekJob(services.db, ref.jobId))!;
-      jobId = undefined; // a failed job's slot is free again: this request starts a new job
+    if (job.status === "failed") {
+      // The job failed and its process ended before the vault freed the slot: free it, and start a new job.
+      await services.bus.handle(vaultAggregate, vaultId,
+        { type: "AbandonCmekRotation", vaultId, orgId, jobId: vault.cmekRotation.jobId, reason: "the job had failed" }, { metadata });
+      jobId = undefined;
     }
   }
   if (!jobId) {

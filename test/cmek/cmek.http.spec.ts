@@ -196,6 +196,26 @@ describe("customer-managed keys over HTTP", function () {
     expect((await as(owner).get(`/v1/vaults/${vaultId}`)).body).to.include({ cmek_fingerprint: oldFingerprint });
   });
 
+  it("fails the job on a value the old key does not open, keeping the old key in force", async () => {
+    const vaultId = await newVault();
+    await as(owner).post(`/v1/vaults/${vaultId}/cmek`, { fingerprint: oldFingerprint });
+    await as(owner).put(`/v1/vaults/${vaultId}/secrets/good`, { value: await encryptCmek(oldKey, "good") });
+    await as(owner).put(`/v1/vaults/${vaultId}/secrets/not/a/blob`, { value: "written in the clear by mistake" });
+    const started = await as(owner).post(`/v1/vaults/${vaultId}/cmek-rotate`, { new_fingerprint: newFingerprint },
+      rotationHeaders(oldKey, newKey));
+    expect(started.status).to.equal(202);
+    const failed = await waitForJob(vaultId, started.body.id, (job) => job.status !== "running");
+    expect(failed.status).to.equal("failed");
+    expect(failed.error).to.include('"not/a/blob" version 1');
+    expect((await as(owner).get(`/v1/vaults/${vaultId}`)).body).to.include({ cmek_fingerprint: oldFingerprint });
+    // The slot is free again: a new post starts a new job.
+    const again = await as(owner).post(`/v1/vaults/${vaultId}/cmek-rotate`, { new_fingerprint: newFingerprint },
+      rotationHeaders(oldKey, newKey));
+    expect(again.status).to.equal(202);
+    expect(again.body.id).to.not.equal(started.body.id);
+    expect((await waitForJob(vaultId, again.body.id, (job) => job.status !== "running")).status).to.equal("failed");
+  });
+
   it("disables CMEK: older values keep their key, new writes are plain", async () => {
     const vaultId = await newVault();
     await as(owner).post(`/v1/vaults/${vaultId}/cmek`, { fingerprint: oldFingerprint });

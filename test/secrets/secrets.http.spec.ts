@@ -118,7 +118,7 @@ describe("vaults and secrets over HTTP", function () {
         { type: "api_key", value, metadata: { team: "billing" }, rotation_policy: { days: 30 } });
       expect(put.status).to.equal(201);
       expect(put.body).to.include({ path: "api-keys/stripe", type: "api_key", version: 1 });
-      expect(put.body).to.have.keys("id", "path", "type", "secret_type", "version", "metadata", "created_at", "is_disabled");
+      expect(put.body).to.have.keys("id", "path", "type", "secret_type", "version", "metadata", "created_at", "is_disabled", "cmek_encrypted");
       expect(put.body).not.to.have.property("value");
       const got = await as(owner).get(`${secrets()}/api-keys/stripe`);
       expect(got.status).to.equal(200);
