@@ -33,7 +33,7 @@ describe("no plaintext secret anywhere after touring every endpoint", () => {
   };
 
   before(async function () {
-    this.timeout(180_000);
+    this.timeout(360_000);
     server = await startTestServer("no-plaintext");
     const call: Call = async (method, path, options) => {
       called.push(`${method} ${path.split("?")[0]}`);
