@@ -2,7 +2,7 @@
 import type { SealedValue } from "../events/sealed-value.js";
 import {
   UserDeleted, UserMfaCodeUsed, UserMfaDisabled, UserMfaEnabled, UserMfaSetupStarted, UserPasswordChanged,
-  UserPasswordResetCompleted, UserPasswordResetRequested,
+  UserPasswordResetCompleted, UserPasswordResetRequested, UserEmailChangeCodeRejected, UserEmailChangeRequested, UserEmailChanged,
   readUserEvent, UserProfileUpdated, UserRegistered, type UserEvent,
 } from "../events/user.js";
 import { defineAggregate } from "./aggregate.js";
@@ -27,6 +27,11 @@ export type UserCommand =
   | { type: "SetInitialPassword"; passwordHash: string }
   | { type: "RequestPasswordReset"; resetId: string; secretHash: string; expiresAt: Date }
   | { type: "ResetPassword"; resetId: string; secretHash: string; newPasswordHash: string }
+  | { type: "RequestEmailChange"; newEmail: string; codeHash: string; expiresAt: Date; passwordMatches: boolean }
+  /** A code that did not match the pending change (counted, see MAX_EMAIL_CODE_FAILURES). */
+  | { type: "RejectEmailChangeCode" }
+  /** The pending change's code matched; the new address is already claimed for this user. */
+  | { type: "CompleteEmailChange"; codeHash: string }
   | { type: "StartMfaSetup"; sealedSecret: SealedValue }
   | { type: "ConfirmMfaSetup"; totpStep?: number; recoveryCodeHashes: string[] }
   | { type: "UseMfaCode"; proof: MfaProof }
@@ -40,6 +45,8 @@ export interface ActiveUser {
   email: string;
   authMethod: "password" | "google";
   passwordHash?: string;
+  /** The newest change of address asked for and not yet confirmed. */
+  emailChange?: { newEmail: string; codeHash: string; expiresAt: Date; failures: number };
   /** The newest password reset asked for and not yet spent. */
   passwordReset?: { resetId: string; secretHash: string; expiresAt: Date };
   mfa: {
@@ -76,6 +83,22 @@ export class MfaNotEnabled extends Invalid {
 export class MfaSetupNotStarted extends Invalid {
   constructor() { super("start MFA setup first (POST /v1/auth/mfa/setup)"); this.name = "MfaSetupNotStarted"; }
 }
+/** Wrong code, no change pending, or expired alike. */
+export class InvalidEmailChangeCode extends Invalid {
+  constructor() { super("the code is wrong or expired; ask for a new one with POST /v1/auth/change-email"); this.name = "InvalidEmailChangeCode"; }
+}
+export class SameEmail extends Invalid {
+  constructor() { super("new_email is the account's current address"); this.name = "SameEmail"; }
+}
+/** Wrong codes a pending change of address survives; then it must be asked for again. */
+export const MAX_EMAIL_CODE_FAILURES = 5;
+
+/** Whether `codeHash` confirms the pending change of address at `now` (checked before the new address is claimed). */
+export function emailChangeAccepts(state: UserState, codeHash: string, now: Date): boolean {
+  return state.status === "active" && !!state.emailChange && state.emailChange.expiresAt > now
+    && sameDigest(state.emailChange.codeHash, codeHash);
+}
+
 export class PasswordAlreadySet extends Conflict {
   constructor() { super("the account has a password; change it with POST /v1/auth/change-password"); this.name = "PasswordAlreadySet"; }
 }
@@ -104,6 +127,16 @@ export function evolve(state: UserState, event: UserEvent): UserState {
         secretHash: event.data.secret_hash, expiresAt: new Date(event.data.expires_at) } } : state;
     case "UserPasswordResetCompleted":
       return state.status === "active" ? { ...state, passwordReset: undefined } : state;
+    case "UserEmailChangeRequested":
+      return state.status === "active" ? { ...state, emailChange: { newEmail: event.data.new_email,
+        codeHash: event.data.code_hash, expiresAt: new Date(event.data.expires_at), failures: 0 } } : state;
+    case "UserEmailChangeCodeRejected": {
+      if (state.status !== "active" || !state.emailChange) return state;
+      const failures = state.emailChange.failures + 1;
+      return { ...state, emailChange: failures >= MAX_EMAIL_CODE_FAILURES ? undefined : { ...state.emailChange, failures } };
+    }
+    case "UserEmailChanged":
+      return state.status === "active" ? { ...state, email: event.data.email, emailChange: undefined } : state;
     case "UserMfaSetupStarted":
       return state.status === "active" ? { ...state, mfa: { ...state.mfa, pendingSecret: event.data.sealed_secret } } : state;
     case "UserMfaEnabled":
@@ -174,6 +207,17 @@ export function decide(command: UserCommand, state: UserState, now: Date): UserE
       return [UserPasswordChanged.of({ password_hash: command.newPasswordHash }),
         UserPasswordResetCompleted.of({ reset_id: pending.resetId })];
     }
+    case "RequestEmailChange":
+      if (!command.passwordMatches) throw new WrongPassword();
+      if (command.newEmail === state.email) throw new SameEmail();
+      return [UserEmailChangeRequested.of({ new_email: command.newEmail, code_hash: command.codeHash,
+        expires_at: command.expiresAt.toISOString() })];
+    case "RejectEmailChangeCode":
+      if (!state.emailChange) throw new InvalidEmailChangeCode();
+      return [UserEmailChangeCodeRejected.of({})];
+    case "CompleteEmailChange":
+      if (!emailChangeAccepts(state, command.codeHash, now)) throw new InvalidEmailChangeCode();
+      return [UserEmailChanged.of({ email: state.emailChange!.newEmail })];
     case "StartMfaSetup":
       if (state.mfa.enabled) throw new MfaAlreadyEnabled();
       return [UserMfaSetupStarted.of({ sealed_secret: command.sealedSecret })];

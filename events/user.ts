@@ -37,6 +37,22 @@ export const UserPasswordResetRequested = defineEvent("UserPasswordResetRequeste
   expires_at: z.iso.datetime({ offset: true }),
 }));
 
+/**
+ * A change of address was asked for (`POST /v1/auth/change-email`): a 6-digit code went to the new address;
+ * only its SHA-256 is kept. A newer request replaces an older one.
+ */
+export const UserEmailChangeRequested = defineEvent("UserEmailChangeRequested", z.object({
+  new_email: z.string(),
+  code_hash: z.string(),
+  expires_at: z.iso.datetime({ offset: true }),
+}));
+
+/** A wrong code was presented; after MAX_EMAIL_CODE_FAILURES of them the pending change is dropped. */
+export const UserEmailChangeCodeRejected = defineEvent("UserEmailChangeCodeRejected", z.object({}));
+
+/** The code came back: the account's address is now `email` (claimed in its email stream beforehand). */
+export const UserEmailChanged = defineEvent("UserEmailChanged", z.object({ email: z.string() }));
+
 /** The mailed token was spent (with a UserPasswordChanged beside it): it never works again. */
 export const UserPasswordResetCompleted = defineEvent("UserPasswordResetCompleted", z.object({ reset_id: z.uuid() }));
 
@@ -64,6 +80,7 @@ export const UserDeleted = defineEvent("UserDeleted", z.object({ user_id: z.uuid
 
 export const userEvents = [
   UserRegistered, UserProfileUpdated, UserPasswordChanged, UserPasswordResetRequested, UserPasswordResetCompleted,
+  UserEmailChangeRequested, UserEmailChangeCodeRejected, UserEmailChanged,
   UserMfaSetupStarted, UserMfaEnabled, UserMfaCodeUsed,
   UserMfaDisabled, UserDeleted,
 ] as const;

@@ -3,7 +3,9 @@
  * password hashes, recovery codes or TOTP secrets here: those stay in the user's stream.
  */
 import { OrgCreated, OrgMemberRemoved, OrgMemberRoleChanged } from "../events/org.js";
-import { UserDeleted, UserMfaDisabled, UserMfaEnabled, UserProfileUpdated, UserRegistered } from "../events/user.js";
+import {
+  UserDeleted, UserEmailChanged, UserMfaDisabled, UserMfaEnabled, UserProfileUpdated, UserRegistered,
+} from "../events/user.js";
 import { on, projection } from "./projection.js";
 
 export const usersProjection = projection({
@@ -35,6 +37,7 @@ export const usersProjection = projection({
       `update users set display_name = coalesce($2, display_name), marketing_emails = coalesce($3, marketing_emails)
        where id = $1`,
       [userIdOf(stream), data.display_name ?? null, data.marketing_emails ?? null])),
+    on(UserEmailChanged, ({ data, stream }, tx) => tx.query(`update users set email = $2 where id = $1`, [userIdOf(stream), data.email])),
     on(UserMfaEnabled, ({ stream }, tx) => tx.query(`update users set totp_enabled = true where id = $1`, [userIdOf(stream)])),
     on(UserMfaDisabled, ({ stream }, tx) => tx.query(`update users set totp_enabled = false where id = $1`, [userIdOf(stream)])),
     on(UserDeleted, ({ data }, tx) => tx.query(`update users set active = false where id = $1`, [data.user_id])),

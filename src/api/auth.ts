@@ -67,6 +67,16 @@ export const SetPasswordRequest = NewPasswordFields.superRefine(oneNewPassword)
   .transform(({ new_password: newPassword, password }) => ({ newPassword: (newPassword ?? password)! }))
   .meta({ id: "SetPasswordRequest" });
 
+/** `new_email` (the spec's name) or `email`; the current password in `password` or the X-Auth-Confirm header. */
+export const ChangeEmailRequest = z.object({
+  new_email: Email.optional(), email: Email.optional(), password: z.string().max(1024).optional(),
+}).refine((body) => body.new_email !== undefined || body.email !== undefined, { message: "new_email is required", path: ["new_email"] })
+  .transform(({ new_email: newEmail, email, password }) => ({ newEmail: (newEmail ?? email)!, password }))
+  .meta({ id: "ChangeEmailRequest" });
+export const VerifyEmailChangeRequest = z.object({ code: z.string().trim().regex(/^\d{6}$/, "must be the 6-digit code") })
+  .meta({ id: "VerifyEmailChangeRequest" });
+export const EmailChangeResponse = z.object({ message: z.string(), email: z.string() }).meta({ id: "EmailChangeResponse" });
+
 /** `POST /v1/auth/export-data` (GDPR): the caller's own data; metadata only, never a secret value. */
 export const AccountExportResponse = z.object({
   export_version: z.string(),

@@ -161,6 +161,55 @@ describe("1claw account routes beyond the core spec", () => {
     });
   });
 
+  describe("change-email and verify-email-change", () => {
+    async function mailedCode(email: string): Promise<string> {
+      const match = /Your code:\n\n(\d{6})\n/.exec(await lastMailTo(server, email));
+      if (!match) throw new Error(`the last mail to ${email} holds no code`);
+      return match[1];
+    }
+
+    it("moves the account to the new address once the mailed code comes back", async () => {
+      const user = await createUser(server);
+      const as = { token: user.accessToken };
+      const newEmail = `moved-${randomUUID()}@example.test`;
+      expect((await post("/v1/auth/change-email", { new_email: newEmail, password: "wrong" }, as)).status).to.equal(400);
+      expect((await post("/v1/auth/change-email", { new_email: newEmail }, as)).status, "no password").to.equal(400);
+      expect((await post("/v1/auth/change-email", { new_email: user.email, password: user.password }, as)).status).to.equal(400);
+      const asked = await post("/v1/auth/change-email", { new_email: newEmail.toUpperCase(), password: user.password }, as);
+      expect(asked.status, JSON.stringify(asked.body)).to.equal(200);
+      expect(asked.body.email).to.equal(newEmail);
+      const code = await mailedCode(newEmail);
+      const wrongCode = code === "000000" ? "000001" : "000000";
+      expect((await post("/v1/auth/verify-email-change", { code: wrongCode }, as)).status).to.equal(400);
+      const verified = await post("/v1/auth/verify-email-change", { code }, as);
+      expect(verified.status, JSON.stringify(verified.body)).to.equal(200);
+      expect((await server.request("GET", "/v1/auth/me", as)).body.email).to.equal(newEmail);
+      expect((await login(newEmail, user.password)).status).to.equal(200);
+      expect((await login(user.email, user.password)).status).to.equal(401);
+      expect((await post("/v1/auth/verify-email-change", { code }, as)).status, "spent").to.equal(400);
+      const reused = await createUser(server, { email: user.email });
+      expect(reused.userId, "the old address is free again").to.not.equal(user.userId);
+    });
+
+    it("refuses an address another account holds (409) and drops the change after 5 wrong codes", async () => {
+      const user = await createUser(server);
+      const other = await createUser(server);
+      const as = { token: user.accessToken, headers: { "x-auth-confirm": user.password } };
+      expect((await post("/v1/auth/change-email", { email: other.email }, as)).status, "no enumeration at request").to.equal(200);
+      const taken = await post("/v1/auth/verify-email-change", { code: await mailedCode(other.email) }, as);
+      expect(taken.status).to.equal(409);
+      expect((await server.request("GET", "/v1/auth/me", { token: user.accessToken })).body.email).to.equal(user.email);
+
+      const target = `target-${randomUUID()}@example.test`;
+      await post("/v1/auth/change-email", { new_email: target }, as);
+      const code = await mailedCode(target);
+      const wrong = code === "111111" ? "222222" : "111111";
+      for (let i = 0; i < 5; i++) expect((await post("/v1/auth/verify-email-change", { code: wrong }, as)).status).to.equal(400);
+      expect((await post("/v1/auth/verify-email-change", { code }, as)).status, "dropped after 5 wrong codes").to.equal(400);
+      expect((await post("/v1/auth/verify-email-change", { code: "12345" }, as)).status).to.equal(400);
+    });
+  });
+
   describe("POST /v1/auth/refresh", () => {
     const refresh = (refreshToken: string) => post("/v1/auth/refresh", { refresh_token: refreshToken });
 

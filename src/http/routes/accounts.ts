@@ -7,12 +7,14 @@ import { requireUser } from "../../auth/guards.js";
 import { requestMetadata } from "../../auth/metadata.js";
 import { AUTH_CONFIRM_HEADER, requirePasswordConfirmation } from "../../humans/auth-confirm.js";
 import { exportAccountData } from "../../humans/data-export.js";
+import { requestEmailChange, verifyEmailChange } from "../../humans/email-change.js";
 import { requestPasswordReset, resetPassword, setInitialPassword } from "../../humans/password-reset.js";
 import { findUserById } from "../../humans/queries.js";
 import { HttpProblem } from "../problems.js";
 import { defineRoute, type Route } from "../route.js";
 import {
-  AccountExportResponse, ForgotPasswordRequest, MessageResponse, ResetPasswordRequest, SetPasswordRequest,
+  AccountExportResponse, ChangeEmailRequest, EmailChangeResponse, ForgotPasswordRequest, MessageResponse, ResetPasswordRequest,
+  SetPasswordRequest, VerifyEmailChangeRequest,
 } from "../../api/auth.js";
 
 /** The same words whether or not the address has an account. */
@@ -46,6 +48,30 @@ export function accountRoutes(services: Services): Route[] {
       const user = requireUser(principal);
       await setInitialPassword(services, user.id, body.newPassword, requestMetadata(request, user));
       return { status: 200, body: { message: "password set" } };
+    }),
+
+    defineRoute({
+      method: "POST", path: "/v1/auth/change-email", summary: "Request email change", tags,
+      description: `Needs the current password (\`password\`, or the ${AUTH_CONFIRM_HEADER} header); a 6-digit code goes to ` +
+        "the new address, valid 15 minutes, confirmed at POST /v1/auth/verify-email-change.",
+      auth: "required", operationId: "changeEmail", request: { body: ChangeEmailRequest }, responses: { 200: EmailChangeResponse },
+    }).handle(async ({ body, principal, request }) => {
+      const user = requireUser(principal);
+      const password = body.password ?? request.header?.(AUTH_CONFIRM_HEADER) ?? "";
+      const email = await requestEmailChange(services, user.id, { newEmail: body.newEmail, password }, requestMetadata(request, user));
+      return { status: 200, body: { message: "a 6-digit code was sent to the new address", email } };
+    }),
+
+    defineRoute({
+      method: "POST", path: "/v1/auth/verify-email-change", summary: "Verify email change with code", tags,
+      description: "Moves the account to the new address (409 if another account took it meanwhile). After 5 wrong " +
+        "codes the change must be requested again.",
+      auth: "required", operationId: "verifyEmailChange", request: { body: VerifyEmailChangeRequest },
+      responses: { 200: EmailChangeResponse },
+    }).handle(async ({ body, principal, request }) => {
+      const user = requireUser(principal);
+      const email = await verifyEmailChange(services, user.id, body.code, requestMetadata(request, user));
+      return { status: 200, body: { message: "the account's address changed", email } };
     }),
 
     defineRoute({
