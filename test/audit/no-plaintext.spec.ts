@@ -7,6 +7,7 @@ import { expect } from "chai";
 import { codeFor } from "../humans/totp-helper.js";
 import { createUser, lastMailTo, type TestUser } from "../support/identity.js";
 import { startTestServer, type TestServer } from "../support/server.js";
+import { loadConfig } from "../../src/config.js";
 import { storedEventTexts } from "../support/events.js";
 import { cmekFingerprint, decryptCmekText, encryptCmek, generateCmekKey, toBase64 } from "../../src/sdk/cmek.js";
 
@@ -35,7 +36,8 @@ describe("no plaintext secret anywhere after touring every endpoint", () => {
 
   before(async function () {
     this.timeout(360_000);
-    server = await startTestServer("no-plaintext");
+    const operatorEmail = `operator-${crypto.randomUUID()}@example.test`;
+    server = await startTestServer("no-plaintext", { billing: { ...loadConfig({}).billing, operatorEmails: [operatorEmail] } });
     const call: Call = async (method, path, options) => {
       called.push(`${method} ${path.split("?")[0]}`);
       return server.request(method, path, options);
@@ -216,6 +218,56 @@ describe("no plaintext secret anywhere after touring every endpoint", () => {
     await ok("POST", "/v1/auth/change-email", { token: movedToken, body: { new_email: movedEmail, password: resetPassword } });
     const emailCode = /Your code:\n\n(\d{6})\n/.exec(await lastMailTo(server, movedEmail))![1];
     await ok("POST", "/v1/auth/verify-email-change", { token: movedToken, body: { code: emailCode } });
+
+    // The dashboard's cookie session: sign-in, MFA and verification-link forms, refresh, sign-out.
+    await ok("GET", "/v1/auth/session/config", {});
+    const sessionLogin = await call("POST", "/v1/auth/session/login", { body: { email: owner.email, password: newPassword } });
+    expect(sessionLogin.status).to.equal(200);
+    const sessionCookie = (sessionLogin.headers.get("set-cookie") ?? "").split(";")[0];
+    const sessionHeaders = { cookie: sessionCookie, "x-csrf-token": sessionLogin.body.csrf_token as string };
+    await ok("GET", "/v1/auth/session", { headers: { cookie: sessionCookie } });
+    const refreshedSession = await call("POST", "/v1/auth/session/refresh", { headers: sessionHeaders });
+    expect(refreshedSession.status).to.equal(200);
+    const refreshedCookie = (refreshedSession.headers.get("set-cookie") ?? "").split(";")[0];
+    expect((await call("DELETE", "/v1/auth/session", { headers: { cookie: refreshedCookie, "x-csrf-token": refreshedSession.body.csrf_token } })).status)
+      .to.be.within(200, 204);
+    expect((await call("POST", "/v1/auth/session/mfa", { body: { mfa_token: "not-a-token", code: "000000" } })).status).to.be.within(400, 499);
+    expect((await call("POST", "/v1/auth/session/verify-email", { body: { token: "not-a-token" } })).status).to.be.within(400, 499);
+    expect((await call("POST", "/v1/auth/session/google", { body: { id_token: "not.a.token" } })).status).to.be.within(400, 499);
+
+    // The Intents API without an RPC: chains, a signature (the key stays in the vault), refusals to broadcast or simulate.
+    await ok("GET", "/v1/chains", {});
+    await ok("GET", "/v1/chains/base", {});
+    const signer = await ok("POST", "/v1/agents", { ...t(), body: { name: "signer-bot", intents_api_enabled: true, vault_ids: [vault.id] } }, 201);
+    remember("signer agent api key", signer.api_key);
+    const signingKey = `0x${crypto.randomUUID().replace(/-/g, "")}${crypto.randomUUID().replace(/-/g, "")}`;
+    remember("signing key", signingKey.slice(2));
+    await ok("PUT", `${v}/secrets/keys/base-signer`, { ...t(), body: { type: "private_key", value: signingKey } }, 201);
+    await ok("POST", `${v}/policies`, { ...t(), body: {
+      secret_path_pattern: "keys/**", principal_type: "agent", principal_id: signer.agent.id, permissions: ["read"] } }, 201);
+    const signerToken = (await ok("POST", "/v1/auth/agent-token", { body: { api_key: signer.api_key } })).access_token;
+    const txs = `/v1/agents/${signer.agent.id}/transactions`;
+    const transfer = { to: "0x000000000000000000000000000000000000dEaD", value: "0.01", chain: "base", gas_price: "1000000000", nonce: 0 };
+    const signed = await ok("POST", `${txs}/sign`, { token: signerToken, body: transfer });
+    expect((await call("POST", txs, { token: signerToken, body: transfer })).status, "no RPC: no broadcast").to.equal(400);
+    expect((await call("POST", `${txs}/simulate`, { token: signerToken, body: transfer })).status, "no RPC: no simulation").to.equal(400);
+    expect((await call("POST", `${txs}/simulate-bundle`, { token: signerToken, body: { transactions: [transfer] } })).status).to.equal(400);
+    await ok("GET", `${txs}?include_signed_tx=true`, { token: signerToken });
+    await ok("GET", `${txs}/${signed.id}`, t());
+
+    // Billing: the organisation's tier, usage and credits; the operator's admin routes; Stripe's routes refused.
+    const operator = await createUser(recording, { email: operatorEmail });
+    remember("operator password", operator.password);
+    await ok("PUT", `/v1/admin/orgs/${owner.orgId}/billing-tier`, { token: operator.accessToken, body: { tier: "business", duration_days: 30 } });
+    await ok("POST", `/v1/admin/orgs/${owner.orgId}/credits`, { token: operator.accessToken, body: { amount_cents: 2500, description: "welcome" } }, 201);
+    for (const route of ["subscription", "usage", "history", "credits/balance", "credits/transactions", "llm-token-billing"]) {
+      await ok("GET", `/v1/billing/${route}`, t());
+    }
+    await ok("PATCH", "/v1/billing/overage-method", { ...t(), body: { overage_method: "credits" } });
+    for (const route of ["subscribe", "portal", "credits/topup", "llm-token-billing/subscribe"]) {
+      expect((await call("POST", `/v1/billing/${route}`, { ...t(), body: {} })).status, route).to.equal(409);
+    }
+    expect((await call("POST", "/v1/billing/webhooks", { body: {} })).status).to.equal(409);
 
     // Endings: a policy, an agent, a vault (with a secret in it), an account.
     await ok("DELETE", `${v}/policies/${policy.id}`, t(), 204);
