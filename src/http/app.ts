@@ -209,6 +209,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       if (route && !paramsFit(route, layer.params(ctx.path, layer.captures(ctx.path)))) continue;
       for (const method of layer.methods) allowed.add(method);
     }
+    const operation = notImplementedArea(ctx.path, ctx.method);
+    if (operation) return sendProblem(ctx, 501, `not implemented in Keyledger: ${operation}`);
     if (allowed.size > 0) {
       ctx.set("Allow", [...allowed].join(", "));
       if (ctx.method === "OPTIONS") ctx.status = 204;

@@ -4,7 +4,10 @@
  * missing id. Checked only for requests no route answered, so a route added later wins over its area here.
  */
 
-/** `{}` stands for any one path segment; an area covers its pattern and everything below it. */
+/**
+ * `{}` stands for any one path segment; an area covers its pattern and everything below it. A pattern that
+ * starts with a method covers only that method, for an operation whose path Keyledger serves otherwise.
+ */
 export const NOT_IMPLEMENTED_AREAS: ReadonlyArray<{ area: string; patterns: readonly string[] }> = [
   { area: "treasury", patterns: ["/v1/treasury", "/v1/deposit-destinations", "/v1/internal-accounts",
     "/v1/internal-transfers", "/v1/portfolio"] },
@@ -35,15 +38,22 @@ export const NOT_IMPLEMENTED_AREAS: ReadonlyArray<{ area: string; patterns: read
     "/v1/auth/social-login", "/v1/auth/email-otp", "/v1/auth/federated-token", "/v1/auth/settings", "/v1/auth/reauth",
     "/.well-known/openid-configuration"] },
   { area: "MPC custody", patterns: ["/v1/vaults/{}/mpc"] },
+  { area: "Shroud activity ingest (Keyledger's Shroud records its calls itself; read them with GET)",
+    patterns: ["POST /v1/shroud/activity"] },
 ];
 
-const compiled = NOT_IMPLEMENTED_AREAS.flatMap(({ area, patterns }) =>
-  patterns.map((pattern) => ({ area, segments: pattern.split("/").filter(Boolean) })));
+const compiled = NOT_IMPLEMENTED_AREAS.flatMap(({ area, patterns }) => patterns.map((pattern) => {
+  const [method, path] = pattern.includes(" ") ? pattern.split(" ") : [undefined, pattern];
+  return { area, method, segments: path.split("/").filter(Boolean) };
+}));
 
-/** The area a request path belongs to, if it is one Keyledger does not implement. */
-export function notImplementedArea(path: string): string | undefined {
+/**
+ * The area a request belongs to, if it is one Keyledger does not implement. Without a method, only the
+ * areas of whole paths; with one, only the operations of that method on paths Keyledger serves otherwise.
+ */
+export function notImplementedArea(path: string, method?: string): string | undefined {
   const segments = path.split("/").filter(Boolean);
-  const found = compiled.find((candidate) => candidate.segments.length <= segments.length &&
+  const found = compiled.find((candidate) => candidate.method === method && candidate.segments.length <= segments.length &&
     candidate.segments.every((segment, i) => segment === "{}" || segment === segments[i]));
   return found?.area;
 }

@@ -68,6 +68,7 @@ describe("1claw client compatibility beyond the core routes", () => {
         ["GET", `/v1/platform/apps/${randomUUID()}`], ["POST", `/v1/agents/${randomUUID()}/memory/search`],
         ["GET", "/v1/approvals"], ["GET", "/v1/admin/settings"], ["POST", "/v1/auth/passkeys/register/begin"],
         ["GET", `/v1/vaults/${randomUUID()}/env-vars/resolve`], ["DELETE", `/v1/vaults/${randomUUID()}/environments/staging`],
+        ["POST", "/v1/shroud/activity"],
       ] as const) {
         const answer = await server.request(method, path, { token: human.accessToken });
         expect(answer.status, `${method} ${path}`).to.equal(501);
