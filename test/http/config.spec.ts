@@ -33,7 +33,19 @@ describe("configuration", () => {
       smtpUrl: undefined,
       mailFrom: "Keyledger <no-reply@keyledger.invalid>",
       google: { clientId: undefined, issuer: "https://accounts.google.com", jwksUrl: "https://www.googleapis.com/oauth2/v3/certs" },
+      billing: { defaultTier: "enterprise", operatorEmails: [],
+        x402: { facilitatorUrl: undefined, payTo: undefined, network: "eip155:8453", asset: "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913" } },
     });
+  });
+
+  it("reads the billing settings: default tier, operators, and x402 (which needs an address to be paid to)", () => {
+    const config = loadConfig({ KEYLEDGER_DEFAULT_TIER: "free", KEYLEDGER_OPERATOR_EMAILS: " Ops@Example.test, root@example.test ,",
+      X402_FACILITATOR_URL: "https://x402.example/", X402_PAY_TO: "0x1111111111111111111111111111111111111111" });
+    expect(config.billing.defaultTier).to.equal("free");
+    expect(config.billing.operatorEmails).to.deep.equal(["ops@example.test", "root@example.test"]);
+    expect(config.billing.x402.facilitatorUrl).to.equal("https://x402.example");
+    expect(configError({ KEYLEDGER_DEFAULT_TIER: "gold" }).problems.join()).to.include("KEYLEDGER_DEFAULT_TIER");
+    expect(configError({ X402_FACILITATOR_URL: "https://x402.example" }).problems.join()).to.include("X402_PAY_TO");
   });
 
   it("takes the audit signing interval in whole seconds, at least one", () => {
