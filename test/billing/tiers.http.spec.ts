@@ -123,6 +123,10 @@ describe("billing tiers over HTTP", function () {
     expect(refused.body.detail).to.equal("Secret limit reached (50/50 on free tier). Upgrade your plan for more.");
     expect((await server.request("DELETE", `/v1/vaults/${vault}/secrets/s/1`, { token: user.accessToken })).status).to.equal(204);
     expect((await put("s/50")).status).to.equal(201);
+    // A deleted vault's secrets give their slots back with it.
+    expect((await server.request("DELETE", `/v1/vaults/${vault}`, { token: user.accessToken })).status).to.equal(204);
+    const sub = await server.request("GET", "/v1/billing/subscription", { token: user.accessToken });
+    expect(sub.body.usage.secrets).to.deep.equal({ used: 0, limit: 50 });
   });
 
   it("is exact under concurrency: 20 parallel creations at limit - 1 give exactly one success", async () => {
