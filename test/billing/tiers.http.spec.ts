@@ -138,7 +138,6 @@ describe("billing tiers over HTTP", function () {
     const listed = await server.request("GET", "/v1/vaults", { token: user.accessToken });
     expect(listed.body.vaults).to.have.length(3);
 
-    const vault = listed.body.vaults[0].id as string;
     const owner = await onTier("free");
     const ownVault = (await createVault(owner)).body.id as string;
     for (let i = 0; i < 49; i++) {
@@ -149,7 +148,6 @@ describe("billing tiers over HTTP", function () {
       `/v1/vaults/${ownVault}/secrets/race/${i}`, { token: owner.accessToken, body: { type: "api_key", value: "x" } })));
     expect(secrets.filter((a) => a.status === 201)).to.have.length(1);
     expect(secrets.filter((a) => a.status === 403)).to.have.length(19);
-    expect(vault).to.be.a("string");
   });
 
   it("puts the quota headers on every authenticated response, errors and free routes included", async () => {
