@@ -11,7 +11,9 @@ import type { ResourceKind, Tier } from "./rules/billing-tiers.js";
 
 export type ResourceSlotCommand =
   | { type: "TakeResourceSlot"; orgId: string; kind: ResourceKind; resourceId: string; tier: Tier; limit: number | null }
-  | { type: "ReleaseResourceSlot"; orgId: string; kind: ResourceKind; resourceId: string };
+  | { type: "ReleaseResourceSlot"; orgId: string; kind: ResourceKind; resourceId: string }
+  /** Several at once: the secrets of a deleted vault. */
+  | { type: "ReleaseResourceSlots"; orgId: string; kind: ResourceKind; resourceIds: readonly string[] };
 
 export interface ResourceSlotState {
   holders: ReadonlySet<string>;
@@ -36,6 +38,10 @@ export const resourceSlotDecider: Decider<ResourceSlotCommand, ResourceSlotState
     return { holders };
   },
   decide(command, state) {
+    if (command.type === "ReleaseResourceSlots") {
+      return [...new Set(command.resourceIds)].filter((id) => state.holders.has(id))
+        .map((id) => ResourceSlotReleased.of({ org_id: command.orgId, kind: command.kind, resource_id: id }));
+    }
     const place = { org_id: command.orgId, kind: command.kind, resource_id: command.resourceId };
     switch (command.type) {
       case "TakeResourceSlot":

@@ -7,6 +7,7 @@ import { resourceSlotAggregate } from "../../commands/resource-slots.js";
 import { TIER_TERMS, type ResourceKind } from "../../commands/rules/billing-tiers.js";
 import type { Services } from "../app/services.js";
 import type { EventMetadata } from "../eventstore/port.js";
+import { secretIdsInVault } from "../secrets/queries.js";
 import { findBillingAccount } from "./queries.js";
 import { resourceSlotsId } from "./streams.js";
 
@@ -41,4 +42,13 @@ export async function withResourceSlot<T>(services: SlotServices, place: SlotPla
     await releaseResourceSlot(services, place, metadata).catch(() => undefined);
     throw error;
   }
+}
+
+/** A deleted vault's secrets are gone with its key: their slots are given back with the vault's. */
+export async function releaseSecretSlotsOfVault(services: SlotServices, orgId: string, vaultId: string,
+  metadata: EventMetadata): Promise<void> {
+  const resourceIds = await secretIdsInVault(services.db, vaultId);
+  if (resourceIds.length === 0) return;
+  await services.bus.handle(resourceSlotAggregate, resourceSlotsId(orgId, "secret"),
+    { type: "ReleaseResourceSlots", orgId, kind: "secret", resourceIds }, { metadata });
 }

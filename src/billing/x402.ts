@@ -4,6 +4,7 @@
  * 1claw SDK sends), and the facilitator that verifies a payment before the request runs and settles it after.
  */
 import { z } from "zod";
+import { Unavailable } from "../../commands/errors.js";
 import { microUsdToUsdText } from "../../commands/rules/billing-tiers.js";
 
 /** What one payment must be, in both field sets clients read (x402's `maxAmountRequired`..., the spec's `price`...). */
@@ -91,18 +92,30 @@ const SettleAnswer = z.object({
   success: z.boolean(), errorReason: z.string().nullish(), transaction: z.string().nullish(), payer: z.string().nullish(),
 }).loose();
 
+/** The facilitator did not answer, or not as x402 says: nothing was paid, the caller may retry. */
+export class FacilitatorUnavailable extends Unavailable {
+  constructor(cause: unknown) {
+    super("the x402 facilitator is not answering", { cause, detail: "the x402 payment facilitator is not answering; nothing was charged, retry later" });
+    this.name = "FacilitatorUnavailable";
+  }
+}
+
 /** A facilitator over HTTP, as x402 defines it: `POST /verify` and `POST /settle` with the payload and the requirements. */
 export function httpFacilitator(baseUrl: string, timeoutMs = 10_000): Facilitator {
   async function post<T>(path: string, schema: z.ZodType<T>, payment: PaymentPayload, requirements: PaymentRequirements): Promise<T> {
-    const response = await fetch(`${baseUrl}${path}`, {
-      method: "POST", headers: { "content-type": "application/json" },
-      body: JSON.stringify({ x402Version: payment.x402Version, paymentPayload: payment, paymentRequirements: requirements }),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    const body: unknown = await response.json().catch(() => undefined);
-    const parsed = schema.safeParse(body);
-    if (!parsed.success) throw new Error(`the x402 facilitator answered ${response.status} with an unexpected body`);
-    return parsed.data;
+    try {
+      const response = await fetch(`${baseUrl}${path}`, {
+        method: "POST", headers: { "content-type": "application/json" },
+        body: JSON.stringify({ x402Version: payment.x402Version, paymentPayload: payment, paymentRequirements: requirements }),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      const body: unknown = await response.json().catch(() => undefined);
+      const parsed = schema.safeParse(body);
+      if (!parsed.success) throw new Error(`the x402 facilitator answered ${response.status} with an unexpected body`);
+      return parsed.data;
+    } catch (error) {
+      throw new FacilitatorUnavailable(error);
+    }
   }
   return {
     async verify(payment, requirements) {

@@ -39,3 +39,9 @@ export async function listVaultSecrets(db: Queryable, vaultId: string, prefix = 
     expiresAt: rowOptionalDate(row.expires_at),
   }));
 }
+
+/** The ids of every secret ever written in a vault (deleted ones included). */
+export async function secretIdsInVault(db: Queryable, vaultId: string): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(`select id from secrets where vault_id = $1`, [vaultId]);
+  return rows.map((row) => row.id);
+}

@@ -11,7 +11,7 @@ import { AccessDenied as AccessDeniedEvent } from "../../events/access.js";
 import type { Services } from "../app/services.js";
 import { actorOf, type Principal } from "../auth/principal.js";
 import { streamName, type EventMetadata } from "../eventstore/port.js";
-import { releaseResourceSlot, withResourceSlot } from "../billing/resource-limits.js";
+import { releaseResourceSlot, releaseSecretSlotsOfVault, withResourceSlot } from "../billing/resource-limits.js";
 import { findAgentKeysVault, findVaultById, type VaultRecord } from "./queries.js";
 import { vaultKekId, vaultNameId } from "./streams.js";
 
@@ -109,6 +109,7 @@ export async function deleteVault(
   await services.bus.handle(vaultNameAggregate, vaultNameId(principal.orgId, name),
     { type: "ReleaseVaultName", orgId: principal.orgId, name, vaultId }, { metadata, readYourWrites: false });
   await releaseResourceSlot(services, { orgId: principal.orgId, kind: "vault", resourceId: vaultId }, metadata);
+  await releaseSecretSlotsOfVault(services, principal.orgId, vaultId, metadata);
 }
 
 /**

@@ -105,6 +105,8 @@ describe("resource slot decider", () => {
     const d = randomUUID();
     spec.given(taken(a), taken(b), taken(c), ResourceSlotReleased.of({ org_id: org, kind: "vault", resource_id: a }))
       .when(take(d)).then(taken(d));
+    spec.given(taken(a), taken(b)).when({ type: "ReleaseResourceSlots", orgId: org, kind: "vault", resourceIds: [a, d, a] })
+      .then(ResourceSlotReleased.of({ org_id: org, kind: "vault", resource_id: a }));
     const unlimited = { ...take(d), tier: "enterprise" as const, limit: null };
     spec.given(taken(a), taken(b), taken(c)).when(unlimited)
       .then(ResourceSlotTaken.of({ org_id: org, kind: "vault", resource_id: d, tier: "enterprise", limit: null }));

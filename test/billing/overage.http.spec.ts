@@ -29,7 +29,7 @@ describe("requests over the quota", function () {
   });
   after(async () => {
     await server?.close();
-    await facilitator?.close();
+    await facilitator?.close().catch(() => undefined);
   });
 
   const list = (user: TestUser, headers: Record<string, string> = {}) =>
@@ -187,6 +187,15 @@ describe("requests over the quota", function () {
       expect(garbage.status).to.equal(402);
       expect(garbage.body.error).to.match(/neither base64 nor JSON/);
       expect(facilitator.settled.size).to.equal(2);
+    });
+
+    it("answers 503, and serves nothing, when the facilitator does not answer", async () => {
+      const requirements = (await read()).body.accepts[0];
+      await facilitator.close();
+      const down = await read({ "X-PAYMENT": JSON.stringify(await signPayment(payer, requirements)) });
+      expect(down.status).to.equal(503);
+      expect(down.body.detail).to.match(/facilitator is not answering; nothing was charged/);
+      expect(down.body.value).to.equal(undefined);
     });
   });
 });

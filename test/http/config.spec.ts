@@ -58,6 +58,16 @@ describe("configuration", () => {
     expect(configError({ KEYLEDGER_CMEK_BATCH_PAUSE_MS: "-1" }).problems.join()).to.include("KEYLEDGER_CMEK_BATCH_PAUSE_MS");
   });
 
+  it("reads the billing settings: default tier, operators, and x402 (which needs an address to be paid to)", () => {
+    const config = loadConfig({ KEYLEDGER_DEFAULT_TIER: "free", KEYLEDGER_OPERATOR_EMAILS: " Ops@Example.test, root@example.test ,",
+      X402_FACILITATOR_URL: "https://x402.example/", X402_PAY_TO: "0x1111111111111111111111111111111111111111" });
+    expect(config.billing.defaultTier).to.equal("free");
+    expect(config.billing.operatorEmails).to.deep.equal(["ops@example.test", "root@example.test"]);
+    expect(config.billing.x402.facilitatorUrl).to.equal("https://x402.example");
+    expect(configError({ KEYLEDGER_DEFAULT_TIER: "gold" }).problems.join()).to.include("KEYLEDGER_DEFAULT_TIER");
+    expect(configError({ X402_FACILITATOR_URL: "https://x402.example" }).problems.join()).to.include("X402_PAY_TO");
+  });
+
   it("takes the audit signing interval in whole seconds, at least one", () => {
     expect(loadConfig({ AUDIT_SIGN_INTERVAL_SECONDS: "5" }).auditSignIntervalSeconds).to.equal(5);
     expect(configError({ AUDIT_SIGN_INTERVAL_SECONDS: "0" }).problems.join()).to.include("AUDIT_SIGN_INTERVAL_SECONDS");
