@@ -26,7 +26,9 @@ export const NOT_IMPLEMENTED_AREAS: ReadonlyArray<{ area: string; patterns: read
   { area: "Bankr partner keys", patterns: ["/v1/agents/{}/bankr-keys", "/v1/org/bankr-config"] },
   { area: "approvals", patterns: ["/v1/approvals", "/v1/pending-approvals", "/v1/notification-targets"] },
   { area: "webhooks", patterns: ["/v1/webhooks"] },
-  { area: "platform administration", patterns: ["/v1/admin"] },
+  // Not "/v1/admin" as a whole: the operator's billing routes live under /v1/admin/orgs/{org_id}/.
+  { area: "platform administration", patterns: ["/v1/admin/chains", "/v1/admin/settings", "/v1/admin/tokens", "/v1/admin/usage",
+    "/v1/admin/users", "/v1/admin/x402", "/v1/admin/orgs/{}/limits"] },
   { area: "policy engines (Cedar, OPA) and contract ABIs", patterns: ["/v1/org/cedar-policies", "/v1/org/opa-policies",
     "/v1/org/contract-abis", "/v1/org/settings/policy-backend", "/v1/org/policy-shadow-report"] },
   { area: "sub-organisations", patterns: ["/v1/org/sub-orgs"] },

@@ -277,15 +277,13 @@ describe("SDK resources against the real server", () => {
     });
   });
 
-  describe("billing (served from issue 14 on)", () => {
-    it("calls the reference's routes and answers the server's 404 as an error value", async () => {
+  describe("billing (issue 14; chains and transactions: test/sdk/transactions.http.spec.ts)", () => {
+    it("read the billing routes the server serves (their shapes: test/billing/tiers.http.spec.ts)", async () => {
       const client: KeyledgerClient = owner.client;
-      const answers = await Promise.all([
-        client.billing.usage(), client.billing.history(10),
-        client.billing.subscription(), client.billing.creditBalance(), client.billing.creditTransactions(),
-        client.billing.setOverageMethod("credits"),
-      ]);
-      for (const answer of answers) expect(answer).to.deep.include({ data: null, meta: { status: 404, requestId: answer.meta.requestId } });
+      const answers = await Promise.all([client.billing.usage(), client.billing.history(10), client.billing.subscription(),
+        client.billing.creditBalance(), client.billing.creditTransactions(), client.billing.setOverageMethod("credits")]);
+      for (const answer of answers) expect(answer.meta.status, JSON.stringify(answer.error)).to.equal(200);
+      expect(answers[5].data).to.deep.equal({ overage_method: "credits" });
     });
   });
 
