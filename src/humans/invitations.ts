@@ -33,7 +33,7 @@ export class AddressHasAccount extends Conflict {
   }
 }
 
-export interface Inviter { id: string; orgId: string; role: Role }
+export interface Inviter { id: string; orgId: string; role: Role; email: string }
 
 export async function inviteToOrg(services: InvitationServices, inviter: Inviter, rawEmail: string, role: InvitedRole,
   metadata: EventMetadata): Promise<{ invitationId: string; email: string }> {
@@ -45,7 +45,7 @@ export async function inviteToOrg(services: InvitationServices, inviter: Inviter
   await services.bus.handle(invitationAggregate, invitationId, command, { metadata: { ...metadata, org_id: inviter.orgId } });
   const link = `${services.config.publicUrl ?? ""}/accept-invite?token=${encodeURIComponent(token)}`;
   await services.mail.send({ to: email, subject: "You are invited to a Keyledger organisation",
-    text: `You are invited to join an organisation on Keyledger as ${role}.\n\nOpen ${link}\n\n` +
+    text: `${inviter.email} invites you to join their organisation on Keyledger as ${role}.\n\nOpen ${link}\n\n` +
       `Or send this invitation token with a password to POST /v1/auth/accept-invite:\n${token}\n\n` +
       "It works once, for 7 days. If you did not expect this, ignore this message.\n" });
   return { invitationId, email };
@@ -68,7 +68,8 @@ export async function acceptInvitation(services: InvitationServices,
   const withOrg = { ...metadata, org_id: invitation.orgId };
   // The decider checks the token again, exactly, as it records the spending (a concurrent accept loses here).
   await services.bus.handle(invitationAggregate, invitationId,
-    { type: "AcceptInvitation", presentedTokenHash: parsed.secretHash, userId }, { metadata: withOrg });
+    { type: "AcceptInvitation", presentedTokenHash: parsed.secretHash, userId },
+    { metadata: { ...withOrg, actor: metadata.actor ?? { type: "user", id: userId } } });
   return registerUser(services.bus, {
     userId, email: invitation.email, displayName: input.displayName, authMethod: "password", passwordHash,
     join: { orgId: invitation.orgId, role: invitation.role },

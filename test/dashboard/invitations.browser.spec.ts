@@ -85,6 +85,7 @@ describe("dashboard in a browser: invitations on the Team page", function () {
     expect(await page.getByLabel(`Role of ${inviteeEmail}`).inputValue()).to.equal("admin");
     await page.getByRole("row").filter({ hasText: inviteeEmail }).filter({ hasText: "accepted" }).waitFor();
     await owner.screenshot("team-joined");
+    expect(server.logs()).to.not.include(new URL(link!).searchParams.get("token")!.split(".")[1]);
   });
 
   it("revokes a pending invitation; its link then fails with the API's detail", async () => {

@@ -40,6 +40,7 @@ describe("organisation invitations over HTTP", () => {
     const mail = await lastMailTo(server, email);
     const token = await invitationTokenFor(email);
     expect(mail).to.include(`/accept-invite?token=${encodeURIComponent(token)}`);
+    expect(mail).to.include(`${owner.email} invites you to join their organisation on Keyledger as admin`);
     const pending = (await invitations()).find((i) => i.email === email);
     expect(pending).to.include({ role: "admin", status: "pending", invited_by: owner.userId });
 
@@ -53,6 +54,11 @@ describe("organisation invitations over HTTP", () => {
     const members = await server.request("GET", "/v1/org/members", { token: owner.accessToken });
     expect(members.body.members.find((m: { email: string }) => m.email === email)).to.include({ id: me.body.id, role: "admin" });
     expect((await invitations()).find((i) => i.email === email)?.status).to.equal("accepted");
+    // The owner's audit log tells the story, by action, without the token.
+    const audit = await server.request("GET", "/v1/audit/events?limit=1000", { token: owner.accessToken });
+    const actions = audit.body.events.map((e: { action: string }) => e.action);
+    expect(actions).to.include.members(["org.invite", "org.invite_accept", "org.member_join"]);
+    expect(JSON.stringify(audit.body)).to.not.include(token.split(".")[1]);
 
     const again = await server.request("POST", "/v1/auth/accept-invite", { body: { token, password: "another long password" } });
     expect(again.status).to.equal(400);

@@ -84,7 +84,7 @@ export function orgMemberRoutes(services: Services): Route[] {
       request: { body: InviteRequest }, responses: { 200: InviteResponse },
     }).handle(async ({ body, principal, request }) => {
       const actor = requireRole(principal, "owner", "admin");
-      const { email } = await inviteToOrg(services, { id: actor.id, orgId: actor.orgId, role: actor.role }, body.email,
+      const { email } = await inviteToOrg(services, { id: actor.id, orgId: actor.orgId, role: actor.role, email: actor.email }, body.email,
         body.role, requestMetadata(request, actor));
       return { status: 200, body: { message: `invitation sent to ${email}`, email } };
     }),
@@ -105,7 +105,7 @@ export function orgMemberRoutes(services: Services): Route[] {
       auth: "required", request: { params: InvitationParams }, responses: { 204: null },
     }).handle(async ({ params, principal, request }) => {
       const actor = requireRole(principal, "owner", "admin");
-      await revokeInvitation(services, { id: actor.id, orgId: actor.orgId, role: actor.role }, params.invitation_id,
+      await revokeInvitation(services, { id: actor.id, orgId: actor.orgId, role: actor.role, email: actor.email }, params.invitation_id,
         requestMetadata(request, actor));
       return { status: 204 };
     }),
