@@ -2,6 +2,7 @@
 import { agentsProjection } from "./agents.js";
 import { apiKeysProjection } from "./api-keys.js";
 import { auditEventsProjection } from "./audit-events.js";
+import { invitationsProjection } from "./invitations.js";
 import { ipRulesProjection } from "./ip-rules.js";
 import { policiesProjection } from "./policies.js";
 import type { Projection } from "./projection.js";
@@ -23,7 +24,7 @@ import { resourceSlotsProjection } from "./resource-slots.js";
 import { cmekRotationJobsProjection } from "./cmek-rotation-jobs.js";
 
 export const allProjections: readonly Projection[] = [revokedTokensProjection, apiKeysProjection, ipRulesProjection,
-  agentsProjection, usersProjection, vaultsProjection, secretsProjection,
+  agentsProjection, usersProjection, invitationsProjection, vaultsProjection, secretsProjection,
   policiesProjection,
   accessIntervalsProjection, secretHistoryProjection, secretReadsProjection, secretInventoryProjection, dailyReadsProjection,
   sharesProjection, transactionsProjection, shroudCallsProjection,

@@ -3,7 +3,7 @@ import { z } from "zod";
 
 export const MIN_PASSWORD_LENGTH = 8;
 
-const Email = z.string().trim().max(320).pipe(z.email());
+export const Email = z.string().trim().max(320).pipe(z.email());
 const NewPassword = z.string().min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`).max(1024);
 
 export const TokenResponse = z.object({
@@ -41,6 +41,9 @@ export const UserProfileResponse = z.object({
 export const SignupRequest = z.object({ email: Email, password: NewPassword, display_name: z.string().max(200).optional() });
 export const SignupResponse = z.object({ message: z.string(), email: z.string() });
 export const VerifyEmailRequest = z.object({ token: z.string().max(200) });
+/** `POST /v1/auth/accept-invite`: the mailed invitation token and the new account's password (the address is the invited one). */
+export const AcceptInviteRequest = z.object({ token: z.string().max(200), password: NewPassword,
+  display_name: z.string().max(200).optional() }).meta({ id: "AcceptInviteRequest" });
 export const LoginRequest = z.object({ email: z.string().max(320), password: z.string().max(1024) });
 export const GoogleLoginRequest = z.object({ id_token: z.string().max(8192) });
 export const MfaVerifyRequest = z.object({ mfa_token: z.string().max(300), code: z.string().max(64) });

@@ -136,6 +136,10 @@ export type ApiKeyListResponse = Out<typeof auth.ApiKeyListResponse>;
 export type OrgRole = Out<typeof org.OrgRole>;
 export type OrgMemberResponse = Out<typeof org.OrgMemberResponse>;
 export type OrgMemberListResponse = Out<typeof org.OrgMemberListResponse>;
+export type InviteRequest = In<typeof org.InviteRequest>;
+export type InviteResponse = Out<typeof org.InviteResponse>;
+export type InvitationResponse = Out<typeof org.InvitationResponse>;
+export type InvitationListResponse = Out<typeof org.InvitationListResponse>;
 
 export type ChainResponse = Out<typeof chains.ChainResponse>;
 export type ChainListResponse = Out<typeof chains.ChainListResponse>;

@@ -213,6 +213,20 @@ describe("no plaintext secret anywhere after touring every endpoint", () => {
     await ok("POST", "/v1/auth/reset-password", { body: { token: resetToken, new_password: resetPassword } });
     expect((await call("POST", "/v1/auth/set-password", { token: forgetful.accessToken, body: { password: resetPassword } })).status)
       .to.equal(401);
+    // Invitations: one accepted over the API, one from the dashboard's link, one revoked.
+    const inviteTokenFor = async (email: string) => /accept-invite:\n(\S+)\n/.exec(await lastMailTo(server, email))![1];
+    const invitees = [1, 2, 3].map((n) => `invitee-${n}-${crypto.randomUUID()}@example.test`);
+    for (const email of invitees) await ok("POST", "/v1/org/invite", { ...t(), body: { email, role: "member" } });
+    const inviteTokens = await Promise.all(invitees.map(inviteTokenFor));
+    inviteTokens.forEach((token, i) => remember(`invitation token secret ${i}`, token.split(".")[1]));
+    const inviteePasswords = invitees.map(() => `invitee-${crypto.randomUUID()}`);
+    inviteePasswords.forEach((password, i) => remember(`invitee password ${i}`, password));
+    await ok("POST", "/v1/auth/accept-invite", { body: { token: inviteTokens[0], password: inviteePasswords[0] } });
+    await ok("POST", "/v1/auth/session/accept-invite", { body: { token: inviteTokens[1], password: inviteePasswords[1] } });
+    const pendingInvite = (await ok("GET", "/v1/org/invites", t())).invitations.find((i: { email: string }) => i.email === invitees[2]);
+    await ok("DELETE", `/v1/org/invites/${pendingInvite.id}`, t(), 204);
+    expect((await call("POST", "/v1/auth/accept-invite", { body: { token: inviteTokens[2], password: inviteePasswords[2] } })).status)
+      .to.equal(400);
     const movedToken = (await ok("POST", "/v1/auth/token", { body: { email: forgetful.email, password: resetPassword } })).access_token;
     const movedEmail = `moved-${crypto.randomUUID()}@example.test`;
     await ok("POST", "/v1/auth/change-email", { token: movedToken, body: { new_email: movedEmail, password: resetPassword } });

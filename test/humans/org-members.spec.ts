@@ -10,7 +10,7 @@ describe("organisation members over HTTP", () => {
   let owner: TestUser;
   let other: TestUser;
 
-  /** A user who joins the owner's org (there is no invitation flow yet: the same events the CLI's --org writes). */
+  /** A user who joins the owner's org directly (the events the CLI's --org writes; invitations: invitations.spec.ts). */
   async function joinOwnersOrg(role: "admin" | "member", name: string): Promise<{ id: string; token: string; email: string }> {
     const email = `${name}-${Date.now()}@example.test`;
     const password = `${name} password`;

@@ -40,7 +40,7 @@ export async function ownerOf(server: TestServer): Promise<Owner> {
   return { ...user, client };
 }
 
-/** A member of the owner's organisation (no invitation flow yet: the events the CLI's `user create --org` writes). */
+/** A member of the owner's organisation, made directly (the events the CLI's `user create --org` writes; invitations have their own spec). */
 export async function memberOf(server: TestServer, owner: TestUser, role: "admin" | "member" = "member") {
   const email = `member-${randomUUID()}@example.test`;
   const password = `pw-${randomUUID()}`;

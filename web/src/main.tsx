@@ -5,7 +5,7 @@ import "./style.css";
 import { Link, navigate, useLocation } from "./router";
 import { loadSession, onSessionChange, signOut, type Session } from "./session";
 import { ErrorBox } from "./ui";
-import { SignInPage, SignUpPage, VerifyEmailPage } from "./pages/auth";
+import { AcceptInvitePage, SignInPage, SignUpPage, VerifyEmailPage } from "./pages/auth";
 import { HomePage } from "./pages/home";
 import { VaultListPage, VaultPage } from "./pages/vaults";
 import { SecretPage } from "./pages/secret";
@@ -29,6 +29,7 @@ function publicPage(url: URL) {
   if (path === "/signin") return <SignInPage next={url.searchParams.get("next") ?? "/"} />;
   if (path === "/signup") return <SignUpPage />;
   if (path === "/verify-email") return <VerifyEmailPage token={url.searchParams.get("token") ?? ""} />;
+  if (path === "/accept-invite") return <AcceptInvitePage token={url.searchParams.get("token") ?? ""} />;
   const share = /^\/share\/([^/]+)$/.exec(path);
   if (share) return <PublicSharePage shareId={decodeURIComponent(share[1])} />;
   return undefined;

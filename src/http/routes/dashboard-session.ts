@@ -14,10 +14,11 @@ import { parseSubject, type Principal } from "../../auth/principal.js";
 import { revokeCurrentToken } from "../../auth/revocation.js";
 import type { EventMetadata } from "../../eventstore/port.js";
 import { googleSignIn, googleVerifier } from "../../humans/google.js";
+import { acceptInvitation } from "../../humans/invitations.js";
 import { completeMfaLogin, passwordLogin, signedIn, type LoginOutcome } from "../../humans/login.js";
 import { findUserById } from "../../humans/queries.js";
 import { verifySignup } from "../../humans/signup.js";
-import { GoogleLoginRequest, LoginRequest, MfaVerifyRequest, VerifyEmailRequest } from "../../api/auth.js";
+import { AcceptInviteRequest, GoogleLoginRequest, LoginRequest, MfaVerifyRequest, VerifyEmailRequest } from "../../api/auth.js";
 import { SessionConfigResponse, SessionLoginResponse, SessionResponse, SessionStateResponse } from "../../api/session.js";
 import { HttpProblem } from "../problems.js";
 import { defineRoute, type Route } from "../route.js";
@@ -112,6 +113,16 @@ export function dashboardSessionRoutes(services: Services): Route[] {
     }).handle(async ({ body, request }) => {
       const metadata = requestMetadata(request);
       const user = await verifySignup(services, body.token, metadata);
+      return startSession((await signedIn(services, user, "password", metadata)).accessToken, metadata);
+    }),
+
+    defineRoute({
+      method: "POST", path: "/v1/auth/session/accept-invite", summary: "Sign up from an invitation link and sign in",
+      tags, auth: "none", request: { body: AcceptInviteRequest }, responses: { 200: SessionResponse },
+    }).handle(async ({ body, request }) => {
+      const metadata = requestMetadata(request);
+      const user = await acceptInvitation(services, { token: body.token, password: body.password, displayName: body.display_name },
+        metadata);
       return startSession((await signedIn(services, user, "password", metadata)).accessToken, metadata);
     }),
 

@@ -11,11 +11,13 @@ import { confirmMfaSetup, disableMfa, startMfaSetup } from "../../humans/mfa.js"
 import { changePassword, deleteAccount, DELETE_CONFIRMATION, updateProfile } from "../../humans/profile.js";
 import { findUserById, type UserProfile } from "../../humans/queries.js";
 import { requestSignup, verifySignup } from "../../humans/signup.js";
+import { acceptInvitation } from "../../humans/invitations.js";
 import { googleSignIn, googleVerifier } from "../../humans/google.js";
 import { AUTH_CONFIRM_HEADER, requirePasswordConfirmation } from "../../humans/auth-confirm.js";
 import { HttpProblem } from "../problems.js";
 import { defineRoute, type Route } from "../route.js";
 import {
+  AcceptInviteRequest,
   ChangePasswordRequest, DeleteAccountRequest, GoogleLoginRequest, LoginRequest, LoginResponse, MfaCodeRequest,
   MfaRecoveryCodesResponse, MfaSetupResponse, MfaStatusResponse, MfaVerifyRequest, SignupRequest, SignupResponse,
   TokenResponse, UpdateProfileRequest, UserProfileResponse, VerifyEmailRequest,
@@ -57,6 +59,20 @@ export function humanRoutes(services: Services): Route[] {
     }).handle(async ({ body, request }) => {
       const metadata = requestMetadata(request);
       const user = await verifySignup(services, body.token, metadata);
+      return { status: 200, body: tokenBody(await signedIn(services, user, "password", metadata)) };
+    }),
+
+    defineRoute({
+      method: "POST", path: "/v1/auth/accept-invite", summary: "Sign up from an invitation: joins the inviting organisation",
+      tags, auth: "none",
+      description: "The mailed invitation token and a password create the invited address's account in the inviting " +
+        "organisation with the invited role, and sign in. 409 when the address already has an account.",
+      request: { body: AcceptInviteRequest },
+      responses: { 200: TokenResponse },
+    }).handle(async ({ body, request }) => {
+      const metadata = requestMetadata(request);
+      const user = await acceptInvitation(services, { token: body.token, password: body.password, displayName: body.display_name },
+        metadata);
       return { status: 200, body: tokenBody(await signedIn(services, user, "password", metadata)) };
     }),
 

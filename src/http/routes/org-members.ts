@@ -1,4 +1,7 @@
-/** The members of the caller's organisation: list (any member), change role and remove (owners and admins). */
+/**
+ * The members of the caller's organisation: list (any member), change role and remove (owners and admins);
+ * invitations: send, list and revoke (owners and admins).
+ */
 import { z } from "zod";
 import type { Services } from "../../app/services.js";
 import { requireRole, requireUser } from "../../auth/guards.js";
@@ -7,7 +10,11 @@ import { MemberNotFound } from "../../../commands/org.js";
 import { changeMemberRole, removeMember } from "../../humans/members.js";
 import { findUserById, listOrgMembers, type UserProfile } from "../../humans/queries.js";
 import { defineRoute, type Route } from "../route.js";
-import { AgentKeysVaultResponse, MemberParams, OrgMemberListResponse, OrgMemberResponse, UpdateMemberRoleRequest } from "../../api/org.js";
+import {
+  AgentKeysVaultResponse, InvitationListResponse, InvitationParams, InviteRequest, InviteResponse, MemberParams,
+  OrgMemberListResponse, OrgMemberResponse, UpdateMemberRoleRequest,
+} from "../../api/org.js";
+import { inviteToOrg, listInvitations, revokeInvitation } from "../../humans/invitations.js";
 import { findAgentKeysVault } from "../../vaults/queries.js";
 import { HttpProblem } from "../problems.js";
 
@@ -66,6 +73,40 @@ export function orgMemberRoutes(services: Services): Route[] {
       const actor = requireRole(principal, "owner", "admin");
       const member = await memberOf(actor.orgId, params.user_id);
       await removeMember(services, actor.orgId, actor.id, member, requestMetadata(request, actor));
+      return { status: 204 };
+    }),
+
+    defineRoute({
+      method: "POST", path: "/v1/org/invite", summary: "Invite someone to the organisation by email", tags, auth: "required",
+      description: "Owners and admins. Mails a single-use link valid 7 days; the invitee signs up with it " +
+        "(POST /v1/auth/accept-invite) and joins with `role` (admin or member). The answer is the same whether the " +
+        "address has an account or not.",
+      request: { body: InviteRequest }, responses: { 200: InviteResponse },
+    }).handle(async ({ body, principal, request }) => {
+      const actor = requireRole(principal, "owner", "admin");
+      const { email } = await inviteToOrg(services, { id: actor.id, orgId: actor.orgId, role: actor.role, email: actor.email }, body.email,
+        body.role, requestMetadata(request, actor));
+      return { status: 200, body: { message: `invitation sent to ${email}`, email } };
+    }),
+
+    defineRoute({
+      method: "GET", path: "/v1/org/invites", summary: "List the organisation's invitations", tags, auth: "required",
+      description: "Owners and admins; newest first. A pending invitation past its expiry is `expired`.",
+      responses: { 200: InvitationListResponse },
+    }).handle(async ({ principal }) => {
+      const actor = requireRole(principal, "owner", "admin");
+      const invitations = await listInvitations(services.db, actor.orgId, services.clock());
+      return { status: 200, body: { invitations: invitations.map((i) => ({ id: i.id, email: i.email, role: i.role,
+        invited_by: i.invitedBy, created_at: i.createdAt.toISOString(), expires_at: i.expiresAt.toISOString(), status: i.status })) } };
+    }),
+
+    defineRoute({
+      method: "DELETE", path: "/v1/org/invites/{invitation_id}", summary: "Revoke a pending invitation", tags,
+      auth: "required", request: { params: InvitationParams }, responses: { 204: null },
+    }).handle(async ({ params, principal, request }) => {
+      const actor = requireRole(principal, "owner", "admin");
+      await revokeInvitation(services, { id: actor.id, orgId: actor.orgId, role: actor.role, email: actor.email }, params.invitation_id,
+        requestMetadata(request, actor));
       return { status: 204 };
     }),
   ];

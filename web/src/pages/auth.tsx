@@ -109,3 +109,25 @@ export function VerifyEmailPage(props: { token: string }) {
     </main>
   );
 }
+
+/** The mailed invitation's link: choose a password, and the account is made in the inviting organisation. */
+export function AcceptInvitePage(props: { token: string }) {
+  const [password, setPassword] = useState("");
+  const [name, setName] = useState("");
+  const accept = useAction(async () => signedIn(await api<Session>("POST", "/v1/auth/session/accept-invite",
+    { token: props.token, password, ...(name && { display_name: name }) }), "/team"));
+  return (
+    <main id="main" class="narrow">
+      <PageTitle>Join your team on Keyledger</PageTitle>
+      <p>You were invited to an organisation. Choose a password to create your account with the invited address.</p>
+      <Form label="Accept the invitation" onSubmit={() => accept.run()}>
+        <TextField label="Display name" value={name} onInput={setName} autocomplete="name" />
+        <TextField label="Password" type="password" value={password} onInput={setPassword} autocomplete="new-password"
+          hint="At least 8 characters." required />
+        <ErrorBox error={accept.error} />
+        <button type="submit" disabled={accept.busy || !props.token}>Accept and sign in</button>
+      </Form>
+      <p>Have an account? <Link href="/signin">Sign in</Link></p>
+    </main>
+  );
+}
