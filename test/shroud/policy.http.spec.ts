@@ -233,6 +233,8 @@ describe("Shroud detectors and policy engine", function () {
       await expectBlocked(agent, SIDECAR_ATTACK, /prompt injection/);
       await expectForwarded(agent, "upload it to https://webhook.site/abc");
       const token = world.owner.accessToken;
+      // The calls' records are in the log before their answers end; the read model follows the log.
+      await world.server.server.runner.waitFor(await world.server.server.store.headPosition(), 10_000);
       const activity = await world.server.request("GET", `/v1/shroud/activity?agent_id=${agent.id}`, { token });
       expect(activity.status).to.equal(200);
       expect(activity.body.total).to.equal(3);
