@@ -25,7 +25,10 @@ export interface ServerProcess {
   parts: string;
   /** Every line the server wrote to stdout and stderr so far. */
   logs(): string;
-  /** The event log's head: the highest global position (0 when empty). */
+  /**
+   * The event log's head (the highest global position, 0 when empty), leaving out the facts the server records
+   * on its own schedule, whatever request is in flight: usage counts (flushed each second) and audit head signatures.
+   */
   head(): Promise<string>;
   /** The child's resident memory in MiB (from /proc). */
   rssMiB(): Promise<number>;
@@ -126,7 +129,8 @@ export async function startServerProcess(label: string): Promise<ServerProcess> 
     url, dataDir, databaseUrl, parts: parts.join(" + "),
     logs: () => logs,
     async head() {
-      const { rows } = await pool.query<{ n: string | null }>("select max(global_position)::text as n from eventstore_events");
+      const { rows } = await pool.query<{ n: string | null }>(`select max(global_position)::text as n from eventstore_events
+          where event_type not in ('RequestsCounted', 'AuditHeadSigned')`);
       return rows[0].n ?? "0";
     },
     async rssMiB() {
