@@ -148,6 +148,14 @@ describe("billing tiers over HTTP", function () {
       `/v1/vaults/${ownVault}/secrets/race/${i}`, { token: owner.accessToken, body: { type: "api_key", value: "x" } })));
     expect(secrets.filter((a) => a.status === 201)).to.have.length(1);
     expect(secrets.filter((a) => a.status === 403)).to.have.length(19);
+
+    const manager = await onTier("free");
+    expect((await server.request("POST", "/v1/agents", { token: manager.accessToken, body: { name: "first" } })).status).to.equal(201);
+    const agents = await Promise.all(Array.from({ length: 20 }, (_, i) =>
+      server.request("POST", "/v1/agents", { token: manager.accessToken, body: { name: `race-${i}` } })));
+    expect(agents.filter((a) => a.status === 201)).to.have.length(1);
+    expect(agents.filter((a) => a.status === 403 && a.body.type === "resource_limit_exceeded")).to.have.length(19);
+    expect((await server.request("GET", "/v1/agents", { token: manager.accessToken })).body.agents).to.have.length(2);
   });
 
   it("puts the quota headers on every authenticated response, errors and free routes included", async () => {
