@@ -133,6 +133,11 @@ export class CommandBus {
     return { events, position: result.position };
   }
 
+  /** Waits, up to the read-your-writes timeout, until the read models include `position` (a fact recorded without waiting). */
+  async readModelsReach(position: Position): Promise<void> {
+    await this.waitForReadModels(position, []);
+  }
+
   private async waitForReadModels(position: Position, events: readonly DomainEvent[]): Promise<void> {
     const { readModels, readYourWritesTimeoutMs = 5000, onReadModelsLagging, onWritten } = this.options;
     if (!readModels) return;

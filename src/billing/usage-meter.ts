@@ -20,6 +20,7 @@ import {
   microUsdToCents, microUsdToUsdText, TIER_TERMS, usageMonth, type Tier,
 } from "../../commands/rules/billing-tiers.js";
 import { CountedRequest, RequestsCounted, X402PaymentSettled } from "../../events/usage.js";
+import { comparePositions, type Position } from "../../events/recorded.js";
 import type { Services } from "../app/services.js";
 import type { Principal } from "../auth/principal.js";
 import { creditBalance, findBillingAccount, monthUsage } from "./queries.js";
@@ -108,6 +109,10 @@ export class UsageMeter {
   private readonly orgs = new Map<string, OrgMeter>();
   private readonly timer: NodeJS.Timeout;
   private flushing?: Promise<void>;
+  /** Flushes started so far: a count read from the read model while one ran may or may not include it. */
+  private flushesStarted = 0;
+  /** Where the latest count was recorded: the billing routes read the usage once the read models are there. */
+  private lastRecorded?: Position;
   private readonly flushIntervalMs: number;
 
   constructor(private readonly services: MeterServices, private readonly facilitator?: Facilitator,
@@ -137,6 +142,7 @@ export class UsageMeter {
   /** Records every organisation's waiting counts now (the billing routes do, so a caller reads its own usage). */
   async flushNow(): Promise<void> {
     await this.flush();
+    if (this.lastRecorded) await this.services.bus.readModelsReach(this.lastRecorded);
   }
 
   /** Stops the timer and records what is left (graceful shutdown). */
@@ -293,12 +299,17 @@ export class UsageMeter {
 
   private async load(org: OrgMeter, now: Date): Promise<void> {
     const { db, config } = this.services;
+    const flushesBefore = this.flushesStarted;
+    const flushingBefore = this.flushing !== undefined;
     const [account, balance, usage] = await Promise.all([
       findBillingAccount(db, org.orgId, config.billing.defaultTier, now),
       creditBalance(db, org.orgId, now, EXPIRING_SOON_DAYS),
       monthUsage(db, org.orgId, now),
     ]);
-    if (usageMonth(now) === org.month) org.recorded = Math.max(org.recorded, usage.totalRequests);
+    // The recorded count moves from `unrecorded` to `recorded` when a flush's append returns; a read that may
+    // have overlapped a flush could count its requests twice, so only a read clear of flushes is taken.
+    const clearOfFlushes = !flushingBefore && this.flushing === undefined && flushesBefore === this.flushesStarted;
+    if (usageMonth(now) === org.month && clearOfFlushes) org.recorded = Math.max(org.recorded, usage.totalRequests);
     org.account = {
       tier: account.tier, overageMethod: account.overageMethod, balanceMicroUsd: balance.balanceMicroUsd,
       expiringSoonMicroUsd: balance.expiring.amountMicroUsd, loadedAt: now.getTime(),
@@ -308,6 +319,7 @@ export class UsageMeter {
   /** Records the waiting counts, one fact per organisation and month; on failure they wait for the next flush. */
   private flush(): Promise<void> {
     if (this.flushing) return this.flushing.then(() => this.flush());
+    this.flushesStarted += 1;
     this.flushing = this.flushAll().finally(() => (this.flushing = undefined));
     return this.flushing;
   }
@@ -319,9 +331,10 @@ export class UsageMeter {
       for (const item of batch) byMonth.set(item.month, [...(byMonth.get(item.month) ?? []), item]);
       for (const [month, items] of byMonth) {
         try {
-          await this.services.bus.record(usageStream(org.orgId, month), [RequestsCounted.of({
+          const { position } = await this.services.bus.record(usageStream(org.orgId, month), [RequestsCounted.of({
             org_id: org.orgId, month, requests: items.map((item) => item.data),
-          })], { metadata: { actor: { type: "system", id: "usage-meter" }, org_id: org.orgId }, readYourWrites: true });
+          })], { metadata: { actor: { type: "system", id: "usage-meter" }, org_id: org.orgId }, readYourWrites: false });
+          if (!this.lastRecorded || comparePositions(position, this.lastRecorded) > 0) this.lastRecorded = position;
           if (month === org.month) {
             org.unrecorded -= items.length;
             org.recorded += items.length;
