@@ -8,7 +8,7 @@
 import { expect } from "chai";
 import { hashPassword } from "../../src/humans/passwords.js";
 import { registerUser } from "../../src/humans/register.js";
-import { launchBrowser, type Browser, type WatchedPage } from "../support/browser.js";
+import { launchBrowser, signInWithForm, type Browser, type WatchedPage } from "../support/browser.js";
 import { ensureDashboardBuilt } from "../support/dashboard-build.js";
 import { createUser, type TestUser } from "../support/identity.js";
 import { startTestServer, type TestServer } from "../support/server.js";
@@ -38,10 +38,7 @@ describe("dashboard in a browser: billing", function () {
     browser = await launchBrowser(server.url);
     tab = await browser.page();
     await tab.page.goto("/");
-    await tab.page.getByLabel("Email").fill(owner.email);
-    await tab.page.getByLabel("Password").fill(owner.password);
-    await tab.page.getByRole("button", { name: "Sign in" }).click();
-    await tab.page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
+    await signInWithForm(tab.page, owner);
   });
   afterEach(() => tab?.assertClean());
   after(async () => {
@@ -134,10 +131,7 @@ describe("dashboard in a browser: billing", function () {
     try {
       const { page } = other;
       await page.goto("/billing");
-      await page.getByLabel("Email").fill(email);
-      await page.getByLabel("Password").fill(password);
-      await page.getByRole("button", { name: "Sign in" }).click();
-      await page.getByRole("heading", { level: 1, name: "Billing" }).waitFor();
+      await signInWithForm(page, { email, password }, "Billing");
       const form = page.getByRole("form", { name: "Overage method" });
       await form.getByRole("radio", { name: "Prepaid credits" }).check();
 

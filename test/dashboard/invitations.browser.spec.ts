@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { randomUUID } from "node:crypto";
 import { hashPassword } from "../../src/humans/passwords.js";
 import { registerUser } from "../../src/humans/register.js";
-import { launchBrowser, type Browser, type WatchedPage } from "../support/browser.js";
+import { launchBrowser, signInWithForm, type Browser, type WatchedPage } from "../support/browser.js";
 import { ensureDashboardBuilt } from "../support/dashboard-build.js";
 import { freePort } from "../support/free-port.js";
 import { startTestServer, type TestServer } from "../support/server.js";
@@ -46,10 +46,7 @@ describe("dashboard in a browser: invitations on the Team page", function () {
   it("invites by the form; the invitee signs up from the mailed link into the owner's org as admin", async () => {
     const { page } = owner;
     await page.goto("/signin");
-    await page.getByLabel("Email").fill(ownerEmail);
-    await page.getByLabel("Password").fill(ownerPassword);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
+    await signInWithForm(page, { email: ownerEmail, password: ownerPassword });
     await page.getByRole("link", { name: "Team" }).click();
     await page.getByRole("heading", { level: 1, name: "Team" }).waitFor();
     await page.getByLabel("Email").fill(inviteeEmail);

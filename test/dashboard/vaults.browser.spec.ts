@@ -5,7 +5,7 @@
  * inbound shares accepted and declined; the agent's key rotated, the agent deactivated and deleted.
  */
 import { expect } from "chai";
-import { launchBrowser, type Browser, type WatchedPage } from "../support/browser.js";
+import { launchBrowser, signInWithForm, type Browser, type WatchedPage } from "../support/browser.js";
 import { ensureDashboardBuilt } from "../support/dashboard-build.js";
 import { createUser, type TestUser } from "../support/identity.js";
 import { startTestServer, type TestServer } from "../support/server.js";
@@ -33,10 +33,7 @@ describe("dashboard in a browser: vaults, secrets, policies, agents, sharing, au
     tab = await browser.page();
     tab.page.on("dialog", (dialog) => void dialog.accept());
     await tab.page.goto("/");
-    await tab.page.getByLabel("Email").fill(owner.email);
-    await tab.page.getByLabel("Password").fill(owner.password);
-    await tab.page.getByRole("button", { name: "Sign in" }).click();
-    await tab.page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
+    await signInWithForm(tab.page, owner);
   });
   afterEach(() => tab?.assertClean());
   after(async () => {

@@ -94,3 +94,11 @@ function watch(page: Page): WatchedPage {
     },
   };
 }
+
+/** Fills the sign-in form on the current page and waits for the page it leads to (the Dashboard by default). */
+export async function signInWithForm(page: Page, user: { email: string; password: string }, landing = "Dashboard"): Promise<void> {
+  await page.getByLabel("Email").fill(user.email);
+  await page.getByLabel("Password").fill(user.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { level: 1, name: landing }).waitFor();
+}
