@@ -25,6 +25,12 @@ const SENSITIVE_FIELDS = [
   "private_key",
   "x-cmek-old-key",
   "x-cmek-new-key",
+  "x-shroud-api-key",
+  "x-shroud-agent-key",
+  "x-payment",
+  "x-share-passphrase",
+  "x-auth-confirm",
+  "x-csrf-token",
 ];
 
 /** Paths for pino's redact: each field at the top level, one and two levels down (e.g. req.headers.cookie). */
