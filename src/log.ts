@@ -1,7 +1,7 @@
 /**
  * The process logger: JSON lines on stdout (or a given stream). Credential- and secret-shaped fields are
- * redacted wherever they appear in the first two levels of a log object, as a net under the rule that
- * such values are never logged in the first place.
+ * redacted wherever they appear in the top three levels of a log object (whatever their case), as a net under
+ * the rule that such values are never logged in the first place.
  */
 import { pino, type DestinationStream, type Logger } from "pino";
 import type { LogLevel } from "./config.js";
@@ -33,12 +33,41 @@ const SENSITIVE_FIELDS = [
   "x-csrf-token",
 ];
 
-/** Paths for pino's redact: each field at the top level, one and two levels down (e.g. req.headers.cookie). */
-const REDACT_PATHS = SENSITIVE_FIELDS.flatMap((field) => {
-  const key = /^[A-Za-z_$][\w$]*$/.test(field) ? field : `["${field}"]`;
-  const join = (prefix: string) => (key.startsWith("[") ? `${prefix}${key}` : `${prefix}.${key}`);
-  return [key, join("*"), join("*.*")];
-});
+const SENSITIVE = new Set(SENSITIVE_FIELDS.map((field) => field.toLowerCase()));
+const CENSOR = "[redacted]";
+/** How far below the top level sensitive fields are looked for (req.headers.cookie is two levels down). */
+const REDACT_DEPTH = 2;
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> => {
+  if (value === null || typeof value !== "object") return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+};
+
+/**
+ * A copy of `object` with sensitive fields censored, down to REDACT_DEPTH levels, or the object itself when it
+ * has none. One pass over the keys with a set lookup: pino's path-based redaction with wildcards cost a tenth
+ * of a request's CPU (issue 12). Only plain objects and arrays are entered; errors go through pino's serializer.
+ */
+function redacted<T>(object: T, depth = 0): T {
+  if (Array.isArray(object)) {
+    if (depth >= REDACT_DEPTH) return object;
+    let copy: unknown[] | undefined;
+    object.forEach((item, i) => {
+      const clean = redacted(item, depth + 1);
+      if (clean !== item) (copy ??= [...object])[i] = clean;
+    });
+    return (copy ?? object) as T;
+  }
+  if (!isPlainObject(object)) return object;
+  let copy: Record<string, unknown> | undefined;
+  for (const key in object) {
+    const value = object[key];
+    const clean = SENSITIVE.has(key.toLowerCase()) ? CENSOR : depth < REDACT_DEPTH ? redacted(value, depth + 1) : value;
+    if (clean !== value) (copy ??= { ...object })[key] = clean;
+  }
+  return (copy ?? object) as T;
+}
 
 export interface LoggerOptions {
   level?: LogLevel;
@@ -51,7 +80,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     {
       level: options.level ?? "info",
       base: { service: "keyledger" },
-      redact: { paths: REDACT_PATHS, censor: "[redacted]" },
+      formatters: { log: redacted },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
     // stdout written asynchronously: lines logged while a write is in flight go out together in the next one,

@@ -71,6 +71,8 @@ export interface CommandBusOptions {
    * (read-your-writes), so that in-process caches of read models drop what they change.
    */
   onWritten?(types: readonly string[]): void;
+  /** Told each stream this bus appended to, as soon as the append is durable (so that caches of streams drop it). */
+  onAppended?(stream: string): void;
 }
 
 export class CommandBus {
@@ -106,6 +108,7 @@ export class CommandBus {
       try {
         const result = await store.append(stream,
           events.map((event) => ({ id: randomUUID(), type: event.type, data: event.data, metadata })), expected);
+        this.options.onAppended?.(stream);
         if (context.readYourWrites !== false) await this.waitForReadModels(result.position, events);
         const next = events.reduce((folded, event) => decider.evolve(folded, { ...event, at } as Timed<Event>), state);
         return { events, state: next, at, position: result.position };
@@ -129,6 +132,7 @@ export class CommandBus {
     const result = await this.facts.append({
       stream, events: events.map((event) => ({ id: randomUUID(), type: event.type, data: event.data, metadata })),
     });
+    this.options.onAppended?.(stream);
     if (context.readYourWrites === true) await this.waitForReadModels(result.position, events);
     return { events, position: result.position };
   }

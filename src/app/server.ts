@@ -25,6 +25,7 @@ import type { Logger } from "../log.js";
 import { createMetrics } from "../metrics.js";
 import { ProjectionRunner } from "../projection-runner/runner.js";
 import { ReadModelCache } from "../db/read-model-cache.js";
+import { StreamCache } from "../eventstore/stream-cache.js";
 import { CommandBus } from "./command-bus.js";
 import { appRoutes } from "./routes.js";
 import { CmekRotationRunner } from "../cmek/rotation.js";
@@ -105,11 +106,13 @@ export async function startServer(config: Config, logger: Logger, options: Serve
     metrics.trackProjectionLag(async () => (await runner.status()).map(({ name, lagSeconds }) => ({ name, lagSeconds })));
 
     const clock = options.clock ?? (() => new Date());
+    const recentStreams = new StreamCache({ store });
     const bus = new CommandBus({
       store, clock, readModels: runner, readYourWritesTimeoutMs: config.readYourWritesTimeoutMs,
       onReadModelsLagging: (error) => logger.warn({ err: error instanceof Error ? error.message : String(error) },
         "read models lagging: answering before they include the write"),
       onWritten: (types) => lookupCache.eventsWritten(types),
+      onAppended: (stream) => recentStreams.streamAppended(stream),
     });
     const tokens = await TokenService.open(keys, {
       issuer: config.publicUrl ?? "keyledger", audience: "keyledger-api", clock,
@@ -117,7 +120,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
     const mail = resources.add("mailer", config.smtpUrl
       ? createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom }, logger)
       : createOutboxMailer(path.join(config.dataDir, "outbox"), logger), (m) => m.close());
-    const services: Services = { config, logger, db, lookups: lookupCache.lookups, store, keys, bus, tokens, mail, clock };
+    const services: Services = { config, logger, db, lookups: lookupCache.lookups, store, recentStreams, keys, bus, tokens, mail, clock };
     resources.add("audit signer", startAuditSigner(services, config.auditSignIntervalSeconds * 1000,
       logger.child({ component: "audit" })), (signer) => signer.stop());
 

@@ -23,6 +23,11 @@ export interface Services {
   lookups?: Queryable;
   /** Reads of streams; appending is the command bus's alone. */
   store: EventReads;
+  /**
+   * Reads of streams for checks that decide nothing (the secret an audited read opens), cached in process
+   * within a stated staleness bound (src/eventstore/stream-cache.ts). Absent: `store`.
+   */
+  recentStreams?: Pick<EventReads, "readStream">;
   keys: KeyProvider;
   bus: CommandBus;
   tokens: TokenService;

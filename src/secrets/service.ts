@@ -27,7 +27,7 @@ import { listVaultSecrets, type SecretListing } from "./queries.js";
 import { secretIdFor } from "./streams.js";
 
 export type SecretType = (typeof SECRET_TYPES)[number];
-type SecretServices = Pick<Services, "db" | "bus" | "store" | "keys" | "clock" | "config">;
+type SecretServices = Pick<Services, "db" | "bus" | "store" | "keys" | "clock" | "config" | "recentStreams">;
 
 /** The caller and where the request came from, as every operation needs them. */
 export interface Caller {
@@ -218,7 +218,8 @@ export async function readSecret(
   const { policyId } = await authorize(services, principal,
     { vaultId, path, permission: "read", ip: caller.ip, metadata: caller.metadata });
   const secretId = secretIdFor(vaultId, path);
-  const state = await loadAggregate(services.store, secretAggregate, secretId);
+  // Within the stream cache's bound: a version written elsewhere up to a second ago may not be seen yet.
+  const state = await loadAggregate(services.recentStreams ?? services.store, secretAggregate, secretId);
   const found = readableVersion(state, path, services.clock(), version);
   if (principal.type === "agent" && principal.intentsApiEnabled && (found.type === "private_key" || found.type === "ssh_key")) {
     throw new SecretTypeForbidden(found.type);

@@ -19,4 +19,17 @@ describe("logger", () => {
     expect(line).to.include({ msg: "hello", vault_id: "kept", service: "keyledger" });
     for (const secret of ["p1", "Bearer t1", "c1", "v1", "k1", "s1", "1234"]) expect(lines[0]).not.to.include(`"${secret}"`);
   });
+
+  it("redacts whatever the field's case, inside arrays, without changing the caller's object", () => {
+    const lines: string[] = [];
+    const logger = createLogger({ destination: { write: (line: string) => void lines.push(line) } });
+    const fields = { Password: "p2", headers: { Authorization: "Bearer t2", "X-Shroud-Api-Key": "k2" }, items: [{ token: "t3" }], kept: 1 };
+    logger.warn(fields, "again");
+    const line = JSON.parse(lines[0]);
+    expect(line).to.include({ kept: 1, Password: "[redacted]" });
+    expect(line.headers).to.deep.equal({ Authorization: "[redacted]", "X-Shroud-Api-Key": "[redacted]" });
+    expect(line.items).to.deep.equal([{ token: "[redacted]" }]);
+    expect(fields.headers.Authorization).to.equal("Bearer t2");
+    expect(fields.items[0].token).to.equal("t3");
+  });
 });

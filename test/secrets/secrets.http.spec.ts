@@ -6,6 +6,10 @@
 import { expect } from "chai";
 import { randomUUID } from "node:crypto";
 import { openValue, SealedValueUnreadable, type SealedValue } from "../../src/keys/envelope.js";
+import { startServer } from "../../src/app/server.js";
+import { STREAM_MAX_AGE_MS } from "../../src/eventstore/stream-cache.js";
+import { createLogger } from "../../src/log.js";
+import { usesSoftHsm } from "../support/app-config.js";
 import { createUser, type TestUser } from "../support/identity.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 import { storedEvents, storedEventTexts } from "../support/events.js";
@@ -195,6 +199,32 @@ describe("vaults and secrets over HTTP", function () {
       expect((await as(owner).get(`${secrets()}/doomed`)).body.value).to.equal(value);
       expect((await as(owner).del(`${secrets()}/never-was`)).status).to.equal(404);
       expect((await as(owner).get(`${secrets()}/never-was`)).status).to.equal(404);
+    });
+
+    // A second node needs stores two processes can share: PostgreSQL and an HSM (the embedded ones are locked).
+    // The other node caches the streams its reads fold (src/eventstore/stream-cache.ts): a new version or a
+    // delete reaches it within the cache's stated bound, STREAM_MAX_AGE_MS after the writing node answered.
+    (process.env.DATABASE_URL && usesSoftHsm ? it : it.skip)("shows another node's new version and delete within the stream cache's bound", async () => {
+      const [first, second] = [secretValue(), secretValue()];
+      await as(owner).put(`${secrets()}/shared`, { value: first });
+      const other = await startServer(server.config, createLogger({ level: "silent" }));
+      try {
+        const readThere = async () => {
+          const answer = await fetch(`${other.url}${secrets()}/shared`, { headers: { authorization: `Bearer ${owner.accessToken}` } });
+          return { status: answer.status, value: answer.status === 200 ? ((await answer.json()) as { value: string }).value : undefined };
+        };
+        expect(await readThere()).to.deep.equal({ status: 200, value: first });
+        await as(owner).put(`${secrets()}/shared`, { value: second });
+        // The writing node itself serves the new version at once.
+        expect((await as(owner).get(`${secrets()}/shared`)).body.value).to.equal(second);
+        await new Promise((resolve) => setTimeout(resolve, STREAM_MAX_AGE_MS));
+        expect(await readThere()).to.deep.equal({ status: 200, value: second });
+        expect((await as(owner).del(`${secrets()}/shared`)).status).to.equal(204);
+        await new Promise((resolve) => setTimeout(resolve, STREAM_MAX_AGE_MS));
+        expect((await readThere()).status).to.equal(410);
+      } finally {
+        await other.close();
+      }
     });
 
     it("answers 410 once a secret has expired", async () => {
