@@ -8,8 +8,8 @@ import type { Config } from "../config.js";
 import { failureReason, isConnectionFailure } from "../db/connection-state.js";
 import { databaseAnswers } from "../db/postgres.js";
 import type { Logger } from "../log.js";
+import { version } from "../version.js";
 import { startServer, type RunningServer } from "./server.js";
-import pkg from "../../package.json" with { type: "json" };
 
 interface Standby {
   port: number;
@@ -20,7 +20,7 @@ async function openStandby(host: string, port: number): Promise<Standby> {
   const server: Server = createServer((request, response) => {
     const health = request.url === "/v1/health" || request.url?.startsWith("/v1/health?");
     const body = health
-      ? { status: "unavailable", service: "keyledger", version: pkg.version, database: "unavailable" }
+      ? { status: "unavailable", service: "keyledger", version, database: "unavailable" }
       : { type: "about:blank", title: "Service Unavailable", status: 503, detail: "the database is not answering; retry later" };
     response.writeHead(503, {
       "content-type": health ? "application/json" : "application/problem+json", "retry-after": "1", connection: "close",

@@ -31,11 +31,18 @@ const CONTENT_TYPES: Record<string, string> = {
 
 interface StaticFile { body: Buffer; type: string; immutable: boolean }
 
-/** web/dist of the package this module belongs to (run from src/ by tsx or from dist/src/ when built). */
+/**
+ * web/dist of the package this module belongs to (run from src/ by tsx or from dist/src/ when built). The
+ * package root is found by the dashboard's files (web/index.html or its build), not by a package.json: a build may hold
+ * a copy of package.json in dist/, which once made the compiled server look for dist/web/dist.
+ */
 export function defaultDashboardDir(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, "package.json")) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return path.join(dir, "web", "dist");
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  for (let dir = here; ; dir = path.dirname(dir)) {
+    const web = path.join(dir, "web");
+    if (existsSync(path.join(web, "index.html")) || existsSync(path.join(web, "dist", "index.html"))) return path.join(web, "dist");
+    if (path.dirname(dir) === dir) return path.join(process.cwd(), "web", "dist");
+  }
 }
 
 function readTree(root: string, dir = root, out = new Map<string, StaticFile>()): Map<string, StaticFile> {

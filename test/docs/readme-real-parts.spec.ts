@@ -13,6 +13,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { freePort } from "../support/child-server.js";
+import { ensureDashboardBuilt } from "../support/dashboard-build.js";
 import { postgresServerUrl } from "../support/databases.js";
 import { softHsmUnavailableReason } from "../support/softhsm.js";
 
@@ -65,7 +66,8 @@ const skipReason = !postgresServerUrl ? "DATABASE_URL is not set (needs a real P
     expect(output).to.match(/initialised in /);
   });
 
-  it("starts the server with npm start, creating the database", async () => {
+  it("starts the server with npm start, creating the database, and serves the dashboard", async () => {
+    ensureDashboardBuilt();
     const command = realPartsCommands().find((c) => c.includes("npm start"))!
       .replace("127.0.0.1:5432/keyledger", `127.0.0.1:5432/${database}`);
     const port = await freePort();
@@ -84,6 +86,11 @@ const skipReason = !postgresServerUrl ? "DATABASE_URL is not set (needs a real P
       }
       expect(healthy, output.slice(-3000)).to.equal(true);
       expect(output).to.include("created the database DATABASE_URL names");
+      // The compiled server finds the dashboard's build (it once looked in dist/web/dist and served none).
+      const page = await fetch(`http://127.0.0.1:${port}/vaults`, { headers: { accept: "text/html" } });
+      expect(page.status).to.equal(200);
+      expect(page.headers.get("content-type")).to.match(/^text\/html/);
+      expect(await page.text()).to.include('<div id="app"></div>').and.match(/<script type="module"[^>]* src="\/assets\//);
     } finally {
       if (child.exitCode === null) process.kill(-child.pid!, "SIGTERM");
       await exited;
