@@ -33,6 +33,11 @@ async function mapParallel<T, R>(items: T[], limit: number, fn: (item: T) => Pro
   return results;
 }
 
+/** A fixed order (the later path wins a clash of variable names), without localeCompare's ~10 ms of ICU set-up. */
+function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 async function read(client: KeyledgerClient, vaultId: string, secret: { path: string; type: string }): Promise<Record<string, string>> {
   if (secret.type === "env_bundle") {
     const bundle = await unwrap(client.secrets.get(vaultId, secret.path, { format: "json" }));
@@ -49,7 +54,7 @@ export async function collectVariables(client: KeyledgerClient, vaultId: string,
     sources = [{ path: options.envBundle, type: "env_bundle" }];
   } else {
     const { secrets } = await unwrap(client.secrets.list(vaultId, options.prefix));
-    sources = secrets.filter((s) => INJECTED_TYPES.has(s.type)).sort((a, b) => a.path.localeCompare(b.path));
+    sources = secrets.filter((s) => INJECTED_TYPES.has(s.type)).sort((a, b) => byCodeUnits(a.path, b.path));
   }
   let done = 0;
   const parts = await mapParallel(sources, PARALLEL_READS, async (source) => {

@@ -6,6 +6,7 @@
 import path from "node:path";
 import { createClient, type KeyledgerClient, type OneclawResponse } from "../../sdk/index.js";
 import { readConfigFile, type ClientConfigFile } from "./config-file.js";
+import { nodeFetch } from "./node-fetch.js";
 import { apiFailure, UsageError } from "./errors.js";
 
 export const DEFAULT_API_URL = "http://localhost:8080";
@@ -49,7 +50,7 @@ export async function openSession(options: GlobalOptions, env: NodeJS.ProcessEnv
     credentialSource = "config";
     credential = config.auth.apiKey ? { apiKey: config.auth.apiKey } : { token: config.auth.token };
   }
-  return { config, apiUrl, credentialSource, client: createClient({ baseUrl: apiUrl, ...credential }) };
+  return { config, apiUrl, credentialSource, client: createClient({ baseUrl: apiUrl, fetch: nodeFetch, ...credential }) };
 }
 
 /** The vault a command works on: `--vault`, KEYLEDGER_VAULT_ID, the link of this directory or a parent, the default. */
