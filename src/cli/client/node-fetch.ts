@@ -5,7 +5,7 @@
  * Redirects are not followed (the API answers none; a credential is never sent on to another place).
  */
 import http, { type IncomingHttpHeaders, type IncomingMessage } from "node:http";
-import type { FetchLike, FetchResponse } from "../../sdk/index.js";
+import type { FetchLike, FetchResponse } from "../../sdk/http.js";
 import { version } from "../../version.js";
 
 const USER_AGENT = `keyledger-cli/${version}`;
