@@ -35,7 +35,7 @@ export function retryAfterSeconds(header: string | null, now = Date.now()): numb
   return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
 }
 
-export function apiErrorFrom(status: number, headers: Headers, body: unknown): ApiError {
+export function apiErrorFrom(status: number, headers: Pick<Headers, "get">, body: unknown): ApiError {
   const fields = (body && typeof body === "object" ? body : {}) as Record<string, unknown>;
   const detail = text(fields.detail);
   const message = detail ?? text(fields.message) ?? text(fields.error) ?? text(body) ?? `HTTP ${status}`;

@@ -18,11 +18,33 @@ export interface ClientConfig {
   token?: string;
   /** The agent the `ocv_` key belongs to; optional (the server resolves it from the key). */
   agentId?: string;
-  /** The fetch to use (a proxy-aware one, an instrumented one); default: the global fetch. */
-  fetch?: typeof fetch;
+  /**
+   * The fetch to use (a proxy-aware one, an instrumented one, one over another HTTP stack); default: the
+   * global fetch. Any function with the part of fetch's signature the SDK uses will do.
+   */
+  fetch?: FetchLike;
   /** Milliseconds since the epoch, for the refresh decision; default Date.now. Simulations move it. */
   clock?: () => number;
 }
+
+/** What the SDK sends: a subset of fetch's RequestInit. */
+export interface FetchInit {
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/** What the SDK reads of an answer: a subset of fetch's Response. */
+export interface FetchResponse {
+  readonly status: number;
+  readonly ok: boolean;
+  readonly headers: { get(name: string): string | null };
+  text(): Promise<string>;
+  /** A stream the SDK cancels when it drops an answer unread; absent when the answer is already read whole. */
+  readonly body?: { cancel(): Promise<void> } | null;
+}
+
+export type FetchLike = (url: string, init: FetchInit) => Promise<FetchResponse>;
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
@@ -43,7 +65,7 @@ interface Failure { error: ApiError; status: number }
 
 export class HttpClient {
   readonly baseUrl: string;
-  private readonly fetchImpl: typeof fetch;
+  private readonly fetchImpl: FetchLike;
   private readonly clock: () => number;
   private key?: { kind: KeyKind; apiKey: string; agentId?: string };
   private token?: string;
@@ -97,7 +119,7 @@ export class HttpClient {
       const headers: Record<string, string> = { Accept: "application/json", ...options.headers };
       if (body !== undefined) headers["Content-Type"] = "application/json";
       if (sentToken) headers.Authorization = `Bearer ${sentToken}`;
-      let response: Response;
+      let response: FetchResponse;
       try {
         response = await this.fetchImpl(url, { method, headers, body });
       } catch (error) {
@@ -154,7 +176,7 @@ export class HttpClient {
   }
 }
 
-async function readBody(response: Response): Promise<unknown> {
+async function readBody(response: FetchResponse): Promise<unknown> {
   const text = await response.text().catch(() => "");
   if (!text) return undefined;
   try {
@@ -164,7 +186,7 @@ async function readBody(response: Response): Promise<unknown> {
   }
 }
 
-function envelope<T>(response: Response, body: unknown): OneclawResponse<T> {
+function envelope<T>(response: FetchResponse, body: unknown): OneclawResponse<T> {
   const meta = { status: response.status, requestId: response.headers.get("X-Request-Id") ?? undefined };
   if (!response.ok) return { data: null, error: apiErrorFrom(response.status, response.headers, body), meta };
   return { data: (body ?? null) as T | null, error: null, meta };

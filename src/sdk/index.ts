@@ -3,7 +3,7 @@
  * `OneclawResponse<T>` answers. It speaks HTTP only; importing it loads nothing of the server.
  */
 export { createClient, KeyledgerClient, KeyledgerClient as OneclawClient } from "./client.js";
-export type { ClientConfig, ClientConfig as OneclawClientConfig } from "./http.js";
+export type { ClientConfig, ClientConfig as OneclawClientConfig, FetchInit, FetchLike, FetchResponse } from "./http.js";
 export { AccessResource, type GrantOptions, type Permission } from "./resources/access.js";
 export {
   AgentsResource, type ReadTransactionOptions, type SubmitTransactionOptions,

@@ -12,6 +12,7 @@ import path from "node:path";
 import { createUser, type TestUser } from "../support/identity.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 import { codeFor } from "../humans/totp-helper.js";
+import { version } from "../../src/version.js";
 
 const bin = new URL("../../bin/keyledger.js", import.meta.url).pathname;
 
@@ -295,6 +296,8 @@ describe("keyledger client commands (the built bin against a real server)", func
       expect(entries).to.be.an("array").with.length(5);
       expect(entries[0]).to.have.keys(["id", "action", "actor_id", "actor_type", "resource_type", "resource_id", "org_id",
         "details", "ip_address", "user_agent", "created_at", "hash", "prev_hash"]);
+      // The CLI's own HTTP path (node:http, not fetch) names itself.
+      expect(entries.map((e: { user_agent: string | null }) => e.user_agent)).to.include(`keyledger-cli/${version}`);
       const verified = await machine.json(["audit", "verify"]);
       expect(verified.chain_valid).to.equal(true);
     });

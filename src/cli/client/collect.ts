@@ -3,7 +3,7 @@
  * (as the 1claw CLI's `env run`), or the lines of one env_bundle; one list call, then the reads in parallel
  * (each one an audited read on the server). Values stay in memory.
  */
-import type { KeyledgerClient } from "../../sdk/index.js";
+import type { SecretsResource } from "../../sdk/resources/secrets.js";
 import { CliError, EXIT } from "./errors.js";
 import { variableName } from "./env-names.js";
 import { unwrap } from "./session.js";
@@ -33,27 +33,32 @@ async function mapParallel<T, R>(items: T[], limit: number, fn: (item: T) => Pro
   return results;
 }
 
-async function read(client: KeyledgerClient, vaultId: string, secret: { path: string; type: string }): Promise<Record<string, string>> {
+/** A fixed order (the later path wins a clash of variable names), without localeCompare's ~10 ms of ICU set-up. */
+function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+async function read(secrets: SecretsResource, vaultId: string, secret: { path: string; type: string }): Promise<Record<string, string>> {
   if (secret.type === "env_bundle") {
-    const bundle = await unwrap(client.secrets.get(vaultId, secret.path, { format: "json" }));
+    const bundle = await unwrap(secrets.get(vaultId, secret.path, { format: "json" }));
     return bundle.env ?? {};
   }
-  const single = await unwrap(client.secrets.get(vaultId, secret.path));
+  const single = await unwrap(secrets.get(vaultId, secret.path));
   return { [variableName(secret.path)]: single.value };
 }
 
-export async function collectVariables(client: KeyledgerClient, vaultId: string, options: CollectOptions,
+export async function collectVariables(secrets: SecretsResource, vaultId: string, options: CollectOptions,
   onProgress?: (done: number, total: number) => void): Promise<Record<string, string>> {
   let sources: { path: string; type: string }[];
   if (options.envBundle) {
     sources = [{ path: options.envBundle, type: "env_bundle" }];
   } else {
-    const { secrets } = await unwrap(client.secrets.list(vaultId, options.prefix));
-    sources = secrets.filter((s) => INJECTED_TYPES.has(s.type)).sort((a, b) => a.path.localeCompare(b.path));
+    const listed = await unwrap(secrets.list(vaultId, options.prefix));
+    sources = listed.secrets.filter((s) => INJECTED_TYPES.has(s.type)).sort((a, b) => byCodeUnits(a.path, b.path));
   }
   let done = 0;
   const parts = await mapParallel(sources, PARALLEL_READS, async (source) => {
-    const variables = await read(client, vaultId, source);
+    const variables = await read(secrets, vaultId, source);
     onProgress?.(++done, sources.length);
     return variables;
   });

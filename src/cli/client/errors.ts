@@ -3,7 +3,7 @@
  * 2 usage (wrong arguments, nothing configured), 3 not found, 4 denied (not signed in, or not allowed),
  * 5 unavailable (no answer, 503, rate limited), 1 anything else.
  */
-import type { ApiError } from "../../sdk/index.js";
+import type { ApiError } from "../../sdk/types.js";
 
 export const EXIT = { failure: 1, usage: 2, notFound: 3, denied: 4, unavailable: 5 } as const;
 

@@ -1,11 +1,14 @@
 /**
  * What a client command runs with: the API URL, the credential and the vault, from (first wins) flags, the
  * environment (`KEYLEDGER_*`, or the 1claw CLI's `ONECLAW_*` names), the project link of the working
- * directory, and the config file. And the SDK client built from them.
+ * directory, and the config file. And the SDK's connection built from them: a command builds on it only the
+ * SDK resources it uses (each is a module of its own; KeyledgerClient would load all twelve at every start).
  */
 import path from "node:path";
-import { createClient, type KeyledgerClient, type OneclawResponse } from "../../sdk/index.js";
+import { HttpClient } from "../../sdk/http.js";
+import type { OneclawResponse } from "../../sdk/types.js";
 import { readConfigFile, type ClientConfigFile } from "./config-file.js";
+import { nodeFetch } from "./node-fetch.js";
 import { apiFailure, UsageError } from "./errors.js";
 
 export const DEFAULT_API_URL = "http://localhost:8080";
@@ -28,7 +31,8 @@ export interface Session {
   apiUrl: string;
   /** Where the credential comes from, for `whoami`. */
   credentialSource: "KEYLEDGER_TOKEN" | "KEYLEDGER_API_KEY" | "config" | "none";
-  client: KeyledgerClient;
+  /** The SDK's HTTP path with the credential: `new SecretsResource(session.http)` and the like share it. */
+  http: HttpClient;
 }
 
 export interface GlobalOptions {
@@ -49,7 +53,7 @@ export async function openSession(options: GlobalOptions, env: NodeJS.ProcessEnv
     credentialSource = "config";
     credential = config.auth.apiKey ? { apiKey: config.auth.apiKey } : { token: config.auth.token };
   }
-  return { config, apiUrl, credentialSource, client: createClient({ baseUrl: apiUrl, ...credential }) };
+  return { config, apiUrl, credentialSource, http: new HttpClient({ baseUrl: apiUrl, fetch: nodeFetch, ...credential }) };
 }
 
 /** The vault a command works on: `--vault`, KEYLEDGER_VAULT_ID, the link of this directory or a parent, the default. */

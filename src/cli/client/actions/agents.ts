@@ -2,6 +2,7 @@
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import { requireCredential, unwrap } from "../session.js";
+import { AgentsResource } from "../../../sdk/resources/agents.js";
 
 export interface AgentSettingsOptions {
   description?: string;
@@ -39,7 +40,7 @@ function printKey(ctx: Context, apiKey: string, what: string): void {
 
 export async function createAgent(ctx: Context, name: string, options: AgentSettingsOptions): Promise<void> {
   requireCredential(ctx.session);
-  const created = await unwrap(ctx.session.client.agents.create({ name, ...settings(options) }));
+  const created = await unwrap(new AgentsResource(ctx.session.http).create({ name, ...settings(options) }));
   if (ctx.out.json) return ctx.out.printJson(created);
   ctx.out.success(`agent ${created.agent.name} created (${created.agent.id})`);
   printKey(ctx, created.api_key, "agent API key");
@@ -47,7 +48,7 @@ export async function createAgent(ctx: Context, name: string, options: AgentSett
 
 export async function listAgents(ctx: Context): Promise<void> {
   requireCredential(ctx.session);
-  const { agents } = await unwrap(ctx.session.client.agents.list());
+  const { agents } = await unwrap(new AgentsResource(ctx.session.http).list());
   ctx.out.list(agents, agents.map((a) => ({ ...a, active: a.is_active ? "yes" : "no" })), [
     { key: "id", header: "id" }, { key: "name", header: "name" }, { key: "scopes", header: "scopes" },
     { key: "active", header: "active" }, { key: "created_at", header: "created" }]);
@@ -55,7 +56,7 @@ export async function listAgents(ctx: Context): Promise<void> {
 
 export async function getAgent(ctx: Context, id: string): Promise<void> {
   requireCredential(ctx.session);
-  const agent = await unwrap(ctx.session.client.agents.get(id));
+  const agent = await unwrap(new AgentsResource(ctx.session.http).get(id));
   ctx.out.record(agent, fields(agent));
 }
 
@@ -63,7 +64,7 @@ export async function updateAgent(ctx: Context, id: string, options: AgentSettin
   requireCredential(ctx.session);
   const changes = { ...settings(options), ...(options.name !== undefined && { name: options.name }) };
   if (Object.keys(changes).length === 0) throw new UsageError("nothing to change: give at least one option");
-  const agent = await unwrap(ctx.session.client.agents.update(id, changes));
+  const agent = await unwrap(new AgentsResource(ctx.session.http).update(id, changes));
   if (!ctx.out.json) ctx.out.success(`agent ${agent.name} updated`);
   ctx.out.record(agent, fields(agent));
 }
@@ -71,14 +72,14 @@ export async function updateAgent(ctx: Context, id: string, options: AgentSettin
 export async function deleteAgent(ctx: Context, id: string, options: { yes?: boolean }): Promise<void> {
   requireCredential(ctx.session);
   if (!options.yes) throw new UsageError("add --yes to delete the agent (its key stops working)");
-  await unwrap(ctx.session.client.agents.delete(id));
+  await unwrap(new AgentsResource(ctx.session.http).delete(id));
   if (ctx.out.json) return ctx.out.printJson({ deleted: id });
   ctx.out.success(`agent ${id} deleted`);
 }
 
 export async function rotateAgentKey(ctx: Context, id: string): Promise<void> {
   requireCredential(ctx.session);
-  const rotated = await unwrap(ctx.session.client.agents.rotateKey(id));
+  const rotated = await unwrap(new AgentsResource(ctx.session.http).rotateKey(id));
   if (ctx.out.json) return ctx.out.printJson(rotated);
   ctx.out.success("the old key no longer works");
   printKey(ctx, rotated.api_key, "new agent API key");
@@ -86,7 +87,7 @@ export async function rotateAgentKey(ctx: Context, id: string): Promise<void> {
 
 export async function agentToken(ctx: Context, id: string, options: { quiet?: boolean }): Promise<void> {
   requireCredential(ctx.session);
-  const minted = await unwrap(ctx.session.client.agents.mintToken(id));
+  const minted = await unwrap(new AgentsResource(ctx.session.http).mintToken(id));
   if (options.quiet) return ctx.out.raw(minted.token);
   ctx.out.record(minted, [["Agent", minted.agent_id], ["Expires in", `${minted.expires_in} s`], ["Token", minted.token]]);
 }

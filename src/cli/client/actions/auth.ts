@@ -5,6 +5,8 @@ import type { Context } from "../context.js";
 import { apiFailure, CliError, EXIT, UsageError } from "../errors.js";
 import { ask, closePrompts } from "../prompt.js";
 import { requireCredential, unwrap } from "../session.js";
+import { AuthResource } from "../../../sdk/resources/auth.js";
+import { DeviceLoginResource } from "../../../sdk/resources/device-login.js";
 
 export interface LoginOptions {
   email?: string | true;
@@ -17,9 +19,9 @@ function expiresAt(seconds: number): string {
 }
 
 async function store(ctx: Context, auth: StoredAuth): Promise<void> {
-  const { client, apiUrl } = ctx.session;
+  const { http, apiUrl } = ctx.session;
   if (!auth.userId || !auth.email) {
-    const me = await unwrap(client.auth.getMe());
+    const me = await unwrap(new AuthResource(http).getMe());
     Object.assign(auth, { userId: me.id, email: me.email, orgId: me.org_id });
   }
   await updateConfigFile((config) => { config.apiUrl = apiUrl; config.auth = auth; });
@@ -28,15 +30,15 @@ async function store(ctx: Context, auth: StoredAuth): Promise<void> {
 }
 
 async function passwordLogin(ctx: Context, emailOption: string | true): Promise<void> {
-  const { client } = ctx.session;
+  const auth = new AuthResource(ctx.session.http);
   const email = emailOption === true ? await ask("Email: ") : emailOption;
   const password = await ask("Password: ", { secret: true });
-  const first = await unwrap(client.auth.login({ email, password }));
+  const first = await unwrap(auth.login({ email, password }));
   let token = first.access_token;
   let expiresIn = first.expires_in;
   if (first.mfa_required && first.mfa_token) {
     const code = await ask("Authentication code: ", { secret: true });
-    const second = await unwrap(client.auth.verifyMfa({ mfa_token: first.mfa_token, code }));
+    const second = await unwrap(auth.verifyMfa({ mfa_token: first.mfa_token, code }));
     [token, expiresIn] = [second.access_token, second.expires_in];
   }
   if (!token) throw new CliError("the server answered the login without a token");
@@ -47,14 +49,14 @@ async function passwordLogin(ctx: Context, emailOption: string | true): Promise<
 async function apiKeyLogin(ctx: Context, apiKey: string): Promise<void> {
   if (!apiKey.startsWith("1ck_")) throw new UsageError("--api-key takes a personal API key (1ck_…)");
   // Proves the key works; the client then refreshes its token from the key, as every later command will.
-  await unwrap(ctx.session.client.auth.apiKeyToken({ api_key: apiKey }));
+  await unwrap(new AuthResource(ctx.session.http).apiKeyToken({ api_key: apiKey }));
   await store(ctx, { apiKey, method: "api_key" });
 }
 
 /** RFC 8628 from the device's side: show the code, poll at the interval (longer after slow_down) until an answer. */
 async function deviceLogin(ctx: Context): Promise<void> {
-  const { client } = ctx.session;
-  const grant = await unwrap(client.deviceLogin.requestCode({ client_id: "keyledger-cli" }));
+  const device = new DeviceLoginResource(ctx.session.http);
+  const grant = await unwrap(device.requestCode({ client_id: "keyledger-cli" }));
   ctx.out.info(`To sign in, approve this code while signed in elsewhere:\n\n    ${grant.user_code}\n\n` +
     `  open ${grant.verification_uri_complete}\n  or run: keyledger device approve ${grant.user_code}\n`);
   const deadline = Date.now() + grant.expires_in * 1000;
@@ -64,7 +66,7 @@ async function deviceLogin(ctx: Context): Promise<void> {
   while (Date.now() < deadline) {
     if (spinner) process.stderr.write(`\r${spinner[tick++ % spinner.length]} waiting for approval…`);
     await sleep(interval * 1000);
-    const answer = await client.deviceLogin.pollToken(grant.device_code);
+    const answer = await device.pollToken(grant.device_code);
     if (answer.data) {
       if (spinner) process.stderr.write("\r\x1b[K");
       const { access_token: token, expires_in: expiresIn, user_id: userId, org_id: orgId, email } = answer.data;
@@ -90,7 +92,7 @@ export async function login(ctx: Context, options: LoginOptions): Promise<void> 
 /** Approves (or denies) a device login's user code as the signed-in human. */
 export async function decideDevice(ctx: Context, userCode: string, decision: "approve" | "deny"): Promise<void> {
   requireCredential(ctx.session);
-  const { deviceLogin: device } = ctx.session.client;
+  const device = new DeviceLoginResource(ctx.session.http);
   const status = await unwrap(decision === "approve" ? device.approve(userCode) : device.deny(userCode));
   if (ctx.out.json) return ctx.out.printJson(status);
   ctx.out.success(`device login ${status.user_code} ${status.status} (client ${status.client_id})`);
@@ -99,7 +101,7 @@ export async function decideDevice(ctx: Context, userCode: string, decision: "ap
 export async function logout(ctx: Context): Promise<void> {
   const { session, out } = ctx;
   if (session.credentialSource === "config") {
-    const answer = await session.client.auth.logout();
+    const answer = await new AuthResource(session.http).logout();
     // A token that already expired or was revoked is as logged out as it gets.
     if (answer.error && answer.meta.status !== 401) throw apiFailure(answer.error, answer.meta.status);
   }
@@ -112,7 +114,7 @@ export async function logout(ctx: Context): Promise<void> {
 export async function whoami(ctx: Context): Promise<void> {
   const { session, out } = ctx;
   requireCredential(session);
-  const me = await unwrap(session.client.auth.getMe());
+  const me = await unwrap(new AuthResource(session.http).getMe());
   const auth = session.config.auth;
   const data = { email: me.email, user_id: me.id, org_id: me.org_id, role: me.role, api_url: session.apiUrl,
     credential: session.credentialSource, expires_at: session.credentialSource === "config" ? auth?.expiresAt : undefined,

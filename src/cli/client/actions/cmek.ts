@@ -7,6 +7,7 @@ import type { CmekRotationJobResponse } from "../../../sdk/types.js";
 import { readCmekKeyFile, writeNewCmekKeyFile } from "../cmek-key-file.js";
 import type { Context } from "../context.js";
 import { requireCredential, unwrap } from "../session.js";
+import { VaultsResource } from "../../../sdk/resources/vaults.js";
 
 export async function generateKey(ctx: Context, file: string): Promise<void> {
   const fingerprint = await cmekFingerprint(await writeNewCmekKeyFile(file));
@@ -18,14 +19,14 @@ export async function generateKey(ctx: Context, file: string): Promise<void> {
 export async function enableCmek(ctx: Context, vaultId: string, options: { keyFile: string }): Promise<void> {
   requireCredential(ctx.session);
   const fingerprint = await cmekFingerprint(await readCmekKeyFile(options.keyFile));
-  const vault = await unwrap(ctx.session.client.vaults.enableCmek(vaultId, fingerprint));
+  const vault = await unwrap(new VaultsResource(ctx.session.http).enableCmek(vaultId, fingerprint));
   if (!ctx.out.json) ctx.out.success(`customer-managed encryption enabled on ${vault.name}`);
   ctx.out.record(vault, [["ID", vault.id], ["Name", vault.name], ["CMEK fingerprint", vault.cmek_fingerprint]]);
 }
 
 export async function disableCmek(ctx: Context, vaultId: string): Promise<void> {
   requireCredential(ctx.session);
-  const vault = await unwrap(ctx.session.client.vaults.disableCmek(vaultId));
+  const vault = await unwrap(new VaultsResource(ctx.session.http).disableCmek(vaultId));
   if (!ctx.out.json) ctx.out.success(`customer-managed encryption disabled on ${vault.name} (existing values stay encrypted)`);
   ctx.out.record(vault, [["ID", vault.id], ["Name", vault.name], ["CMEK", "off"]]);
 }
@@ -41,7 +42,7 @@ export async function rotateCmek(ctx: Context, vaultId: string,
   options: { oldKeyFile: string; newKeyFile: string; wait: boolean; interval: string }): Promise<void> {
   requireCredential(ctx.session);
   const [oldKey, newKey] = await Promise.all([readCmekKeyFile(options.oldKeyFile), readCmekKeyFile(options.newKeyFile)]);
-  const { vaults } = ctx.session.client;
+  const vaults = new VaultsResource(ctx.session.http);
   let job = await unwrap(vaults.rotateCmek(vaultId, toBase64(oldKey), toBase64(newKey), await cmekFingerprint(newKey)));
   oldKey.fill(0);
   newKey.fill(0);

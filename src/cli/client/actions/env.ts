@@ -5,13 +5,14 @@ import type { Context } from "../context.js";
 import { formatDotenv, formatShell } from "../env-names.js";
 import { UsageError } from "../errors.js";
 import { requireCredential, resolveVault, unwrap } from "../session.js";
+import { SecretsResource } from "../../../sdk/resources/secrets.js";
 
 export async function envPull(ctx: Context, options: { vault?: string; prefix?: string; envBundle?: string; format?: string; output?: string }): Promise<void> {
   requireCredential(ctx.session);
   const format = options.format ?? "dotenv";
   if (!["dotenv", "json", "shell"].includes(format)) throw new UsageError("--format is dotenv, json or shell");
   const vaultId = resolveVault(ctx.session, options.vault);
-  const variables = await collectVariables(ctx.session.client, vaultId, options);
+  const variables = await collectVariables(new SecretsResource(ctx.session.http), vaultId, options);
   const text = format === "json" ? `${JSON.stringify(variables, null, 2)}\n` : format === "shell" ? formatShell(variables) : formatDotenv(variables);
   if (!options.output) return ctx.out.raw(text);
   await writeFile(options.output, text, { mode: 0o600 });
@@ -23,7 +24,7 @@ export async function envPush(ctx: Context, file: string, options: { vault?: str
   requireCredential(ctx.session);
   const vaultId = resolveVault(ctx.session, options.vault);
   const secretPath = options.path ?? "config/env";
-  const written = await unwrap(ctx.session.client.secrets.set(vaultId, secretPath, await readFile(file, "utf8"), { type: "env_bundle" }));
+  const written = await unwrap(new SecretsResource(ctx.session.http).set(vaultId, secretPath, await readFile(file, "utf8"), { type: "env_bundle" }));
   if (ctx.out.json) return ctx.out.printJson(written);
   ctx.out.success(`${file} stored as env_bundle ${written.path} (version ${written.version})`);
 }

@@ -2,6 +2,7 @@
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import { requireCredential, resolveVault, unwrap } from "../session.js";
+import { AccessResource } from "../../../sdk/resources/access.js";
 
 type Permission = "read" | "write";
 
@@ -28,7 +29,7 @@ export async function createPolicy(ctx: Context, options: PolicyCreateOptions): 
   requireCredential(ctx.session);
   const vaultId = resolveVault(ctx.session, options.vault);
   if (options.principalType !== "user" && options.principalType !== "agent") throw new UsageError("--principal-type is user or agent");
-  const { access } = ctx.session.client;
+  const access = new AccessResource(ctx.session.http);
   const grant = options.principalType === "agent" ? access.grantAgent.bind(access) : access.grantHuman.bind(access);
   const policy = await unwrap(grant(vaultId, options.principalId, permissions(options.permissions),
     { path: options.path, ...(options.expires && { expires_at: options.expires }) }));
@@ -38,7 +39,7 @@ export async function createPolicy(ctx: Context, options: PolicyCreateOptions): 
 
 export async function listPolicies(ctx: Context, options: { vault?: string }): Promise<void> {
   requireCredential(ctx.session);
-  const { policies } = await unwrap(ctx.session.client.access.listGrants(resolveVault(ctx.session, options.vault)));
+  const { policies } = await unwrap(new AccessResource(ctx.session.http).listGrants(resolveVault(ctx.session, options.vault)));
   ctx.out.list(policies, policies.map((p) => ({ ...p, principal: `${p.principal_type}:${p.principal_id}` })), [
     { key: "id", header: "id" }, { key: "principal", header: "principal" }, { key: "secret_path_pattern", header: "path" },
     { key: "permissions", header: "permissions" }, { key: "expires_at", header: "expires" }]);
@@ -47,7 +48,7 @@ export async function listPolicies(ctx: Context, options: { vault?: string }): P
 export async function updatePolicy(ctx: Context, id: string, options: { vault?: string; permissions?: string; expires?: string }): Promise<void> {
   requireCredential(ctx.session);
   if (!options.permissions && options.expires === undefined) throw new UsageError("nothing to change: give --permissions or --expires");
-  const policy = await unwrap(ctx.session.client.access.update(resolveVault(ctx.session, options.vault), id, {
+  const policy = await unwrap(new AccessResource(ctx.session.http).update(resolveVault(ctx.session, options.vault), id, {
     ...(options.permissions && { permissions: permissions(options.permissions) }),
     ...(options.expires !== undefined && { expires_at: options.expires === "never" ? null : options.expires }),
   }));
@@ -58,7 +59,7 @@ export async function updatePolicy(ctx: Context, id: string, options: { vault?: 
 export async function deletePolicy(ctx: Context, id: string, options: { vault?: string; yes?: boolean }): Promise<void> {
   requireCredential(ctx.session);
   if (!options.yes) throw new UsageError("add --yes to delete the policy");
-  await unwrap(ctx.session.client.access.revoke(resolveVault(ctx.session, options.vault), id));
+  await unwrap(new AccessResource(ctx.session.http).revoke(resolveVault(ctx.session, options.vault), id));
   if (ctx.out.json) return ctx.out.printJson({ deleted: id });
   ctx.out.success(`policy ${id} deleted`);
 }

@@ -9,6 +9,7 @@ import { collectVariables, type CollectOptions } from "../collect.js";
 import type { Context } from "../context.js";
 import { CliError, UsageError } from "../errors.js";
 import { requireCredential, resolveVault } from "../session.js";
+import { SecretsResource } from "../../../sdk/resources/secrets.js";
 
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"];
 /** Signals a terminal sends to its whole foreground process group: the command already has them. */
@@ -21,7 +22,7 @@ export async function run(ctx: Context, command: string[], options: CollectOptio
   const progress = process.stderr.isTTY
     ? (done: number, total: number) => process.stderr.write(`\rfetching secrets ${done}/${total}${done === total ? "\r\x1b[K" : ""}`)
     : undefined;
-  const variables = await collectVariables(ctx.session.client, vaultId, options, progress);
+  const variables = await collectVariables(new SecretsResource(ctx.session.http), vaultId, options, progress);
 
   const child = spawn(command[0], command.slice(1), { stdio: "inherit", env: { ...process.env, ...variables } });
   // We stay alive until the command ends, whatever the signal; it decides what the signal means.

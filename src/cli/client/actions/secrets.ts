@@ -5,6 +5,7 @@ import { UsageError } from "../errors.js";
 import { requireCredential, resolveVault, unwrap } from "../session.js";
 import { decryptCmekText, encryptCmek } from "../../../sdk/cmek.js";
 import { readCmekKeyFile } from "../cmek-key-file.js";
+import { SecretsResource } from "../../../sdk/resources/secrets.js";
 
 interface VaultOption { vault?: string }
 
@@ -40,7 +41,7 @@ const METADATA = (s: { path: string; type: string; version: number; created_at: 
 
 export async function listSecrets(ctx: Context, options: VaultOption & { prefix?: string }): Promise<void> {
   const vaultId = vaultOf(ctx, options);
-  const { secrets } = await unwrap(ctx.session.client.secrets.list(vaultId, options.prefix));
+  const { secrets } = await unwrap(new SecretsResource(ctx.session.http).list(vaultId, options.prefix));
   ctx.out.list(secrets, secrets.map((s) => ({ ...s, updated: s.updated_at ?? s.created_at })), [
     { key: "path", header: "path" }, { key: "type", header: "type" }, { key: "version", header: "version" },
     { key: "updated", header: "updated" }, { key: "expires_at", header: "expires" }]);
@@ -51,7 +52,7 @@ export async function getSecret(ctx: Context, secretPath: string,
   const vaultId = vaultOf(ctx, options);
   const version = positiveInteger(options.version, "--version");
   const key = options.cmekKeyFile ? await readCmekKeyFile(options.cmekKeyFile) : undefined;
-  const { secrets } = ctx.session.client;
+  const secrets = new SecretsResource(ctx.session.http);
   const read = await unwrap(version ? secrets.getVersion(vaultId, secretPath, version) : secrets.get(vaultId, secretPath));
   if (key && !read.cmek_encrypted) throw new UsageError(`${secretPath} is not CMEK-encrypted: leave out --cmek-key-file`);
   const secret = key ? { ...read, value: await decryptCmekText(key, read.value).catch(() => {
@@ -66,7 +67,7 @@ export async function setSecret(ctx: Context, secretPath: string, value: string 
   const vaultId = vaultOf(ctx, options);
   const plaintext = await valueFrom(value, options);
   const body = options.cmekKeyFile ? await encryptCmek(await readCmekKeyFile(options.cmekKeyFile), plaintext) : plaintext;
-  const written = await unwrap(ctx.session.client.secrets.set(vaultId, secretPath, body, {
+  const written = await unwrap(new SecretsResource(ctx.session.http).set(vaultId, secretPath, body, {
     // The 1claw CLI's default (-t api_key); the server's own default is the spec's `generic`.
     type: options.type ?? "api_key", ...(options.expires && { expires_at: options.expires }),
   }));
@@ -77,13 +78,13 @@ export async function setSecret(ctx: Context, secretPath: string, value: string 
 
 export async function describeSecret(ctx: Context, secretPath: string, options: VaultOption): Promise<void> {
   const vaultId = vaultOf(ctx, options);
-  const secret = await unwrap(ctx.session.client.secrets.describe(vaultId, secretPath));
+  const secret = await unwrap(new SecretsResource(ctx.session.http).describe(vaultId, secretPath));
   ctx.out.record(secret, METADATA(secret));
 }
 
 export async function listVersions(ctx: Context, secretPath: string, options: VaultOption): Promise<void> {
   const vaultId = vaultOf(ctx, options);
-  const { versions } = await unwrap(ctx.session.client.secrets.listVersions(vaultId, secretPath));
+  const { versions } = await unwrap(new SecretsResource(ctx.session.http).listVersions(vaultId, secretPath));
   ctx.out.list(versions, versions.map((v) => ({ ...v, disabled: v.is_disabled ? "disabled" : "" })), [
     { key: "version", header: "version" }, { key: "type", header: "type" }, { key: "created_at", header: "created" },
     { key: "expires_at", header: "expires" }, { key: "disabled", header: "" }]);
@@ -92,7 +93,7 @@ export async function listVersions(ctx: Context, secretPath: string, options: Va
 export async function rotateSecret(ctx: Context, secretPath: string, value: string | undefined,
   options: VaultOption & { file?: string; generate?: boolean; length?: string; charset?: string }): Promise<void> {
   const vaultId = vaultOf(ctx, options);
-  const { secrets } = ctx.session.client;
+  const secrets = new SecretsResource(ctx.session.http);
   let rotated;
   if (options.generate) {
     if (value !== undefined || options.file) throw new UsageError("--generate makes the value: give none");
@@ -111,14 +112,14 @@ export async function rotateSecret(ctx: Context, secretPath: string, value: stri
 export async function deleteSecret(ctx: Context, secretPath: string, options: VaultOption & { yes?: boolean }): Promise<void> {
   const vaultId = vaultOf(ctx, options);
   if (!options.yes) throw new UsageError(`add --yes to delete ${secretPath} (an admin can restore it)`);
-  await unwrap(ctx.session.client.secrets.delete(vaultId, secretPath));
+  await unwrap(new SecretsResource(ctx.session.http).delete(vaultId, secretPath));
   if (ctx.out.json) return ctx.out.printJson({ deleted: secretPath, vault_id: vaultId });
   ctx.out.success(`${secretPath} deleted`);
 }
 
 export async function restoreSecret(ctx: Context, secretPath: string, options: VaultOption): Promise<void> {
   const vaultId = vaultOf(ctx, options);
-  const restored = await unwrap(ctx.session.client.secrets.restore(vaultId, secretPath));
+  const restored = await unwrap(new SecretsResource(ctx.session.http).restore(vaultId, secretPath));
   if (!ctx.out.json) ctx.out.success(`${restored.path} restored`);
   ctx.out.record(restored, METADATA(restored));
 }

@@ -2,6 +2,7 @@
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import { requireCredential, unwrap } from "../session.js";
+import { SharingResource } from "../../../sdk/resources/sharing.js";
 
 export interface ShareCreateOptions {
   to?: string;
@@ -34,7 +35,7 @@ export async function createShare(ctx: Context, secretId: string, options: Share
   requireCredential(ctx.session);
   const maxAccess = options.maxAccess === undefined ? undefined : Number(options.maxAccess);
   if (maxAccess !== undefined && !Number.isInteger(maxAccess)) throw new UsageError("--max-access takes a whole number");
-  const share = await unwrap(ctx.session.client.sharing.create(secretId, {
+  const share = await unwrap(new SharingResource(ctx.session.http).create(secretId, {
     ...recipient(options), expires_at: expiryFrom(options.expires ?? "7d"),
     ...(maxAccess !== undefined && { max_access_count: maxAccess }), ...(options.passphrase && { passphrase: options.passphrase }),
   }));
@@ -45,7 +46,7 @@ export async function createShare(ctx: Context, secretId: string, options: Share
 
 export async function listShares(ctx: Context, options: { inbound?: boolean }): Promise<void> {
   requireCredential(ctx.session);
-  const { sharing } = ctx.session.client;
+  const sharing = new SharingResource(ctx.session.http);
   const { shares } = await unwrap(options.inbound ? sharing.listInbound() : sharing.listOutbound());
   ctx.out.list(shares, shares.map((s) => ({ ...s, recipient: s.recipient_email ?? s.recipient_id ?? "link",
     access: `${s.access_count}/${s.max_access_count || "∞"}` })), [
@@ -56,7 +57,7 @@ export async function listShares(ctx: Context, options: { inbound?: boolean }): 
 
 export async function decideShare(ctx: Context, id: string, action: "accept" | "decline" | "revoke"): Promise<void> {
   requireCredential(ctx.session);
-  const { sharing } = ctx.session.client;
+  const sharing = new SharingResource(ctx.session.http);
   await unwrap(action === "accept" ? sharing.accept(id) : action === "decline" ? sharing.decline(id) : sharing.revoke(id));
   const done = { accept: "accepted", decline: "declined", revoke: "revoked" }[action];
   if (ctx.out.json) return ctx.out.printJson({ id, status: done });
