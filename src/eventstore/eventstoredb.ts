@@ -2,28 +2,14 @@
  * The event store on EventStoreDB (`@eventstore/db-client`). Thin: maps revisions, positions and errors to
  * the port, hides system events (`$...`), and bounds every call by our own deadline.
  */
-import {
-  ANY,
-  BACKWARDS,
-  END,
+import { createRequire } from "node:module";
+import type * as EventStoreDbClientLibrary from "@eventstore/db-client";
+import type {
+  AllStreamResolvedEvent,
+  AppendExpectedRevision,
   EventStoreDBClient,
-  FORWARDS,
-  NO_STREAM,
-  START as ESDB_START,
-  STREAM_EXISTS,
-  CancelledError,
-  DeadlineExceededError,
-  NotLeaderError,
-  StreamNotFoundError,
-  TimeoutError,
-  UnavailableError,
-  WrongExpectedVersionError,
-  excludeSystemEvents,
-  jsonEvent,
-  type AllStreamResolvedEvent,
-  type AppendExpectedRevision,
-  type ResolvedEvent,
-  type StreamingRead,
+  ResolvedEvent,
+  StreamingRead,
 } from "@eventstore/db-client";
 import { withDeadline } from "./deadline.js";
 import {
@@ -44,6 +30,14 @@ import {
   type Subscription,
 } from "./port.js";
 
+type Esdb = typeof EventStoreDbClientLibrary;
+const require = createRequire(import.meta.url);
+/**
+ * The client library, loaded when a store is first created: it is the heaviest module a server could load (gRPC
+ * and protobuf), and only installations on EventStoreDB use it. Every use below runs on a created store.
+ */
+let esdb: Esdb;
+
 export interface EventStoreDbOptions {
   /** e.g. `esdb://localhost:2113?tls=false` */
   connectionString: string;
@@ -52,7 +46,8 @@ export interface EventStoreDbOptions {
 }
 
 /** The client's ways of saying the server did not answer; other errors pass through as they are. */
-const UNREACHABLE_ERRORS = [UnavailableError, DeadlineExceededError, TimeoutError, CancelledError, NotLeaderError];
+const unreachable = (error: unknown) => [esdb.UnavailableError, esdb.DeadlineExceededError, esdb.TimeoutError, esdb.CancelledError,
+  esdb.NotLeaderError].some((type) => error instanceof type);
 
 /** Raw events fetched per page when reading $all (system events are filtered out of each page). */
 const PAGE_SIZE = 500;
@@ -60,11 +55,11 @@ const PAGE_SIZE = 500;
 function toExpectedVersion(expected: ExpectedRevision): AppendExpectedRevision {
   switch (expected) {
     case "any":
-      return ANY;
+      return esdb.ANY;
     case "no_stream":
-      return NO_STREAM;
+      return esdb.NO_STREAM;
     case "stream_exists":
-      return STREAM_EXISTS;
+      return esdb.STREAM_EXISTS;
     default:
       return expected;
   }
@@ -107,7 +102,7 @@ class EventStoreDbStore implements EventStore {
 
   private bounded<T>(what: string, work: Promise<T>, onTimeout?: () => void): Promise<T> {
     return withDeadline(what, this.deadlineMs, work, onTimeout).catch((error: unknown) => {
-      throw UNREACHABLE_ERRORS.some((type) => error instanceof type)
+      throw unreachable(error)
         ? new EventStoreUnavailable(`EventStoreDB ${what}: server unreachable`, { cause: error })
         : error;
     });
@@ -125,7 +120,7 @@ class EventStoreDbStore implements EventStore {
   async append(stream: string, events: EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
     if (events.length === 0) throw new Error(`stream ${stream}: nothing to append`);
     const data = events.map((e) =>
-      jsonEvent({ id: e.id, type: e.type, data: e.data, metadata: e.metadata ?? {} }),
+      esdb.jsonEvent({ id: e.id, type: e.type, data: e.data, metadata: e.metadata ?? {} }),
     );
     try {
       const result = await this.bounded(
@@ -135,7 +130,7 @@ class EventStoreDbStore implements EventStore {
       if (!result.position) throw new EventStoreUnavailable(`EventStoreDB append to ${stream} returned no position`);
       return { nextRevision: result.nextExpectedRevision, position: result.position };
     } catch (error) {
-      if (error instanceof WrongExpectedVersionError) {
+      if (error instanceof esdb.WrongExpectedVersionError) {
         throw new WrongExpectedRevision(stream, expected, error.actualVersion);
       }
       throw error;
@@ -146,11 +141,11 @@ class EventStoreDbStore implements EventStore {
     try {
       const events = await this.boundedRead(
         "readStream",
-        this.client.readStream(stream, { fromRevision, direction: FORWARDS }),
+        this.client.readStream(stream, { fromRevision, direction: esdb.FORWARDS }),
       );
       return events.filter(isUserEvent).map(toRecordedEvent);
     } catch (error) {
-      if (error instanceof StreamNotFoundError) return [];
+      if (error instanceof esdb.StreamNotFoundError) return [];
       throw error;
     }
   }
@@ -160,10 +155,10 @@ class EventStoreDbStore implements EventStore {
     const found: RecordedEvent[] = [];
     let after = options.after ?? START;
     while (found.length < limit) {
-      const fromPosition = comparePositions(after, START) === 0 ? ESDB_START : after;
+      const fromPosition = comparePositions(after, START) === 0 ? esdb.START : after;
       const page = await this.boundedRead(
         "readAll",
-        this.client.readAll({ fromPosition, direction: FORWARDS, maxCount: PAGE_SIZE }),
+        this.client.readAll({ fromPosition, direction: esdb.FORWARDS, maxCount: PAGE_SIZE }),
       );
       // `fromPosition` is inclusive: drop what is not strictly after.
       const fresh = page.filter((e) => e.event && comparePositions(e.event.position, after) > 0);
@@ -177,11 +172,11 @@ class EventStoreDbStore implements EventStore {
   }
 
   async headPosition(): Promise<Position> {
-    let before: Position | typeof END = END;
+    let before: Position | typeof esdb.END = esdb.END;
     for (;;) {
       const page: AllStreamResolvedEvent[] = await this.boundedRead(
         "headPosition",
-        this.client.readAll({ fromPosition: before, direction: BACKWARDS, maxCount: PAGE_SIZE }),
+        this.client.readAll({ fromPosition: before, direction: esdb.BACKWARDS, maxCount: PAGE_SIZE }),
       );
       const newest = page.find(isUserEvent);
       if (newest) return toRecordedEvent(newest).position;
@@ -194,8 +189,8 @@ class EventStoreDbStore implements EventStore {
   subscribeToAll(options: SubscribeOptions): Subscription {
     const after = options.after ?? START;
     const source = this.client.subscribeToAll({
-      fromPosition: comparePositions(after, START) === 0 ? ESDB_START : after,
-      filter: excludeSystemEvents(),
+      fromPosition: comparePositions(after, START) === 0 ? esdb.START : after,
+      filter: esdb.excludeSystemEvents(),
     });
     let stopping = false;
     // One event per batch: the live feed gives no cheap way to see how many more are already buffered.
@@ -229,5 +224,6 @@ class EventStoreDbStore implements EventStore {
 }
 
 export function createEventStoreDbStore(options: EventStoreDbOptions): EventStore {
-  return new EventStoreDbStore(EventStoreDBClient.connectionString(options.connectionString), options.deadlineMs ?? 5000);
+  esdb ??= require("@eventstore/db-client") as Esdb;
+  return new EventStoreDbStore(esdb.EventStoreDBClient.connectionString(options.connectionString), options.deadlineMs ?? 5000);
 }

@@ -4,7 +4,8 @@
  * the caller zeroes those bytes afterwards.
  */
 import { secp256k1 } from "@noble/curves/secp256k1";
-import { computeAddress, Signature, toBeHex, Transaction, type TransactionLike } from "ethers";
+import type { TransactionLike } from "ethers";
+import { ethers } from "./ethers.js";
 
 export interface UnsignedTransaction {
   chainId: number;
@@ -28,7 +29,7 @@ export interface SignedTransaction {
 }
 
 export function addressOfKey(key: Uint8Array): string {
-  return computeAddress(`0x${Buffer.from(secp256k1.getPublicKey(key, false)).toString("hex")}`);
+  return ethers().computeAddress(`0x${Buffer.from(secp256k1.getPublicKey(key, false)).toString("hex")}`);
 }
 
 export function signTransaction(key: Uint8Array, unsigned: UnsignedTransaction): SignedTransaction {
@@ -40,6 +41,7 @@ export function signTransaction(key: Uint8Array, unsigned: UnsignedTransaction):
       ? { maxFeePerGas: unsigned.maxFeePerGas, maxPriorityFeePerGas: unsigned.maxPriorityFeePerGas ?? 0n }
       : { gasPrice: unsigned.gasPrice ?? 0n }),
   };
+  const { Transaction, Signature, toBeHex } = ethers();
   const tx = Transaction.from(fields);
   const digest = Buffer.from(tx.unsignedHash.slice(2), "hex");
   const signature = secp256k1.sign(digest, key, { lowS: true });

@@ -4,7 +4,7 @@
  * the node's gas price. A bundle runs through `eth_simulateV1`, each call on the state the previous left.
  */
 import { randomUUID } from "node:crypto";
-import { AbiCoder, toBeHex } from "ethers";
+import { ethers } from "./ethers.js";
 import { weiToEth } from "../../commands/rules/eth-amount.js";
 import type { Chain } from "../chains/registry.js";
 import { RpcError, type ChainRpc } from "../chains/rpc.js";
@@ -46,14 +46,14 @@ const PANIC_SELECTOR = "0x4e487b71";
 export function decodeRevertReason(data: unknown): string | undefined {
   if (typeof data !== "string" || !/^0x[0-9a-fA-F]*$/.test(data) || data.length < 10) return undefined;
   try {
-    if (data.startsWith(ERROR_SELECTOR)) return String(AbiCoder.defaultAbiCoder().decode(["string"], `0x${data.slice(10)}`)[0]);
-    if (data.startsWith(PANIC_SELECTOR)) return `panic 0x${BigInt(AbiCoder.defaultAbiCoder().decode(["uint256"], `0x${data.slice(10)}`)[0]).toString(16)}`;
+    if (data.startsWith(ERROR_SELECTOR)) return String(ethers().AbiCoder.defaultAbiCoder().decode(["string"], `0x${data.slice(10)}`)[0]);
+    if (data.startsWith(PANIC_SELECTOR)) return `panic 0x${BigInt(ethers().AbiCoder.defaultAbiCoder().decode(["uint256"], `0x${data.slice(10)}`)[0]).toString(16)}`;
   } catch { /* malformed: fall through to the raw data */ }
   return `custom error ${data.slice(0, 202)}`;
 }
 
 const callObject = (call: SimulatedCall) => ({
-  from: call.from, to: call.to, value: toBeHex(call.valueWei), gas: toBeHex(call.gasLimit),
+  from: call.from, to: call.to, value: ethers().toBeHex(call.valueWei), gas: ethers().toBeHex(call.gasLimit),
   ...(call.data && call.data !== "0x" && { input: call.data, data: call.data }),
 });
 

@@ -2,7 +2,7 @@
 import { expect } from "chai";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { nodeFetch } from "../../src/cli/client/node-fetch.js";
+import { createNodeFetch, nodeFetch } from "../../src/cli/client/node-fetch.js";
 import { HttpClient } from "../../src/sdk/http.js";
 import { version } from "../../src/version.js";
 
@@ -17,6 +17,7 @@ describe("the CLI's HTTP path (nodeFetch)", () => {
       request.on("data", (chunk: Buffer) => chunks.push(chunk));
       request.on("end", () => {
         received.push({ method: request.method, url: request.url, headers: request.headers, body: Buffer.concat(chunks).toString("utf8") });
+        if (request.url === "/v1/hung") return; // never answers
         if (request.url === "/v1/limited") {
           response.writeHead(429, { "Retry-After": "7", "Content-Type": "application/json", "X-Request-Id": "r-1" });
           return response.end(JSON.stringify({ detail: "slow down, é" }));
@@ -67,5 +68,11 @@ describe("the CLI's HTTP path (nodeFetch)", () => {
     const answer = await new HttpClient({ baseUrl: `http://127.0.0.1:${port}`, fetch: nodeFetch }).request("GET", "/v1/health");
     expect(answer.error?.type).to.equal("network_error");
     expect(answer.error?.message).to.include("ECONNREFUSED");
+  });
+
+  it("gives up on an API that stays silent, as the SDK's network error", async () => {
+    const answer = await new HttpClient({ baseUrl: url, fetch: createNodeFetch(200) }).request("GET", "/v1/hung");
+    expect(answer.error?.type).to.equal("network_error");
+    expect(answer.error?.message).to.include("sent nothing");
   });
 });

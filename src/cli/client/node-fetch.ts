@@ -9,25 +9,34 @@ import type { FetchLike, FetchResponse } from "../../sdk/http.js";
 import { version } from "../../version.js";
 
 const USER_AGENT = `keyledger-cli/${version}`;
+/** How long the connection may stay silent before the command gives up (fetch's own limit is 300 s). */
+export const SILENCE_TIMEOUT_MS = 60_000;
 
-export const nodeFetch: FetchLike = async (url, init) => {
-  const target = new URL(url);
-  if (target.protocol !== "http:" && target.protocol !== "https:") throw new TypeError(`${target.protocol} is not http: or https:`);
-  // TLS is loaded only for an https API.
-  const client = target.protocol === "https:" ? await import("node:https") : http;
-  const headers: Record<string, string | number> = { "User-Agent": USER_AGENT, ...init.headers };
-  if (init.body !== undefined) headers["Content-Length"] = Buffer.byteLength(init.body);
-  return new Promise<FetchResponse>((resolve, reject) => {
-    const request = client.request(target, { method: init.method, headers }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on("data", (chunk: Buffer) => chunks.push(chunk));
-      response.once("end", () => resolve(answer(response, Buffer.concat(chunks).toString("utf8"))));
-      response.once("error", reject);
+export const nodeFetch: FetchLike = createNodeFetch(SILENCE_TIMEOUT_MS);
+
+export function createNodeFetch(silenceTimeoutMs: number): FetchLike {
+  return async (url, init) => {
+    const target = new URL(url);
+    if (target.protocol !== "http:" && target.protocol !== "https:") throw new TypeError(`${target.protocol} is not http: or https:`);
+    // TLS is loaded only for an https API.
+    const client = target.protocol === "https:" ? await import("node:https") : http;
+    const headers: Record<string, string | number> = { "User-Agent": USER_AGENT, ...init.headers };
+    if (init.body !== undefined) headers["Content-Length"] = Buffer.byteLength(init.body);
+    return new Promise<FetchResponse>((resolve, reject) => {
+      const request = client.request(target, { method: init.method, headers }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.once("end", () => resolve(answer(response, Buffer.concat(chunks).toString("utf8"))));
+        response.once("error", reject);
+      });
+      request.once("error", reject);
+      // A hung API must not hang a script: no byte for this long ends the request.
+      request.setTimeout(silenceTimeoutMs, () =>
+        request.destroy(new Error(`the API sent nothing for ${silenceTimeoutMs / 1000} s`)));
+      request.end(init.body);
     });
-    request.once("error", reject);
-    request.end(init.body);
-  });
-};
+  };
+}
 
 function answer(response: IncomingMessage, text: string): FetchResponse {
   const status = response.statusCode ?? 0;
