@@ -19,12 +19,13 @@ import type { Provider, ShroudProcessConfig } from "./config.js";
 import { PROVIDERS } from "./config.js";
 import type { Threat } from "./detectors/threat.js";
 import { inspectRequest } from "./inspect.js";
-import { cleanResponseText, inspectResponse, scoreResponseText } from "./inspect-response.js";
+import { cleanResponseText, inspectResponse } from "./inspect-response.js";
 import type { RedactionManifests } from "./manifest.js";
 import { costMicroUsd } from "./prices.js";
 import { resolveProviderKey } from "./provider-key.js";
 import { canonicalProvider, shroudSettings, type ShroudSettings } from "./settings.js";
-import { formatSse, SseParser } from "./sse.js";
+import { formatSse, SseParser, type SseEvent } from "./sse.js";
+import { blockedFrames, StreamGate } from "./stream-gate.js";
 import { StreamRedaction, usageOf } from "./stream-redaction.js";
 
 export type Shape = "chat" | "messages" | "responses" | "gemini";
@@ -164,7 +165,8 @@ export async function proxyCall(deps: ProxyDependencies, req: IncomingMessage, r
       throw new ShroudBlocked(violation);
     }
 
-    const matcher = settings.secretRedaction ? await deps.manifests.matcherFor(principal, route.ip) : undefined;
+    // Secret injection needs the vault's values too: a vault value is not a foreign credential.
+    const matcher = settings.secretRedaction || settings.secretInjection.enabled ? await deps.manifests.matcherFor(principal, route.ip) : undefined;
     const inspection = inspectRequest(parsed, settings, matcher);
     record.findings.push(...inspection.findings);
     Object.assign(record, { secretsRedacted: inspection.secretsRedacted, piiDetected: inspection.piiCategories,
@@ -225,7 +227,7 @@ export async function proxyCall(deps: ProxyDependencies, req: IncomingMessage, r
       injection: inspection.injectionScore, pii: inspection.piiCategories, secrets: inspection.secretsRedacted });
     const common: Record<string, string> = { "x-request-id": route.requestId, ...(requestHeader && { "x-shroud-inspection": requestHeader }) };
     if ((upstream.headers.get("content-type") ?? "").includes("text/event-stream") && upstream.body) {
-      await relayStream(upstream, res, settings, matcher, record, common);
+      await relayStream(upstream, res, settings, matcher, record, common, route.shape);
     } else {
       await relayWhole(upstream, res, settings, matcher, record, common, inspection.threats);
     }
@@ -286,7 +288,7 @@ async function relayWhole(upstream: Response, res: ServerResponse, settings: Shr
     record.secretsRedacted += inspection.secretsRedacted;
     Object.assign(record, { responseInjectionScore: inspection.responseInjectionScore,
       responseContextInjectionScore: inspection.responseContextInjectionScore, externalUrlsFlagged: inspection.externalUrlsFlagged,
-      contentFiltered: inspection.contentFiltered });
+      unexpectedCodeBlocks: inspection.unexpectedCodeBlocks, contentFiltered: inspection.contentFiltered });
     const usage = usageOf(parsed as Record<string, unknown>);
     if (usage.input !== undefined) record.requestTokens = usage.input;
     if (usage.output !== undefined) record.responseTokens = usage.output;
@@ -310,30 +312,51 @@ async function relayWhole(upstream: Response, res: ServerResponse, settings: Shr
 }
 
 async function relayStream(upstream: Response, res: ServerResponse, settings: ShroudSettings,
-  matcher: Parameters<typeof inspectResponse>[2], record: CallRecord, common: Record<string, string>): Promise<void> {
+  matcher: Parameters<typeof inspectResponse>[2], record: CallRecord, common: Record<string, string>, shape: Shape): Promise<void> {
   record.status = upstream.status;
   res.writeHead(upstream.status, { ...common, "content-type": "text/event-stream", "cache-control": "no-cache",
     "x-shroud-stream-inspection": "per-frame" });
   const parser = new SseParser();
   const redaction = new StreamRedaction(settings, matcher);
-  const send = (events: ReturnType<SseParser["push"]>) => {
-    for (const event of events.flatMap((e) => redaction.transform(e))) {
+  const gate = new StreamGate(settings);
+  let blocked: string | undefined;
+  const write = (events: readonly SseEvent[]) => {
+    for (const event of events) {
       const frame = formatSse(event);
       record.responseBytes += Buffer.byteLength(frame);
       res.write(frame);
     }
   };
-  for await (const chunk of upstream.body as unknown as AsyncIterable<Uint8Array>) send(parser.push(chunk));
-  send(parser.end());
-  for (const event of redaction.flushAll()) res.write(formatSse(event));
+  const pass = (decision: { send: SseEvent[]; blocked?: string }) => {
+    write(decision.send);
+    if (decision.blocked) {
+      blocked = decision.blocked;
+      write(blockedFrames(shape, decision.blocked));
+    }
+  };
+  for await (const chunk of upstream.body as unknown as AsyncIterable<Uint8Array>) {
+    pass(gate.push(parser.push(chunk).flatMap((e) => redaction.transform(e))));
+    if (blocked) break;
+  }
+  if (!blocked) {
+    pass(gate.push([...parser.end().flatMap((e) => redaction.transform(e)), ...redaction.flushAll()]));
+    if (!blocked) pass(gate.end());
+  }
   record.secretsRedacted += redaction.secretsRedacted;
   if (redaction.secretsRedacted > 0) record.findings.push({ detector: "secret_redaction", outcome: "redacted", location: "response", category: "vault_secret" });
   for (const kind of redaction.credentialsFiltered) record.findings.push({ detector: "response_credentials", outcome: "redacted", location: "response", category: kind });
   if (redaction.inputTokens) record.requestTokens = redaction.inputTokens;
-  record.responseTokens = redaction.outputTokens || Math.ceil(redaction.released.length / 4);
-  const scored = scoreResponseText(redaction.released, settings);
-  Object.assign(record, { responseInjectionScore: scored.score, responseContextInjectionScore: scored.contextScore,
-    externalUrlsFlagged: scored.flaggedUrls, contentFiltered: redaction.credentialsFiltered.length > 0 || scored.threats.length > 0 });
-  // Already delivered: a stream's injection findings are warnings (rolling mode).
-  for (const threat of scored.threats) record.findings.push({ detector: threat.threat_type, outcome: "warned", location: "response", category: threat.pattern });
+  record.responseTokens = redaction.outputTokens || Math.ceil(gate.text.length / 4);
+  const verdict = gate.verdict;
+  if (verdict) {
+    Object.assign(record, { responseInjectionScore: verdict.responseInjectionScore, responseContextInjectionScore: verdict.responseContextInjectionScore,
+      externalUrlsFlagged: verdict.externalUrlsFlagged, unexpectedCodeBlocks: verdict.unexpectedCodeBlocks });
+    // What was released before the end could not be withheld: a finding on it is a warning, unless it stopped the stream.
+    record.findings.push(...verdict.findings.map((f) => (f.outcome === "blocked" && !blocked ? { ...f, outcome: "warned" as const } : f)));
+  }
+  record.contentFiltered = redaction.credentialsFiltered.length > 0 || Boolean(verdict?.flagged);
+  if (blocked) {
+    record.blocked = true;
+    record.policyViolations.push(blocked);
+  }
 }
