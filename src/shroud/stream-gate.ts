@@ -1,7 +1,7 @@
 /**
  * What a stream may release, after redaction: in `holdback` mode (streaming_holdback_chars) frames are held
  * until more text than the window follows them, and before any is released the whole text so far is
- * judged like a whole response (blocking parity: what would withhold a whole answer stops the stream before
+ * judged (every JUDGE_STEP characters) like a whole response (blocking parity: what would withhold a whole answer stops the stream before
  * the offending text goes out); the rest is judged at the end. In `rolling` mode frames pass at once, except
  * that with tool-call inspection on, a tool call's frames are held until the call is complete and checked,
  * then released in their order (or the stream is stopped). A stopped stream ends with one error frame in
@@ -84,8 +84,11 @@ export function blockedFrames(shape: Shape, message: string): SseEvent[] {
 
 interface Held {
   event: SseEvent;
-  chars: number;
+  text: string;
 }
+
+/** Text that must arrive before the whole is judged again: each judgement reads everything said so far. */
+const JUDGE_STEP = 256;
 
 export class StreamGate {
   private readonly held: Held[] = [];
@@ -100,7 +103,7 @@ export class StreamGate {
 
   /** The text released and held so far: what the response has said. */
   get text(): string {
-    return this.released + this.held.map((h) => textOf(h.event)).join("");
+    return this.released + this.held.map((h) => h.text).join("");
   }
 
   /** The frames to send now, or the reason to stop the stream. */
@@ -110,15 +113,16 @@ export class StreamGate {
       const before = this.tools.size;
       if (data && this.settings.toolCalls.enabled) this.tools.push(data);
       if (this.settings.toolCalls.enabled && this.tools.size > before) this.holdingTools = true;
-      const chars = textOf(event).length;
-      this.held.push({ event, chars });
-      this.heldChars += chars;
+      const text = textOf(event);
+      this.held.push({ event, text });
+      this.heldChars += text.length;
     }
     if (this.settings.streaming.mode === "holdback") {
-      if (this.heldChars <= this.settings.streaming.holdbackChars) return { send: [] };
+      const window = this.settings.streaming.holdbackChars;
+      if (this.heldChars <= window + Math.min(JUDGE_STEP, window)) return { send: [] };
       const verdict = judgeResponse(this.text, this.tools.all(true), this.settings);
       if (verdict.blocked) return this.stop(verdict);
-      return { send: this.release(this.settings.streaming.holdbackChars) };
+      return { send: this.release(window) };
     }
     if (this.holdingTools) {
       if (this.tools.open) return { send: [] };
@@ -148,10 +152,10 @@ export class StreamGate {
   /** Releases held frames from the front until no more than `keep` characters of text are held. */
   private release(keep: number): SseEvent[] {
     const out: SseEvent[] = [];
-    while (this.held.length > 0 && (this.heldChars > keep || this.held[0].chars === 0 && keep === 0)) {
-      const { event, chars } = this.held.shift()!;
-      this.heldChars -= chars;
-      this.released += textOf(event);
+    while (this.held.length > 0 && (this.heldChars > keep || (this.held[0].text === "" && keep === 0))) {
+      const { event, text } = this.held.shift()!;
+      this.heldChars -= text.length;
+      this.released += text;
       out.push(event);
     }
     return out;

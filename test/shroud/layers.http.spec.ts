@@ -178,10 +178,12 @@ describe("Shroud later layers (proxy)", function () {
     });
   });
 
-  it("keeps no secret, foreign credential or tool argument in the event log", async () => {
+  it("keeps no secret, foreign credential or tool argument in the event log or Shroud's logs", async () => {
     const texts = await storedEventTexts(world.server.server.store);
+    const logs = world.shroudLogs();
     for (const value of [...Object.values(world.secrets), "AKIAZZZZYYYYXXXXWWWW", "evil.example", Buffer.from(`postgres://app:${password}@db`).toString("base64")]) {
       expect(texts.some((t) => t.includes(value)), value.slice(0, 6)).to.equal(false);
+      expect(logs.includes(value), `log: ${value.slice(0, 6)}`).to.equal(false);
     }
   });
 });

@@ -154,7 +154,8 @@ describe("Shroud later layers", () => {
       const pieces = Array.from({ length: 10 }, (_, i) => `${"abcdefghij".repeat(2)}${i}`);
       const sent: string[] = [];
       for (const piece of pieces) sent.push(...gate.push([frame(piece)]).send.map((e) => JSON.parse(e.data).choices[0].delta.content));
-      expect(sent.join("").length).to.be.at.least(pieces.join("").length - 64);
+      // At most the window and one judging step (the window again, when it is under 256) are still held.
+      expect(sent.join("").length).to.be.at.least(pieces.join("").length - 128);
       sent.push(...gate.end().send.map((e) => JSON.parse(e.data).choices[0].delta.content));
       expect(sent).to.deep.equal(pieces);
     });
