@@ -5,7 +5,7 @@
  * stream), and record the call. Blocks answer in OpenAI's error shape with `type: "shroud_error"`.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { Forbidden, Invalid, RateLimited } from "../../commands/errors.js";
+import { Forbidden, Invalid, PaymentRequired, RateLimited } from "../../commands/errors.js";
 import { shroudUsageAggregate } from "../../commands/shroud-usage.js";
 import type { CommandBus } from "../app/command-bus.js";
 import type { Services } from "../app/services.js";
@@ -20,6 +20,7 @@ import { PROVIDERS } from "./config.js";
 import type { Threat } from "./detectors/threat.js";
 import { inspectRequest } from "./inspect.js";
 import { cleanResponseText, inspectResponse } from "./inspect-response.js";
+import type { ShroudLookups } from "./lookups.js";
 import type { RedactionManifests } from "./manifest.js";
 import { costMicroUsd } from "./prices.js";
 import { resolveProviderKey } from "./provider-key.js";
@@ -31,9 +32,10 @@ import { StreamRedaction, usageOf } from "./stream-redaction.js";
 export type Shape = "chat" | "messages" | "responses" | "gemini";
 
 export interface ProxyDependencies {
-  services: Pick<Services, "db" | "bus" | "store" | "keys" | "clock" | "config">;
+  services: Pick<Services, "db" | "lookups" | "bus" | "store" | "keys" | "clock" | "config">;
   authenticate: Authenticate;
   manifests: RedactionManifests;
+  lookups: ShroudLookups;
   config: ShroudProcessConfig;
   logger: Logger;
   /** Streams open per agent in this process (max_concurrent_streams). */
@@ -74,7 +76,9 @@ export function sendShroudError(res: ServerResponse, error: unknown, logger: Log
   }
   const message = serverFault && !(error instanceof HttpProblem) ? "Shroud could not complete the call" : problem.detail;
   res.writeHead(problem.status, { ...headers, "content-type": "application/json", "x-request-id": requestId });
-  res.end(JSON.stringify({ error: { type: "shroud_error", message, code: problem.status } }));
+  // A 402 carries its x402 fields beside the error, where x402 clients look for them.
+  const extensions = error instanceof PaymentRequired ? error.extensions : {};
+  res.end(JSON.stringify({ ...extensions, error: { type: "shroud_error", message, code: problem.status } }));
   return problem.status;
 }
 
@@ -134,7 +138,10 @@ export async function proxyCall(deps: ProxyDependencies, req: IncomingMessage, r
   const streamsOpen = deps.openStreams;
   let holdsStream = false;
   try {
-    caller = await authenticateShroudCaller(deps.authenticate, services, { headers: req.headers, ip: route.ip, requestId: route.requestId });
+    // The log up to its head, once per call: the redaction manifest and the cached lookups are exact as of it.
+    const head = await deps.manifests.follow();
+    await deps.lookups.fresh();
+    caller = await authenticateShroudCaller(deps.authenticate, { db: services.lookups ?? services.db, clock: services.clock }, { headers: req.headers, ip: route.ip, requestId: route.requestId });
     const { principal, agent } = caller;
     metadata = { ...metadata, actor: { type: "agent", id: agent.id }, org_id: agent.orgId,
       ...(req.headers["user-agent"] && { user_agent: String(req.headers["user-agent"]).slice(0, 500) }) };
@@ -166,7 +173,7 @@ export async function proxyCall(deps: ProxyDependencies, req: IncomingMessage, r
     }
 
     // Secret injection needs the vault's values too: a vault value is not a foreign credential.
-    const matcher = settings.secretRedaction || settings.secretInjection.enabled ? await deps.manifests.matcherFor(principal, route.ip) : undefined;
+    const matcher = settings.secretRedaction || settings.secretInjection.enabled ? await deps.manifests.matcherFor(principal, route.ip, head) : undefined;
     const inspection = inspectRequest(parsed, settings, matcher);
     record.findings.push(...inspection.findings);
     Object.assign(record, { secretsRedacted: inspection.secretsRedacted, piiDetected: inspection.piiCategories,
