@@ -12,6 +12,7 @@
  */
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
@@ -26,6 +27,8 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "3" },
     concurrency: { type: "string", default: "1,16" },
     secrets: { type: "string", default: "20" },
+    /** A directory for a CPU profile of the Shroud process (node --cpu-prof), written when it exits. */
+    profile: { type: "string" },
   },
 });
 
@@ -47,6 +50,12 @@ function startProcess(args: string[], env: Record<string, string | undefined>, n
   }));
   note(`started ${name}`);
   return child;
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function processCpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 async function waitFor(url: string): Promise<void> {
@@ -82,7 +91,8 @@ async function main(): Promise<void> {
 
   const port = await freePort();
   const bin = fileURLToPath(new URL("../bin/keyledger.js", import.meta.url));
-  startProcess([bin, "shroud"], { ...target.env!, SHROUD_PORT: String(port), SHROUD_HOST: "127.0.0.1", SHROUD_OPENAI_BASE_URL: fakeUrl,
+  const profile = values.profile ? ["--cpu-prof", `--cpu-prof-dir=${values.profile}`] : [];
+  const shroud = startProcess([...profile, bin, "shroud"], { ...target.env!, SHROUD_PORT: String(port), SHROUD_HOST: "127.0.0.1", SHROUD_OPENAI_BASE_URL: fakeUrl,
     LOG_LEVEL: "warn" }, "keyledger shroud");
   const shroudUrl = `http://127.0.0.1:${port}`;
   await waitFor(`${shroudUrl}/healthz`);
@@ -105,9 +115,14 @@ async function main(): Promise<void> {
     const base = await timedLoad({ concurrency, trials, seconds }, direct);
     report.add({ target: target.label, measure: `direct to the fake c=${concurrency}`, rate: base.rate, unit: "req/s", detail: describeLoad(base) });
     note(`through shroud c=${concurrency}`);
+    const shroudCpu = processCpuSeconds(shroud.pid!);
     const via = await timedLoad({ concurrency, trials, seconds }, proxied);
+    // CPU per call: the Shroud process's own, and the machine's (serve, PostgreSQL, SoftHSM, this generator, other jobs).
+    const perCall = (processCpuSeconds(shroud.pid!) - shroudCpu) * 1000 / via.operations;
+    const machinePerCall = via.cpu.machine * trials * seconds * 1000 / via.operations;
     report.add({ target: target.label, measure: `through Shroud c=${concurrency}`, rate: via.rate, unit: "req/s",
-      detail: `${describeLoad(via)}; added p50 ${ms(via.p50 - base.p50)}, p99 ${ms(via.p99 - base.p99)}` });
+      detail: `${describeLoad(via)}; added p50 ${ms(via.p50 - base.p50)}, p99 ${ms(via.p99 - base.p99)}; ` +
+        `CPU per call: shroud ${ms(perCall)}, machine ${ms(machinePerCall)}` });
   }
   console.log(`\n${report.markdown()}`);
 }

@@ -10,6 +10,17 @@ const threshold = z.number().min(0).max(1);
 const count = z.number().int().min(0).max(1_000_000_000);
 const names = z.array(z.string().max(200)).max(500);
 const patterns = z.array(z.string().max(500)).max(200);
+/** Regular expressions a human writes: each must compile, so a bad one is a 400 at the door, not a surprise later. */
+const regexes = z.array(z.string().min(1).max(500).refine((source) => {
+  try {
+    new RegExp(source, "iu");
+    return true;
+  } catch {
+    return false;
+  }
+}, "must be a valid regular expression")).max(100);
+
+export const HARMFUL_CATEGORIES = ["violence", "self_harm", "illegal", "hate", "sexual", "malware"] as const;
 
 export const PII_POLICIES = ["block", "redact", "warn", "allow"] as const;
 export const SANITIZATION_MODES = ["block", "surgical", "log_only"] as const;
@@ -51,6 +62,25 @@ export const ShroudConfigSchema = z.object({
   }).partial(),
   filesystem_detection: z.object({
     enabled: z.boolean(), action: z.enum(["block", "sanitize", "warn", "log"]), blocked_paths: patterns,
+  }).partial(),
+  tool_call_inspection: z.object({
+    enabled: z.boolean(), allowed_tool_names: names, denied_tool_names: names, scan_arguments: z.boolean(),
+    block_credential_exfil: z.boolean(), action: z.enum(["block", "warn", "log"]),
+  }).partial(),
+  output_policy: z.object({
+    enabled: z.boolean(), blocked_patterns: regexes, blocked_entities: names, block_harmful_content: z.boolean(),
+    harmful_categories: z.array(z.enum(HARMFUL_CATEGORIES)).max(HARMFUL_CATEGORIES.length), action: z.enum(["block", "warn", "log"]),
+  }).partial(),
+  secret_injection_detection: z.object({
+    enabled: z.boolean(), action: z.enum(["block", "redact", "warn", "log"]), sensitivity: z.enum(["low", "medium", "high"]),
+  }).partial(),
+  advanced_redaction: z.object({
+    enabled: z.boolean(), detect_base64_encoded: z.boolean(), detect_split_secrets: z.boolean(), detect_prefix_leak: z.boolean(),
+    min_secret_length: z.number().int().min(6).max(4096),
+  }).partial(),
+  semantic_policy: z.object({
+    enabled: z.boolean(), allowed_topics: names, denied_topics: names, allowed_tasks: names, denied_tasks: names,
+    action: z.enum(["block", "warn", "log"]),
   }).partial(),
   sanitization_mode: z.enum(SANITIZATION_MODES),
   threat_logging: z.boolean(),

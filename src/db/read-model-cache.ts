@@ -95,6 +95,11 @@ export class ReadModelCache {
     }
   }
 
+  /** Whether applying an event of this type changes a cached table. */
+  affects(type: string): boolean {
+    return this.tablesOf(type).length > 0;
+  }
+
   private tablesOf(type: string): string[] {
     let tables = this.tablesByEventType.get(type);
     if (!tables) {

@@ -4,7 +4,7 @@
  * authenticator (the same lookups, revocation and IP rules as any API call); only agents whose
  * `shroud_enabled` is set pass.
  */
-import { Forbidden, Unauthenticated } from "../../commands/errors.js";
+import { Forbidden, PaymentRequired, Unauthenticated } from "../../commands/errors.js";
 import { findAgentById, type AgentRecord } from "../agents/queries.js";
 import type { AgentPrincipal } from "../auth/principal.js";
 import type { Authenticate } from "../http/auth.js";
@@ -23,6 +23,21 @@ export class NotShroudAgent extends Forbidden {
   }
 }
 
+/**
+ * `Authorization: Bearer x402` asks for the pay-per-use rail. 1claw answers with a 402 challenge; this Shroud has
+ * no rail (no wallet-keyed prepaid ledger to credit), so its 402 offers no way to pay (`accepts: []`), which
+ * x402 clients read as "cannot pay here", and says what to use instead.
+ */
+export class X402RailNotOffered extends PaymentRequired {
+  constructor() {
+    super("the x402 pay-per-use rail is not offered by this Shroud: authenticate as a Shroud agent (agent_id:ocv_…, an ocv_ key or an agent JWT)");
+    this.name = "X402RailNotOffered";
+    this.extensions = { x402Version: 1, accepts: [] };
+  }
+}
+
+const ROUTER_KEY_PREFIX = "sk-shroud-v1-";
+
 export interface ShroudCaller {
   principal: AgentPrincipal;
   agent: AgentRecord;
@@ -37,6 +52,10 @@ export async function authenticateShroudCaller(
   const bearer = /^Bearer[ \t]+(\S+)\s*$/i.exec(String(request.headers.authorization ?? ""))?.[1];
   const credential = fromHeader || bearer;
   if (!credential) throw new ShroudUnauthenticated("missing X-Shroud-Agent-Key header");
+  if (credential.toLowerCase() === "x402") throw new X402RailNotOffered();
+  if (credential.startsWith(ROUTER_KEY_PREFIX)) {
+    throw new ShroudUnauthenticated("router keys (sk-shroud-v1-…) are not offered by this Shroud: use agent_id:ocv_…, an ocv_ key or an agent JWT");
+  }
 
   let agentId: string | undefined;
   let token = credential;

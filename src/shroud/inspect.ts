@@ -1,8 +1,9 @@
 /**
- * The request pipeline, in 1claw's order: hidden characters stripped, Unicode normalised, then PII, context
- * and prompt injection, command injection, encoding, social engineering, network and filesystem detectors,
- * each acting as the agent's settings say (block, redact/sanitize/decode, warn, log), then vault secrets
- * redacted. Pure: it takes the parsed body and answers the body to forward, or the reason to block.
+ * The request pipeline, in 1claw's order: vault secrets redacted (advanced forms too, when configured), hidden
+ * characters stripped, Unicode normalised, then secret injection, PII, context and prompt injection, command
+ * injection, encoding, social engineering, network and filesystem detectors, tool calls and the semantic
+ * policy, each acting as the agent's settings say (block, redact/sanitize/decode, warn, log), then vault
+ * secrets redacted again. Pure: it takes the parsed body and answers the body to forward, or the reason to block.
  */
 import type { DETECTOR_OUTCOMES } from "../../events/shroud.js";
 import { detectCommandInjection, sanitizeCommandInjection } from "./detectors/command-injection.js";
@@ -13,8 +14,12 @@ import { detectNetworkThreats } from "./detectors/network.js";
 import { findPii, maskPii } from "./detectors/pii.js";
 import { detectSocialEngineering } from "./detectors/social-engineering.js";
 import type { Threat } from "./detectors/threat.js";
+import { detectSecretInjection, redactInjectedSecrets } from "./detectors/secret-injection.js";
+import { checkSemanticRequest } from "./detectors/semantic.js";
+import { extractToolCalls, inspectToolCalls } from "./detectors/tool-calls.js";
 import { normalizeUnicode, stripHiddenCharacters } from "./detectors/unicode.js";
-import { estimateTokens, jsonStrings, mapJsonStrings } from "./json-strings.js";
+import { estimateTokens, jsonStrings, mapJsonStrings, withJsonStrings } from "./json-strings.js";
+import { advancedRedact } from "./redaction/advanced.js";
 import type { SecretMatcher } from "./redaction/matcher.js";
 import type { ShroudSettings } from "./settings.js";
 
@@ -42,16 +47,16 @@ export interface RequestInspection {
   requestTokens: number;
 }
 
-type Action = "block" | "sanitize" | "redact" | "decode" | "warn" | "log" | "allow";
+export type Action = "block" | "sanitize" | "redact" | "decode" | "warn" | "log" | "allow";
 
 /** sanitization_mode: `log_only` blocks nothing a detector finds; `surgical` strips where it can instead of blocking. */
-function effective(action: Action, settings: ShroudSettings, canSanitize: boolean): Action {
+export function effective(action: Action, settings: ShroudSettings, canSanitize: boolean): Action {
   if (settings.sanitizationMode === "log_only") return action === "allow" ? "allow" : "log";
   if (settings.sanitizationMode === "surgical" && action === "block") return canSanitize ? "sanitize" : "warn";
   return action;
 }
 
-const OUTCOME: Record<Action, Outcome> = {
+export const OUTCOME: Record<Action, Outcome> = {
   block: "blocked", sanitize: "redacted", redact: "redacted", decode: "redacted", warn: "warned", log: "logged", allow: "logged",
 };
 
@@ -73,7 +78,15 @@ export function inspectRequest(parsed: unknown, settings: ShroudSettings, matche
       secretsRedacted += result.count;
       return result.text;
     };
-    return mapJsonStrings(value, redact, redact);
+    let redacted = mapJsonStrings(value, redact, redact);
+    if (settings.advancedRedaction.enabled) {
+      const advanced = advancedRedact(jsonStrings(redacted), matcher, settings.advancedRedaction);
+      if (advanced.count > 0) {
+        secretsRedacted += advanced.count;
+        redacted = withJsonStrings(redacted, advanced.strings);
+      }
+    }
+    return redacted;
   };
 
   // 1 and 8: hidden characters always go; normalisation as configured.
@@ -87,7 +100,24 @@ export function inspectRequest(parsed: unknown, settings: ShroudSettings, matche
     return normalized.text;
   });
   if (unicodeNormalized) findings.push({ detector: "unicode", outcome: "redacted", location: "request", category: "normalized" });
-  const text = jsonStrings(body).join("\n");
+  let text = jsonStrings(body).join("\n");
+
+  // 3: credentials the agent pastes that are not vault secrets (those are redacted above, or masked here when
+  // redaction is off, so that a vault value is never taken for a foreign one).
+  const injection = settings.secretInjection;
+  if (injection.enabled) {
+    const unknown = !settings.secretRedaction && matcher ? matcher.redact(text).text : text;
+    const kinds = detectSecretInjection(unknown, injection.sensitivity);
+    if (kinds.length > 0) {
+      const action = effective(injection.action, settings, true);
+      threats.push(...kinds.map((kind): Threat => ({ threat_type: "secret_injection", pattern: kind, location: "request", severity: "high" })));
+      note("secret_injection", action, kinds, `secret injection detected (${kinds.join(", ")}): credentials not from the vault and agent policy is block`);
+      if (action === "redact" || action === "sanitize") {
+        body = mapJsonStrings(body, (value) => redactInjectedSecrets(value, injection.sensitivity));
+        text = jsonStrings(body).join("\n");
+      }
+    }
+  }
 
   // 4: PII.
   // `allow`: personal data is the agent's business; not even noted.
@@ -160,6 +190,20 @@ export function inspectRequest(parsed: unknown, settings: ShroudSettings, matche
     }
   }
 
+  // 14: tools offered and called, and the calls' arguments.
+  if (settings.toolCalls.enabled) {
+    const { violations, threats: found } = inspectToolCalls(extractToolCalls(body), toolCallOptions(settings), "request");
+    threats.push(...found);
+    const action = effective(settings.toolCalls.action, settings, false);
+    for (const violation of violations) note("tool_call", action, [violation.category], violation.reason);
+  }
+
+  // 15: the semantic policy (topics and tasks).
+  if (settings.semanticPolicy.enabled) {
+    const action = effective(settings.semanticPolicy.action, settings, false);
+    for (const violation of checkSemanticRequest(text, settings.semanticPolicy)) note("semantic_policy", action, [violation.category], violation.reason);
+  }
+
   body = redactSecrets(body);
   if (secretsRedacted > 0) findings.push({ detector: "secret_redaction", outcome: "redacted", location: "request", category: "vault_secret" });
 
@@ -168,4 +212,10 @@ export function inspectRequest(parsed: unknown, settings: ShroudSettings, matche
     injectionScore: prompt.score, contextInjectionScore: context.score, secretsRedacted,
     requestTokens: estimateTokens(jsonStrings(body)),
   };
+}
+
+/** The tool-call layer's options: its own, and the threat detectors' settings for the arguments. */
+export function toolCallOptions(settings: ShroudSettings) {
+  return { ...settings.toolCalls, commandInjection: settings.commandInjection, network: settings.network,
+    blockedPaths: settings.filesystem.blockedPaths };
 }

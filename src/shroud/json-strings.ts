@@ -20,3 +20,9 @@ export function jsonStrings(value: unknown, into: string[] = []): string[] {
 export function estimateTokens(texts: readonly string[]): number {
   return Math.ceil(texts.reduce((sum, text) => sum + text.length, 0) / 4);
 }
+
+/** The value with its string values replaced, in jsonStrings' order, by `strings` (keys unchanged). */
+export function withJsonStrings(value: unknown, strings: readonly string[]): unknown {
+  let next = 0;
+  return mapJsonStrings(value, () => strings[next++]);
+}

@@ -51,6 +51,8 @@ export interface ManifestDependencies {
   /** Read models include a position (the secrets listing and the policies are read from them). */
   readModels: { waitFor(position: Position, timeoutMs: number): Promise<void> };
   logger: Logger;
+  /** Every event read from the log, in order (Shroud's cached lookups follow the log through here). */
+  onEvent?(event: RecordedEvent): void;
 }
 
 export class RedactionManifests {
@@ -79,6 +81,7 @@ export class RedactionManifests {
     for (const event of events) {
       if (comparePositions(event.position, this.seen) <= 0) continue;
       this.consider(event);
+      this.deps.onEvent?.(event);
       this.seen = event.position;
     }
   }
@@ -116,10 +119,18 @@ export class RedactionManifests {
     }
   }
 
-  /** The agent's matcher as policies apply to a caller at `ip` (policies may have address conditions). */
-  async matcherFor(agent: AgentPrincipal, ip: string): Promise<SecretMatcher> {
+  /** Considers every event up to the log's head now, and answers that head. */
+  async follow(): Promise<Position> {
     const head = await this.deps.store.headPosition();
     await this.caughtUp(head);
+    return head;
+  }
+
+  /**
+   * The agent's matcher as policies apply to a caller at `ip` (policies may have address conditions), current
+   * as of `head` (from follow(), this call's).
+   */
+  async matcherFor(agent: AgentPrincipal, ip: string, head: Position): Promise<SecretMatcher> {
     const key = `${agent.id} ${ip}`;
     const cached = this.entries.get(key);
     if (cached && this.deps.clock().getTime() - cached.builtAt < MAX_AGE_MS) return cached.matcher;

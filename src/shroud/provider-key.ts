@@ -33,7 +33,7 @@ function keyPaths(provider: string): string[] {
 }
 
 export async function resolveProviderKey(
-  services: Pick<Services, "db" | "bus" | "store" | "keys" | "clock" | "config">, caller: Caller & { principal: AgentPrincipal },
+  services: Pick<Services, "db" | "lookups" | "bus" | "store" | "keys" | "clock" | "config">, caller: Caller & { principal: AgentPrincipal },
   provider: string, header: string | undefined,
 ): Promise<string> {
   if (header !== undefined && header !== "") {
@@ -42,13 +42,14 @@ export async function resolveProviderKey(
     if (!match) throw new BadVaultReference();
     return (await readSecret(services, caller, match[1].toLowerCase(), decodeURIComponent(match[2]))).value;
   }
-  const visible = await visibleVaultIds(services.db, caller.principal);
+  const lookups = services.lookups ?? services.db;
+  const visible = await visibleVaultIds(lookups, caller.principal);
   const vaults = visible === "all" ? [] : visible;
   // The agent's own vault order first (its vault_ids), then the others it reaches.
   vaults.sort((a, b) => rank(caller.principal.vaultIds, a) - rank(caller.principal.vaultIds, b));
   for (const path of keyPaths(provider)) {
     for (const vaultId of vaults) {
-      const present = (await listVaultSecrets(services.db, vaultId, path)).some((secret) => secret.path === path);
+      const present = (await listVaultSecrets(lookups, vaultId, path)).some((secret) => secret.path === path);
       if (!present) continue;
       try {
         return (await readSecret(services, caller, vaultId, path)).value;

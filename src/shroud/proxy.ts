@@ -5,7 +5,7 @@
  * stream), and record the call. Blocks answer in OpenAI's error shape with `type: "shroud_error"`.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { Forbidden, Invalid, RateLimited } from "../../commands/errors.js";
+import { Forbidden, Invalid, PaymentRequired, RateLimited } from "../../commands/errors.js";
 import { shroudUsageAggregate } from "../../commands/shroud-usage.js";
 import type { CommandBus } from "../app/command-bus.js";
 import type { Services } from "../app/services.js";
@@ -19,20 +19,23 @@ import type { Provider, ShroudProcessConfig } from "./config.js";
 import { PROVIDERS } from "./config.js";
 import type { Threat } from "./detectors/threat.js";
 import { inspectRequest } from "./inspect.js";
-import { cleanResponseText, inspectResponse, scoreResponseText } from "./inspect-response.js";
+import { cleanResponseText, inspectResponse } from "./inspect-response.js";
+import type { ShroudLookups } from "./lookups.js";
 import type { RedactionManifests } from "./manifest.js";
 import { costMicroUsd } from "./prices.js";
 import { resolveProviderKey } from "./provider-key.js";
 import { canonicalProvider, shroudSettings, type ShroudSettings } from "./settings.js";
-import { formatSse, SseParser } from "./sse.js";
+import { formatSse, SseParser, type SseEvent } from "./sse.js";
+import { blockedFrames, StreamGate } from "./stream-gate.js";
 import { StreamRedaction, usageOf } from "./stream-redaction.js";
 
 export type Shape = "chat" | "messages" | "responses" | "gemini";
 
 export interface ProxyDependencies {
-  services: Pick<Services, "db" | "bus" | "store" | "keys" | "clock" | "config">;
+  services: Pick<Services, "db" | "lookups" | "bus" | "store" | "keys" | "clock" | "config">;
   authenticate: Authenticate;
   manifests: RedactionManifests;
+  lookups: ShroudLookups;
   config: ShroudProcessConfig;
   logger: Logger;
   /** Streams open per agent in this process (max_concurrent_streams). */
@@ -73,7 +76,9 @@ export function sendShroudError(res: ServerResponse, error: unknown, logger: Log
   }
   const message = serverFault && !(error instanceof HttpProblem) ? "Shroud could not complete the call" : problem.detail;
   res.writeHead(problem.status, { ...headers, "content-type": "application/json", "x-request-id": requestId });
-  res.end(JSON.stringify({ error: { type: "shroud_error", message, code: problem.status } }));
+  // A 402 carries its x402 fields beside the error, where x402 clients look for them.
+  const extensions = error instanceof PaymentRequired ? error.extensions : {};
+  res.end(JSON.stringify({ ...extensions, error: { type: "shroud_error", message, code: problem.status } }));
   return problem.status;
 }
 
@@ -133,7 +138,10 @@ export async function proxyCall(deps: ProxyDependencies, req: IncomingMessage, r
   const streamsOpen = deps.openStreams;
   let holdsStream = false;
   try {
-    caller = await authenticateShroudCaller(deps.authenticate, services, { headers: req.headers, ip: route.ip, requestId: route.requestId });
+    // The log up to its head, once per call: the redaction manifest and the cached lookups are exact as of it.
+    const head = await deps.manifests.follow();
+    await deps.lookups.fresh();
+    caller = await authenticateShroudCaller(deps.authenticate, { db: services.lookups ?? services.db, clock: services.clock }, { headers: req.headers, ip: route.ip, requestId: route.requestId });
     const { principal, agent } = caller;
     metadata = { ...metadata, actor: { type: "agent", id: agent.id }, org_id: agent.orgId,
       ...(req.headers["user-agent"] && { user_agent: String(req.headers["user-agent"]).slice(0, 500) }) };
@@ -164,7 +172,8 @@ export async function proxyCall(deps: ProxyDependencies, req: IncomingMessage, r
       throw new ShroudBlocked(violation);
     }
 
-    const matcher = settings.secretRedaction ? await deps.manifests.matcherFor(principal, route.ip) : undefined;
+    // Secret injection needs the vault's values too: a vault value is not a foreign credential.
+    const matcher = settings.secretRedaction || settings.secretInjection.enabled ? await deps.manifests.matcherFor(principal, route.ip, head) : undefined;
     const inspection = inspectRequest(parsed, settings, matcher);
     record.findings.push(...inspection.findings);
     Object.assign(record, { secretsRedacted: inspection.secretsRedacted, piiDetected: inspection.piiCategories,
@@ -225,7 +234,7 @@ export async function proxyCall(deps: ProxyDependencies, req: IncomingMessage, r
       injection: inspection.injectionScore, pii: inspection.piiCategories, secrets: inspection.secretsRedacted });
     const common: Record<string, string> = { "x-request-id": route.requestId, ...(requestHeader && { "x-shroud-inspection": requestHeader }) };
     if ((upstream.headers.get("content-type") ?? "").includes("text/event-stream") && upstream.body) {
-      await relayStream(upstream, res, settings, matcher, record, common);
+      await relayStream(upstream, res, settings, matcher, record, common, route.shape);
     } else {
       await relayWhole(upstream, res, settings, matcher, record, common, inspection.threats);
     }
@@ -286,7 +295,7 @@ async function relayWhole(upstream: Response, res: ServerResponse, settings: Shr
     record.secretsRedacted += inspection.secretsRedacted;
     Object.assign(record, { responseInjectionScore: inspection.responseInjectionScore,
       responseContextInjectionScore: inspection.responseContextInjectionScore, externalUrlsFlagged: inspection.externalUrlsFlagged,
-      contentFiltered: inspection.contentFiltered });
+      unexpectedCodeBlocks: inspection.unexpectedCodeBlocks, contentFiltered: inspection.contentFiltered });
     const usage = usageOf(parsed as Record<string, unknown>);
     if (usage.input !== undefined) record.requestTokens = usage.input;
     if (usage.output !== undefined) record.responseTokens = usage.output;
@@ -310,30 +319,51 @@ async function relayWhole(upstream: Response, res: ServerResponse, settings: Shr
 }
 
 async function relayStream(upstream: Response, res: ServerResponse, settings: ShroudSettings,
-  matcher: Parameters<typeof inspectResponse>[2], record: CallRecord, common: Record<string, string>): Promise<void> {
+  matcher: Parameters<typeof inspectResponse>[2], record: CallRecord, common: Record<string, string>, shape: Shape): Promise<void> {
   record.status = upstream.status;
   res.writeHead(upstream.status, { ...common, "content-type": "text/event-stream", "cache-control": "no-cache",
     "x-shroud-stream-inspection": "per-frame" });
   const parser = new SseParser();
   const redaction = new StreamRedaction(settings, matcher);
-  const send = (events: ReturnType<SseParser["push"]>) => {
-    for (const event of events.flatMap((e) => redaction.transform(e))) {
+  const gate = new StreamGate(settings);
+  let blocked: string | undefined;
+  const write = (events: readonly SseEvent[]) => {
+    for (const event of events) {
       const frame = formatSse(event);
       record.responseBytes += Buffer.byteLength(frame);
       res.write(frame);
     }
   };
-  for await (const chunk of upstream.body as unknown as AsyncIterable<Uint8Array>) send(parser.push(chunk));
-  send(parser.end());
-  for (const event of redaction.flushAll()) res.write(formatSse(event));
+  const pass = (decision: { send: SseEvent[]; blocked?: string }) => {
+    write(decision.send);
+    if (decision.blocked) {
+      blocked = decision.blocked;
+      write(blockedFrames(shape, decision.blocked));
+    }
+  };
+  for await (const chunk of upstream.body as unknown as AsyncIterable<Uint8Array>) {
+    pass(gate.push(parser.push(chunk).flatMap((e) => redaction.transform(e))));
+    if (blocked) break;
+  }
+  if (!blocked) {
+    pass(gate.push([...parser.end().flatMap((e) => redaction.transform(e)), ...redaction.flushAll()]));
+    if (!blocked) pass(gate.end());
+  }
   record.secretsRedacted += redaction.secretsRedacted;
   if (redaction.secretsRedacted > 0) record.findings.push({ detector: "secret_redaction", outcome: "redacted", location: "response", category: "vault_secret" });
   for (const kind of redaction.credentialsFiltered) record.findings.push({ detector: "response_credentials", outcome: "redacted", location: "response", category: kind });
   if (redaction.inputTokens) record.requestTokens = redaction.inputTokens;
-  record.responseTokens = redaction.outputTokens || Math.ceil(redaction.released.length / 4);
-  const scored = scoreResponseText(redaction.released, settings);
-  Object.assign(record, { responseInjectionScore: scored.score, responseContextInjectionScore: scored.contextScore,
-    externalUrlsFlagged: scored.flaggedUrls, contentFiltered: redaction.credentialsFiltered.length > 0 || scored.threats.length > 0 });
-  // Already delivered: a stream's injection findings are warnings (rolling mode).
-  for (const threat of scored.threats) record.findings.push({ detector: threat.threat_type, outcome: "warned", location: "response", category: threat.pattern });
+  record.responseTokens = redaction.outputTokens || Math.ceil(gate.text.length / 4);
+  const verdict = gate.verdict;
+  if (verdict) {
+    Object.assign(record, { responseInjectionScore: verdict.responseInjectionScore, responseContextInjectionScore: verdict.responseContextInjectionScore,
+      externalUrlsFlagged: verdict.externalUrlsFlagged, unexpectedCodeBlocks: verdict.unexpectedCodeBlocks });
+    // What was released before the end could not be withheld: a finding on it is a warning, unless it stopped the stream.
+    record.findings.push(...verdict.findings.map((f) => (f.outcome === "blocked" && !blocked ? { ...f, outcome: "warned" as const } : f)));
+  }
+  record.contentFiltered = redaction.credentialsFiltered.length > 0 || Boolean(verdict?.flagged);
+  if (blocked) {
+    record.blocked = true;
+    record.policyViolations.push(blocked);
+  }
 }

@@ -24,6 +24,8 @@ import type { ShroudProcessConfig } from "./config.js";
 import { RedactionManifests } from "./manifest.js";
 import { proxyCall, sendShroudError, type Shape } from "./proxy.js";
 import { HttpProblem } from "../http/problems.js";
+import { ReadModelCache } from "../db/read-model-cache.js";
+import { ShroudLookups } from "./lookups.js";
 
 export interface RunningShroud {
   url: string;
@@ -50,6 +52,11 @@ const ATTESTATION = {
   },
 };
 
+/** The read-model tables a call's lookups read (authentication, authorization, the provider key's listing). */
+const LOOKUP_TABLES = ["users", "agents", "revoked_tokens", "ip_rules", "vaults", "policies", "secrets"];
+/** A backstop only: the log keeps the entries exact (lookups.ts). */
+const LOOKUP_MAX_AGE_MS = 60_000;
+
 const PROXY_ROUTES: ReadonlyArray<{ pattern: RegExp; shape: Shape }> = [
   { pattern: /^\/v1\/chat\/completions$/, shape: "chat" },
   { pattern: /^\/v1\/messages$/, shape: "messages" },
@@ -65,6 +72,7 @@ export async function startShroud(config: Config, shroud: ShroudProcessConfig, l
   };
   try {
     let db: Database, store: EventStore, keys: KeyProvider, runner: Pick<ProjectionRunner, "waitFor">;
+    let cache: ReadModelCache | undefined;
     if (options.attach) {
       ({ db, store, keys, runner } = options.attach);
     } else {
@@ -78,19 +86,27 @@ export async function startShroud(config: Config, shroud: ShroudProcessConfig, l
       closers.push(() => store.close());
       keys = await openKeyProvider(config);
       closers.push(() => keys.close());
-      const own = new ProjectionRunner({ db, store, projections: allProjections, logger: logger.child({ component: "projections" }) });
+      cache = new ReadModelCache({ db, projections: allProjections, tables: LOOKUP_TABLES, maxAgeMs: LOOKUP_MAX_AGE_MS });
+      const lookupCache = cache;
+      const own = new ProjectionRunner({ db, store, projections: allProjections, logger: logger.child({ component: "projections" }),
+        onBatch: (projection) => lookupCache.projectionApplied(projection) });
       await own.start();
       closers.push(() => own.stop());
       runner = own;
     }
+    // Attached to a server in this process, its own runner does not tell this cache: one as fresh as the log still works.
+    cache ??= new ReadModelCache({ db, projections: allProjections, tables: LOOKUP_TABLES, maxAgeMs: LOOKUP_MAX_AGE_MS });
+    const lookups = new ShroudLookups(cache, runner);
     const clock = options.clock ?? (() => new Date());
-    const bus = new CommandBus({ store, clock, readModels: runner, readYourWritesTimeoutMs: config.readYourWritesTimeoutMs });
+    const bus = new CommandBus({ store, clock, readModels: runner, readYourWritesTimeoutMs: config.readYourWritesTimeoutMs,
+      onWritten: (types) => lookups.cache.eventsWritten(types) });
     const tokens = await TokenService.open(keys, { issuer: config.publicUrl ?? "keyledger", audience: "keyledger-api", clock });
-    const authenticate = createAuthenticator({ db, tokens, clock, logger });
-    const manifests = new RedactionManifests({ db, store, keys, clock, readModels: runner, logger });
+    const authenticate = createAuthenticator({ db, lookups: cache.lookups, tokens, clock, logger });
+    const manifests = new RedactionManifests({ db, store, keys, clock, readModels: runner, logger, onEvent: (event) => lookups.consider(event) });
     await manifests.start();
     closers.push(() => manifests.stop());
-    const deps = { services: { db, bus, store, keys, clock, config }, authenticate, manifests, config: shroud, logger, openStreams: new Map<string, number>() };
+    const deps = { services: { db, lookups: cache.lookups, bus, store, keys, clock, config }, authenticate, manifests, lookups,
+      config: shroud, logger, openStreams: new Map<string, number>() };
 
     const handle = async (req: IncomingMessage, res: ServerResponse) => {
       const requestId = randomUUID();

@@ -2,7 +2,7 @@
  * An agent's `shroud_config` with every default filled in (the defaults 1claw documents), as the proxy acts
  * on it. Defaults live here, not in the stored config, so changing one reaches every agent that never set it.
  */
-import type { ShroudConfig } from "../../events/shroud-config.js";
+import { HARMFUL_CATEGORIES, type ShroudConfig } from "../../events/shroud-config.js";
 import { DEFAULT_BLOCKED_DOMAINS } from "./detectors/network.js";
 
 export interface ShroudSettings {
@@ -26,10 +26,23 @@ export interface ShroudSettings {
   network: { enabled: boolean; action: "block" | "warn" | "log"; blockedDomains: string[]; allowedDomains: string[] };
   filesystem: { enabled: boolean; action: "block" | "sanitize" | "warn" | "log"; blockedPaths: string[] };
   sanitizationMode: "block" | "surgical" | "log_only";
+  toolCalls: { enabled: boolean; allowedNames: string[]; deniedNames: string[]; scanArguments: boolean; blockCredentialExfil: boolean;
+    action: "block" | "warn" | "log" };
+  outputPolicy: { enabled: boolean; blockedPatterns: string[]; blockedEntities: string[]; blockHarmful: boolean;
+    harmfulCategories: HarmfulCategory[]; action: "block" | "warn" | "log" };
+  /** What a response scoring RESPONSE_BLOCK_SCORE or more gets: withheld unless output_policy.action says warn or log. */
+  responseInjectionAction: "block" | "warn" | "log";
+  secretInjection: { enabled: boolean; action: "block" | "redact" | "warn" | "log"; sensitivity: "low" | "medium" | "high" };
+  advancedRedaction: { enabled: boolean; base64: boolean; split: boolean; prefix: boolean; minSecretLength: number };
+  semanticPolicy: { enabled: boolean; allowedTopics: string[]; deniedTopics: string[]; allowedTasks: string[]; deniedTasks: string[];
+    action: "block" | "warn" | "log" };
+  streaming: { mode: "rolling" | "holdback"; holdbackChars: number };
 }
 
 /** Open streams per agent when its config names no limit (1claw's default per agent key). */
 export const DEFAULT_MAX_CONCURRENT_STREAMS = 20;
+
+type HarmfulCategory = (typeof HARMFUL_CATEGORIES)[number];
 
 export function shroudSettings(config: ShroudConfig | null): ShroudSettings {
   const c = config ?? {};
@@ -83,6 +96,45 @@ export function shroudSettings(config: ShroudConfig | null): ShroudSettings {
       blockedPaths: c.filesystem_detection?.blocked_paths ?? [],
     },
     sanitizationMode: c.sanitization_mode ?? "block",
+    toolCalls: {
+      enabled: c.tool_call_inspection?.enabled ?? false,
+      allowedNames: c.tool_call_inspection?.allowed_tool_names ?? [],
+      deniedNames: c.tool_call_inspection?.denied_tool_names ?? [],
+      scanArguments: c.tool_call_inspection?.scan_arguments ?? true,
+      blockCredentialExfil: c.tool_call_inspection?.block_credential_exfil ?? true,
+      action: c.tool_call_inspection?.action ?? "block",
+    },
+    outputPolicy: {
+      enabled: c.output_policy?.enabled ?? false,
+      blockedPatterns: c.output_policy?.blocked_patterns ?? [],
+      blockedEntities: c.output_policy?.blocked_entities ?? [],
+      blockHarmful: c.output_policy?.block_harmful_content ?? false,
+      // None named: every category.
+      harmfulCategories: c.output_policy?.harmful_categories?.length ? c.output_policy.harmful_categories : [...HARMFUL_CATEGORIES],
+      action: c.output_policy?.action ?? "warn",
+    },
+    responseInjectionAction: c.output_policy?.enabled && c.output_policy.action ? c.output_policy.action : "block",
+    secretInjection: {
+      enabled: c.secret_injection_detection?.enabled ?? false,
+      action: c.secret_injection_detection?.action ?? "block",
+      sensitivity: c.secret_injection_detection?.sensitivity ?? "medium",
+    },
+    advancedRedaction: {
+      enabled: c.advanced_redaction?.enabled ?? false,
+      base64: c.advanced_redaction?.detect_base64_encoded ?? true,
+      split: c.advanced_redaction?.detect_split_secrets ?? true,
+      prefix: c.advanced_redaction?.detect_prefix_leak ?? true,
+      minSecretLength: c.advanced_redaction?.min_secret_length ?? 16,
+    },
+    semanticPolicy: {
+      enabled: c.semantic_policy?.enabled ?? false,
+      allowedTopics: c.semantic_policy?.allowed_topics ?? [],
+      deniedTopics: c.semantic_policy?.denied_topics ?? [],
+      allowedTasks: c.semantic_policy?.allowed_tasks ?? [],
+      deniedTasks: c.semantic_policy?.denied_tasks ?? [],
+      action: c.semantic_policy?.action ?? "warn",
+    },
+    streaming: { mode: c.streaming_inspection_mode ?? "rolling", holdbackChars: c.streaming_holdback_chars ?? 512 },
   };
 }
 

@@ -3,8 +3,8 @@
  * channel (an OpenAI choice, an Anthropic content block, a Responses output item, a Gemini part) go through
  * a RollingRedactor, so a secret split across deltas, frames or network reads is caught; what a channel
  * still holds is released in a frame of the same shape before the frame that ends it (or at the end of the
- * stream). Every other string of every frame is redacted whole. Injection in a stream is scored at its end
- * and only warned about: the text has already gone out.
+ * stream). Every other string of every frame is redacted whole. What may then be released, and when, is the
+ * StreamGate's decision (stream-gate.ts).
  */
 import { cleanResponseText } from "./inspect-response.js";
 import { mapJsonStrings } from "./json-strings.js";
@@ -51,6 +51,16 @@ function slotsOf(data: Json): { slots: Slot[]; ends: string[] } {
     });
   }
   return { slots, ends };
+}
+
+/** The text deltas a frame carries (what the model said in it). */
+export function textOf(event: SseEvent): string {
+  try {
+    const data = JSON.parse(event.data);
+    return data && typeof data === "object" ? slotsOf(data).slots.map((slot) => slot.get()).join("") : "";
+  } catch {
+    return "";
+  }
 }
 
 /** Token counts wherever the provider puts them in a frame. */

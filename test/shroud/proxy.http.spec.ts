@@ -70,6 +70,19 @@ describe("Shroud proxy", function () {
       expect(refused.body.error.type).to.equal("shroud_error");
       expect(world.fake.received).to.have.length(0);
     });
+
+    it("answers the x402 rail with a 402 that offers no way to pay, and refuses router keys with 401 (neither is offered here)", async () => {
+      const before = world.fake.received.length;
+      const x402 = await callShroud(world, undefined, "/v1/chat/completions", chat("hi"), { authorization: "Bearer x402" });
+      expect(x402.status).to.equal(402);
+      expect(x402.body).to.deep.include({ x402Version: 1, accepts: [] });
+      expect(x402.body.error).to.include({ type: "shroud_error", code: 402 });
+      expect(x402.body.error.message).to.match(/^the x402 pay-per-use rail is not offered by this Shroud/);
+      const router = await callShroud(world, undefined, "/v1/chat/completions", chat("hi"), { authorization: "Bearer sk-shroud-v1-abcdef0123456789" });
+      expect(router.status).to.equal(401);
+      expect(router.body.error.message).to.match(/^router keys \(sk-shroud-v1-…\) are not offered by this Shroud/);
+      expect(world.fake.received.length, "nothing sent upstream").to.equal(before);
+    });
   });
 
   describe("secret redaction and provider keys", () => {

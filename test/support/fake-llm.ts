@@ -29,6 +29,8 @@ export interface FakeLlm {
   byteSplits: number[];
   /** While set, streams wait for it before their last frames (to keep them open). */
   hold?: Promise<void>;
+  /** A tool call the assistant makes after its text (OpenAI chat and Anthropic messages, whole or streamed). */
+  toolCall?: { name: string; arguments: string };
   reset(): void;
   close(): Promise<void>;
 }
@@ -110,6 +112,30 @@ function streamFrames(kind: string, model: string, deltas: string[], inputTokens
   }
 }
 
+function withToolCall(answer: any, call: FakeLlm["toolCall"]): unknown {
+  if (!call) return answer;
+  if (Array.isArray(answer.choices)) {
+    answer.choices[0].message.tool_calls = [{ id: "call_1", type: "function", function: call }];
+    answer.choices[0].finish_reason = "tool_calls";
+  }
+  if (Array.isArray(answer.content)) answer.content.push({ type: "tool_use", id: "toolu_1", name: call.name, input: JSON.parse(call.arguments) });
+  return answer;
+}
+
+/** A tool call streamed after the text, its arguments in two pieces (OpenAI chat, Anthropic messages). */
+function toolCallFrames(kind: string, model: string, call: { name: string; arguments: string }): string[] {
+  const half = Math.floor(call.arguments.length / 2);
+  const parts = [call.arguments.slice(0, half), call.arguments.slice(half)];
+  if (kind === "messages") {
+    return [sse({ type: "content_block_start", index: 1, content_block: { type: "tool_use", id: "toolu_1", name: call.name, input: {} } }, "content_block_start"),
+      ...parts.map((partial_json) => sse({ type: "content_block_delta", index: 1, delta: { type: "input_json_delta", partial_json } }, "content_block_delta")),
+      sse({ type: "content_block_stop", index: 1 }, "content_block_stop")];
+  }
+  const chunk = (tool: Record<string, unknown>) => sse({ id: "chatcmpl-1", object: "chat.completion.chunk", created: 1, model,
+    choices: [{ index: 0, delta: { tool_calls: [{ index: 0, ...tool }] }, finish_reason: null }] });
+  return [chunk({ id: "call_1", type: "function", function: { name: call.name, arguments: parts[0] } }), chunk({ function: { arguments: parts[1] } })];
+}
+
 function kindOf(path: string): string {
   if (path === "/v1/messages") return "messages";
   if (path === "/v1/responses") return "responses";
@@ -138,6 +164,7 @@ export async function startFakeLlm(): Promise<FakeLlm> {
       this.deltaSplits = [];
       this.byteSplits = [];
       this.hold = undefined;
+      this.toolCall = undefined;
     },
     close: async () => {},
   };
@@ -162,12 +189,13 @@ export async function startFakeLlm(): Promise<FakeLlm> {
     const streaming = parsed.stream === true || url.pathname.endsWith(":streamGenerateContent");
     if (!streaming) {
       res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify(wholeAnswer(kind, model, text, inputTokens, outputTokens)));
+      res.end(JSON.stringify(withToolCall(wholeAnswer(kind, model, text, inputTokens, outputTokens), fake.toolCall)));
       return;
     }
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
     const frames = streamFrames(kind, model, pieces(text, fake.deltaSplits), inputTokens, outputTokens,
       parsed.stream_options?.include_usage === true);
+    if (fake.toolCall) frames.head.push(...toolCallFrames(kind, model, fake.toolCall));
     await writeSplit(res, frames.head.join(""), fake.byteSplits);
     if (fake.hold) await fake.hold;
     res.end(frames.tail.join(""));

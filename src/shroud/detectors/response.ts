@@ -20,9 +20,9 @@ export function findCredentials(text: string): string[] {
   return CREDENTIAL_RULES.filter((rule) => rule.pattern.test(text)).map((rule) => rule.name);
 }
 
-/** The text with every credential-looking span replaced by `[FILTERED:<kind>]`. */
-export function filterCredentials(text: string): string {
-  return CREDENTIAL_RULES.reduce((out, rule) =>
+/** The text with every credential-looking span (of the given kinds, else all) replaced by `[FILTERED:<kind>]`. */
+export function filterCredentials(text: string, kinds?: readonly string[]): string {
+  return CREDENTIAL_RULES.filter((rule) => !kinds || kinds.includes(rule.name)).reduce((out, rule) =>
     out.replace(new RegExp(rule.pattern.source, "g"), `[FILTERED:${rule.name}]`), text);
 }
 

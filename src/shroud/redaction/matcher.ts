@@ -12,6 +12,12 @@ export interface RedactionEntry {
   path: string;
 }
 
+/** A value with its tag already made (the derived matchers of advanced redaction). */
+interface TaggedValue {
+  value: string;
+  tag: string;
+}
+
 export interface Span {
   start: number;
   end: number;
@@ -36,14 +42,40 @@ export class SecretMatcher {
   /** Length of the longest value: how much of a stream must be held back so no value is split unseen. */
   readonly maxLength: number;
   readonly size: number;
+  private readonly unique = new Map<string, string>();
+  private readonly derived = new Map<string, SecretMatcher>();
 
-  constructor(entries: readonly RedactionEntry[]) {
-    const unique = new Map<string, string>();
-    for (const entry of entries) if (entry.value !== "" && !unique.has(entry.value)) unique.set(entry.value, redactionTag(entry.path));
-    for (const [value, tag] of unique) this.add(value, tag);
+  constructor(entries: readonly (RedactionEntry | TaggedValue)[]) {
+    for (const entry of entries) {
+      if (entry.value !== "" && !this.unique.has(entry.value)) this.unique.set(entry.value, "tag" in entry ? entry.tag : redactionTag(entry.path));
+    }
+    for (const [value, tag] of this.unique) this.add(value, tag);
     this.maxLength = Math.max(0, ...this.lengths);
-    this.size = unique.size;
+    this.size = this.unique.size;
     this.link();
+  }
+
+  /**
+   * For advanced redaction, built once per matcher: the values at least `min` long (`whole`), or the first
+   * half of each (at least 8 characters) to find a value's beginning leaked on its own (`prefix`).
+   */
+  derive(kind: "whole" | "prefix", min: number): SecretMatcher {
+    const key = `${kind} ${min}`;
+    let matcher = this.derived.get(key);
+    if (!matcher) {
+      const long = [...this.unique].filter(([value]) => value.length >= min);
+      matcher = new SecretMatcher(long.map(([value, tag]) =>
+        ({ value: kind === "whole" ? value : value.slice(0, Math.max(8, Math.ceil(value.length / 2))), tag })));
+      this.derived.set(key, matcher);
+    }
+    return matcher;
+  }
+
+  /** The (longest) value carrying a tag: where a leaked prefix would continue. */
+  valueTagged(tag: string): string | undefined {
+    let found: string | undefined;
+    for (const [value, t] of this.unique) if (t === tag && (!found || value.length > found.length)) found = value;
+    return found;
   }
 
   private add(value: string, tag: string): void {
