@@ -10,7 +10,14 @@ const threshold = z.number().min(0).max(1);
 const count = z.number().int().min(0).max(1_000_000_000);
 const names = z.array(z.string().max(200)).max(500);
 const patterns = z.array(z.string().max(500)).max(200);
-/** Regular expressions a human writes: each must compile, so a bad one is a 400 at the door, not a surprise later. */
+/** A group holding a quantifier, itself quantified: `(a+)+`, `(\w*x)*`, `(?:a|b+){2,}`. */
+const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*(?:[*+]|\{\d+,\d*\})(?:[^()\\]|\\.)*\)(?:[*+]|\{\d+,\d*\})/;
+
+/**
+ * Regular expressions a human writes: each must compile, so a bad one is a 400 at the door, not a surprise later;
+ * and none may nest quantifiers, the shape whose backtracking can take exponential time on a model's answer and
+ * stall the one thread every agent's calls go through.
+ */
 const regexes = z.array(z.string().min(1).max(500).refine((source) => {
   try {
     new RegExp(source, "iu");
@@ -18,7 +25,8 @@ const regexes = z.array(z.string().min(1).max(500).refine((source) => {
   } catch {
     return false;
   }
-}, "must be a valid regular expression")).max(100);
+}, "must be a valid regular expression").refine((source) => !NESTED_QUANTIFIER.test(source),
+  "must not nest quantifiers (such as (a+)+): their matching can take exponential time")).max(100);
 
 export const HARMFUL_CATEGORIES = ["violence", "self_harm", "illegal", "hate", "sexual", "malware"] as const;
 

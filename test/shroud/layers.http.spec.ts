@@ -49,7 +49,8 @@ describe("Shroud later layers (proxy)", function () {
     const shown = await world.server.request("GET", `/v1/agents/${agent.id}`, { token: world.owner.accessToken });
     expect(shown.body.shroud_config ?? shown.body.agent?.shroud_config).to.deep.equal(config);
     for (const shroud_config of [
-      { output_policy: { blocked_patterns: ["(unclosed"] } }, { output_policy: { harmful_categories: ["gossip"] } },
+      { output_policy: { blocked_patterns: ["(unclosed"] } }, { output_policy: { blocked_patterns: ["(a+)+$"] } },
+      { output_policy: { harmful_categories: ["gossip"] } },
       { tool_call_inspection: { action: "explode" } }, { tool_call_inspection: { denied_tool_names: "shell" } },
       { secret_injection_detection: { sensitivity: "extreme" } }, { advanced_redaction: { min_secret_length: 2 } },
       { semantic_policy: { denied_topics: [1] } }, { streaming_holdback_chars: 10 },
