@@ -34,7 +34,8 @@ describe("input harnesses, short versions (issue 9)", function () {
     expect(report.fuzz!.requests).to.be.at.least(2400);
     expect(report.fuzz!.serverUp).to.equal(true);
     expect(report.fuzz!.rejectedWithoutStateChange).to.be.greaterThan(100);
-    expect(Object.keys(report.fuzz!.byStatus).filter((s) => Number(s) >= 500)).to.deep.equal([]);
+    // A 501 is only ever a 1claw operation Keyledger declares it does not offer; any other is a violation above.
+    expect(Object.keys(report.fuzz!.byStatus).filter((s) => Number(s) >= 500 && Number(s) !== 501)).to.deep.equal([]);
     expect(report.concurrency!.rounds).to.have.length(2);
     for (const round of report.concurrency!.rounds) {
       expect(round.secretValues).to.equal(round.secretLimit);
