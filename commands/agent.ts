@@ -1,6 +1,6 @@
 /**
  * An agent's life: created once (with an API key and identity keys made outside, since they are random),
- * updated by humans, keys rotated, deleted for good. Every command names the caller's organisation: an
+ * updated by humans, keys rotated, Shroud router keys minted and revoked (router-keys.ts), deleted for good. Every command names the caller's organisation: an
  * agent of another organisation is as absent as one that never existed.
  */
 import {
@@ -10,6 +10,10 @@ import {
 import { defineAggregate } from "./aggregate.js";
 import type { Decider } from "./decider.js";
 import { Conflict, Invalid, NotFound } from "./errors.js";
+import {
+  decideMintRouterKey, decideRevokeRouterKey, evolveRouterKeys, NO_ROUTER_KEYS, type MintRouterKey, type RevokeRouterKey,
+  type RouterKeys,
+} from "./router-keys.js";
 
 export type AgentCommand =
   | {
@@ -19,11 +23,13 @@ export type AgentCommand =
   | { type: "UpdateAgent"; agentId: string; orgId: string; changes: Partial<AgentSettings> }
   | { type: "RotateAgentApiKey"; agentId: string; orgId: string; apiKey: AgentApiKeyHash }
   | { type: "RotateAgentIdentityKeys"; agentId: string; orgId: string; identity: IdentityKeys }
-  | { type: "DeleteAgent"; agentId: string; orgId: string };
+  | { type: "DeleteAgent"; agentId: string; orgId: string }
+  | MintRouterKey
+  | RevokeRouterKey;
 
 export type AgentState =
   | { status: "absent" }
-  | { status: "present"; orgId: string; settings: AgentSettings }
+  | { status: "present"; orgId: string; settings: AgentSettings; routerKeys: RouterKeys }
   | { status: "deleted"; orgId: string };
 
 export class AgentNotFound extends NotFound {
@@ -77,12 +83,15 @@ export const agentDecider: Decider<AgentCommand, AgentState, AgentEvent> = {
     switch (event.type) {
       case "AgentCreated": {
         const { agent_id, org_id, created_by, origin, auth_method, api_key, identity, created_at, ...settings } = event.data;
-        return { status: "present", orgId: org_id, settings };
+        return { status: "present", orgId: org_id, settings, routerKeys: NO_ROUTER_KEYS };
       }
       case "AgentUpdated":
         return state.status === "present" ? { ...state, settings: { ...state.settings, ...event.data.changes } } : state;
       case "AgentDeleted":
         return { status: "deleted", orgId: event.data.org_id };
+      case "RouterKeyMinted":
+      case "RouterKeyRevoked":
+        return state.status === "present" ? { ...state, routerKeys: evolveRouterKeys(state.routerKeys, event) } : state;
       default:
         return state;
     }
@@ -114,6 +123,10 @@ export const agentDecider: Decider<AgentCommand, AgentState, AgentEvent> = {
       case "DeleteAgent":
         present(state, command);
         return [AgentDeleted.of({ ...ids, deleted_at: at })];
+      case "MintRouterKey":
+        return decideMintRouterKey(present(state, command), command, now);
+      case "RevokeRouterKey":
+        return decideRevokeRouterKey(present(state, command), command, now);
     }
   },
 };

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { defineEvent, eventReader, type EventsOf } from "./define.js";
+import { RouterKeyMinted, RouterKeyRevoked } from "./router-key.js";
 import { SealedValueSchema } from "./sealed-value.js";
 import { ShroudConfigSchema } from "./shroud-config.js";
 
@@ -104,7 +105,8 @@ export const AgentDeleted = defineEvent("AgentDeleted", z.object({
   deleted_at: z.iso.datetime(),
 }));
 
-export const agentEvents = [AgentCreated, AgentUpdated, AgentApiKeyRotated, AgentIdentityKeysRotated, AgentDeleted] as const;
+export const agentEvents = [AgentCreated, AgentUpdated, AgentApiKeyRotated, AgentIdentityKeysRotated, AgentDeleted,
+  RouterKeyMinted, RouterKeyRevoked] as const;
 export type AgentEvent = EventsOf<typeof agentEvents>;
 export const readAgentEvent = eventReader(agentEvents);
 

@@ -89,6 +89,9 @@ export const AUDIT_MAPPINGS: Readonly<Record<string, AuditMapping>> = {
   AgentApiKeyRotated: { action: "agent.api_key_rotate", resource: field("agent", "agent_id"), details: [] },
   AgentIdentityKeysRotated: { action: "agent.identity_keys_rotate", resource: field("agent", "agent_id"), details: [] },
   AgentDeleted: { action: "agent.delete", resource: field("agent", "agent_id"), details: [] },
+  RouterKeyMinted: { action: "agent.router_key_create", resource: field("router_key", "key_id"),
+    details: ["agent_id", "name", "max_concurrent_streams", "spend_cap_micro_usd", "created_by"] },
+  RouterKeyRevoked: { action: "agent.router_key_revoke", resource: field("router_key", "key_id"), details: ["agent_id", "revoked_by"] },
   AgentEnrollmentRequested: { action: "agent.enroll_request", resource: field("agent", "agent_id"), details: ["agent_name"] },
   // Vaults, secrets, policies
   VaultCreated: { action: "vault.create", resource: field("vault", "vault_id"), details: ["name", "description", "system"] },
@@ -166,6 +169,8 @@ export const AUDIT_MAPPINGS: Readonly<Record<string, AuditMapping>> = {
   ShroudCallRecorded: { action: "shroud.call", resource: field("shroud_call", "call_id"),
     details: ["agent_id", "provider", "model", "route", "action", "status", "streamed", "request_tokens", "response_tokens",
       "cost_micro_usd", "latency_ms", "secrets_redacted", "pii_detected", "injection_score", "findings", "policy_violations"] },
+  RouterKeySpent: { action: "shroud.router_key_spend", resource: field("router_key", "key_id"),
+    details: ["agent_id", "call_id", "cost_micro_usd"] },
   // Billing: tiers, money, usage and tier limits
   BillingTierSet: { action: "billing.tier_set", resource: field("org", "org_id"), details: ["tier", "period_end", "set_by"] },
   OverageMethodSet: { action: "billing.overage_method_set", resource: field("org", "org_id"), details: ["method", "set_by"] },

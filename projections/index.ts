@@ -7,6 +7,7 @@ import { ipRulesProjection } from "./ip-rules.js";
 import { policiesProjection } from "./policies.js";
 import type { Projection } from "./projection.js";
 import { revokedTokensProjection } from "./revoked-tokens.js";
+import { routerKeysProjection } from "./router-keys.js";
 import { usersProjection } from "./users.js";
 import { vaultsProjection } from "./vaults.js";
 import { secretsProjection } from "./secrets.js";
@@ -24,7 +25,7 @@ import { resourceSlotsProjection } from "./resource-slots.js";
 import { cmekRotationJobsProjection } from "./cmek-rotation-jobs.js";
 
 export const allProjections: readonly Projection[] = [revokedTokensProjection, apiKeysProjection, ipRulesProjection,
-  agentsProjection, usersProjection, invitationsProjection, vaultsProjection, secretsProjection,
+  agentsProjection, routerKeysProjection, usersProjection, invitationsProjection, vaultsProjection, secretsProjection,
   policiesProjection,
   accessIntervalsProjection, secretHistoryProjection, secretReadsProjection, secretInventoryProjection, dailyReadsProjection,
   sharesProjection, transactionsProjection, shroudCallsProjection,

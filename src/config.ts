@@ -27,6 +27,7 @@ export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = [
   { name: "PKCS11_PIN", description: "User PIN of the PKCS#11 token (required with pkcs11; never logged)" },
   { name: "LOG_LEVEL", description: "fatal, error, warn, info, debug, trace or silent", default: "info" },
   { name: "KEYLEDGER_PUBLIC_URL", description: "Base URL clients reach us at, used in links (e.g. https://vault.example.com)" },
+  { name: "KEYLEDGER_SHROUD_URL", description: "Base URL clients reach Shroud (keyledger shroud) at; a minted router key comes with this URL + /v1 as its base_url", default: "http://localhost:8081" },
   { name: "SHUTDOWN_TIMEOUT_MS", description: "How long in-flight requests may run after a shutdown signal", default: "10000" },
   { name: "READ_YOUR_WRITES_TIMEOUT_MS", description: "How long a write waits for the read models to catch up", default: "5000" },
   { name: "SMTP_URL", description: "SMTP server for outgoing mail (smtp://user:pass@host:587 or smtps://...); without it mail goes to <data dir>/outbox" },
@@ -74,6 +75,8 @@ export interface Config {
   logLevel: LogLevel;
   /** Without a trailing slash. */
   publicUrl?: string;
+  /** Shroud's base URL as clients reach it, without a trailing slash. */
+  shroudUrl: string;
   shutdownTimeoutMs: number;
   readYourWritesTimeoutMs: number;
   /** Outgoing mail over SMTP; absent: the outbox in the data directory. */
@@ -148,6 +151,7 @@ const EnvSchema = z
     PKCS11_PIN: z.string().optional(),
     LOG_LEVEL: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(", ")}`).default("info"),
     KEYLEDGER_PUBLIC_URL: url(["http:", "https:"], "must be an http:// or https:// URL").optional(),
+    KEYLEDGER_SHROUD_URL: url(["http:", "https:"], "must be an http:// or https:// URL").default("http://localhost:8081"),
     SHUTDOWN_TIMEOUT_MS: milliseconds.default(10000),
     READ_YOUR_WRITES_TIMEOUT_MS: milliseconds.default(5000),
     SMTP_URL: url(["smtp:", "smtps:"], "must be an smtp:// or smtps:// URL").optional(),
@@ -223,6 +227,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     keyProvider,
     logLevel: e.LOG_LEVEL,
     publicUrl: e.KEYLEDGER_PUBLIC_URL?.replace(/\/+$/, ""),
+    shroudUrl: e.KEYLEDGER_SHROUD_URL.replace(/\/+$/, ""),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     readYourWritesTimeoutMs: e.READ_YOUR_WRITES_TIMEOUT_MS,
     smtpUrl: e.SMTP_URL,

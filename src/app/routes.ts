@@ -16,6 +16,7 @@ import { ipRuleRoutes } from "../http/routes/ip-rules.js";
 import { orgMemberRoutes } from "../http/routes/org-members.js";
 import { policyRoutes } from "../http/routes/policies.js";
 import { reportRoutes } from "../http/routes/reports.js";
+import { routerKeyRoutes } from "../http/routes/router-keys.js";
 import { secretRoutes } from "../http/routes/secrets.js";
 import { shareRoutes } from "../http/routes/shares.js";
 import { shroudRoutes } from "../http/routes/shroud.js";
@@ -38,7 +39,7 @@ export interface RunningParts extends Pick<HealthDependencies, "projections"> {
 export function appRoutes(services: Services, running: RunningParts): Route[] {
   return [...healthRoutes({ keys: services.keys, database: services.db, projections: running.projections }),
     ...ipRuleRoutes(services), ...authTokenRoutes(services), ...deviceLoginRoutes(services), ...dashboardSessionRoutes(services),
-    ...agentRoutes(services), ...humanRoutes(services), ...accountRoutes(services), ...orgMemberRoutes(services),
+    ...agentRoutes(services), ...routerKeyRoutes(services), ...humanRoutes(services), ...accountRoutes(services), ...orgMemberRoutes(services),
     ...vaultRoutes(services), ...secretRoutes(services), ...shareRoutes(services), ...policyRoutes(services),
     ...auditRoutes(services), ...historyRoutes(services), ...reportRoutes(services), ...shroudRoutes(services),
     ...(running.intents ? [...chainRoutes(running.intents.registry), ...transactionRoutes(services, running.intents)] : []),

@@ -25,7 +25,7 @@ function userPrincipal(user: UserRecord, facts: TokenFacts): UserPrincipal {
   return { type: "user", id: user.id, orgId: user.orgId, email: user.email, role: user.role, ...facts };
 }
 
-function agentPrincipal(agent: AgentRecord, facts: TokenFacts): AgentPrincipal {
+export function agentPrincipal(agent: AgentRecord, facts: TokenFacts): AgentPrincipal {
   // The agent's current record, not the token's claims: narrowing an agent's scopes or vaults takes effect
   // on its tokens already in circulation.
   return {

@@ -13,6 +13,7 @@ import type * as deviceLogin from "../api/device-login.js";
 import type * as org from "../api/org.js";
 import type * as policies from "../api/policies.js";
 import type * as problem from "../api/problem.js";
+import type * as routerKeys from "../api/router-keys.js";
 import type * as secrets from "../api/secrets.js";
 import type * as shares from "../api/shares.js";
 import type * as transactions from "../api/transactions.js";
@@ -117,6 +118,9 @@ export type DeviceCodeResponse = Out<typeof deviceLogin.DeviceCodeResponse>;
 export type DeviceTokenResponse = Out<typeof deviceLogin.DeviceTokenResponse>;
 export type DeviceLoginStatusResponse = Out<typeof deviceLogin.DeviceLoginStatusResponse>;
 export type MintedAgentTokenResponse = Out<typeof agents.MintedAgentTokenResponse>;
+export type CreateRouterKeyRequest = In<typeof routerKeys.CreateRouterKeyRequest>;
+export type RouterKeyCreatedResponse = Out<typeof routerKeys.RouterKeyCreatedResponse>;
+export type RouterKeyListResponse = Out<typeof routerKeys.RouterKeyListResponse>;
 export type AuditEventsResponse = Out<typeof audit.AuditEventsResponse>;
 export type AuditVerifyResponse = Out<typeof audit.AuditVerifyResponse>;
 

@@ -2,7 +2,8 @@
  * One proxied model call, end to end: authenticate the agent, read and inspect the request, apply the
  * policy engine (providers, models, token cap, then the exact per-day admission), fetch the provider key,
  * forward with only the headers a provider needs, inspect the answer (whole, or frame by frame for a
- * stream), and record the call. Blocks answer in OpenAI's error shape with `type: "shroud_error"`.
+ * stream), and record the call. A call through a router key also meets that key's limits (router-rail.ts).
+ * Blocks answer in OpenAI's error shape with `type: "shroud_error"`.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Forbidden, Invalid, PaymentRequired, RateLimited } from "../../commands/errors.js";
@@ -24,6 +25,7 @@ import type { ShroudLookups } from "./lookups.js";
 import type { RedactionManifests } from "./manifest.js";
 import { costMicroUsd } from "./prices.js";
 import { resolveProviderKey } from "./provider-key.js";
+import { admitRouterKeySpend, recordRouterKeySpend, ROUTER_RAIL_MAX_BODY_BYTES } from "./router-rail.js";
 import { canonicalProvider, shroudSettings, type ShroudSettings } from "./settings.js";
 import { formatSse, SseParser, type SseEvent } from "./sse.js";
 import { blockedFrames, StreamGate } from "./stream-gate.js";
@@ -38,7 +40,7 @@ export interface ProxyDependencies {
   lookups: ShroudLookups;
   config: ShroudProcessConfig;
   logger: Logger;
-  /** Streams open per agent in this process (max_concurrent_streams). */
+  /** Streams open per agent, and per router key (`router_key:<id>`), in this process (max_concurrent_streams). */
   openStreams: Map<string, number>;
 }
 
@@ -51,8 +53,8 @@ export class ShroudBlocked extends Forbidden {
 }
 
 class StreamLimit extends RateLimited {
-  constructor(limit: number) {
-    super(`max_concurrent_streams (${limit}) exceeded for agent`, 1);
+  constructor(limit: number, holder: "agent" | "router key") {
+    super(`max_concurrent_streams (${limit}) exceeded for ${holder}`, 1);
     this.name = "StreamLimit";
   }
 }
@@ -82,15 +84,29 @@ export function sendShroudError(res: ServerResponse, error: unknown, logger: Log
   return problem.status;
 }
 
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new HttpProblem(413, `request body exceeds ${limit} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+/**
+ * The body, or 413 as soon as it passes the limit. The rest is drained, not read: leaving a `for await` over
+ * the request destroys it, and with it the socket the 413 has to go out on.
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const cutOff = () => reject(new HttpProblem(400, "request body was cut off"));
+    if (req.destroyed) return cutOff();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const collect = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) return void chunks.push(chunk);
+      req.off("data", collect);
+      req.resume();
+      reject(new HttpProblem(413, `request body exceeds ${limit} bytes`));
+    };
+    req.on("data", collect);
+    req.once("end", () => resolve(Buffer.concat(chunks)));
+    req.once("error", reject);
+    // A client gone before the end: nothing more will arrive (after the end this changes nothing).
+    req.once("close", cutOff);
+  });
 }
 
 function pickProvider(header: string | undefined, shape: Shape, model: string): string {
@@ -136,7 +152,8 @@ export async function proxyCall(deps: ProxyDependencies, req: IncomingMessage, r
   let caller: ShroudCaller | undefined;
   let metadata: EventMetadata = { request_id: route.requestId, client_ip: route.ip };
   const streamsOpen = deps.openStreams;
-  let holdsStream = false;
+  /** The stream counters this call holds a slot of. */
+  let heldStreams: string[] = [];
   try {
     // The log up to its head, once per call: the redaction manifest and the cached lookups are exact as of it.
     const head = await deps.manifests.follow();
@@ -147,7 +164,7 @@ export async function proxyCall(deps: ProxyDependencies, req: IncomingMessage, r
       ...(req.headers["user-agent"] && { user_agent: String(req.headers["user-agent"]).slice(0, 500) }) };
     const settings = shroudSettings(agent.shroudConfig);
 
-    const raw = await readBody(req, config.maxBodyBytes);
+    const raw = await readBody(req, caller.routerKey ? Math.min(config.maxBodyBytes, ROUTER_RAIL_MAX_BODY_BYTES) : config.maxBodyBytes);
     record.requestBytes = raw.length;
     let parsed: Record<string, unknown>;
     try {
@@ -191,13 +208,9 @@ export async function proxyCall(deps: ProxyDependencies, req: IncomingMessage, r
 
     const stream = parsed.stream === true || route.path.endsWith(":streamGenerateContent");
     record.streamed = stream;
-    if (stream) {
-      const open = streamsOpen.get(agent.id) ?? 0;
-      if (open >= settings.maxConcurrentStreams) throw new StreamLimit(settings.maxConcurrentStreams);
-      streamsOpen.set(agent.id, open + 1);
-      holdsStream = true;
-    }
+    if (stream) heldStreams = openStream(streamsOpen, caller, settings.maxConcurrentStreams);
 
+    if (caller.routerKey) await admitRouterKeySpend(services.bus, caller.routerKey, record, metadata);
     await admit(services.bus, settings, record, agent, services.clock(), metadata);
 
     const keyHeader = req.headers["x-shroud-api-key"];
@@ -244,9 +257,14 @@ export async function proxyCall(deps: ProxyDependencies, req: IncomingMessage, r
     record.status = sendShroudError(res, error, logger, route.requestId);
   } finally {
     if (!caller && !res.writableEnded) res.end();
-    if (holdsStream && caller) streamsOpen.set(caller.agent.id, (streamsOpen.get(caller.agent.id) ?? 1) - 1);
+    for (const counter of heldStreams) streamsOpen.set(counter, (streamsOpen.get(counter) ?? 1) - 1);
     if (caller) {
       const latency = performance.now() - started;
+      if (caller.routerKey) {
+        await recordRouterKeySpend(services.bus, caller.routerKey, record, metadata).catch((error: unknown) =>
+          logger.error({ request_id: route.requestId, err: error instanceof Error ? error.message : String(error) },
+            "router key spend could not be recorded"));
+      }
       await recordCall(services.bus, record, caller.agent, services.clock(), latency, metadata).catch((error: unknown) =>
         logger.error({ request_id: route.requestId, err: error instanceof Error ? error.message : String(error) },
           "shroud call could not be recorded"));
@@ -255,6 +273,19 @@ export async function proxyCall(deps: ProxyDependencies, req: IncomingMessage, r
         status: record.status, streamed: record.streamed, latency_ms: Math.round(latency) }, "shroud call");
     }
   }
+}
+
+/** A slot under each stream limit that applies (the agent's, and the router key's), or StreamLimit; the counters taken. */
+function openStream(streams: Map<string, number>, caller: ShroudCaller, agentLimit: number): string[] {
+  const limits: Array<{ counter: string; limit: number; holder: "agent" | "router key" }> =
+    [{ counter: caller.agent.id, limit: agentLimit, holder: "agent" }];
+  if (caller.routerKey) {
+    limits.push({ counter: `router_key:${caller.routerKey.id}`, limit: caller.routerKey.maxConcurrentStreams, holder: "router key" });
+  }
+  const full = limits.find(({ counter, limit }) => (streams.get(counter) ?? 0) >= limit);
+  if (full) throw new StreamLimit(full.limit, full.holder);
+  for (const { counter } of limits) streams.set(counter, (streams.get(counter) ?? 0) + 1);
+  return limits.map(({ counter }) => counter);
 }
 
 /** The exact part of the policy engine: counted on the agent's usage stream of the day (only when limited). */

@@ -52,8 +52,8 @@ const ATTESTATION = {
   },
 };
 
-/** The read-model tables a call's lookups read (authentication, authorization, the provider key's listing). */
-const LOOKUP_TABLES = ["users", "agents", "revoked_tokens", "ip_rules", "vaults", "policies", "secrets"];
+/** The read-model tables a call's lookups read (authentication, router keys, authorization, the provider key's listing). */
+const LOOKUP_TABLES = ["users", "agents", "router_keys", "revoked_tokens", "ip_rules", "vaults", "policies", "secrets"];
 /** A backstop only: the log keeps the entries exact (lookups.ts). */
 const LOOKUP_MAX_AGE_MS = 60_000;
 

@@ -180,6 +180,12 @@ describe("no plaintext secret anywhere after touring every endpoint", () => {
     await ok("GET", "/v1/shroud/threat-summary?period=7d", t());
     await ok("GET", `/v1/agents/${agentId}`, t());
     await ok("PATCH", `/v1/agents/${agentId}`, { ...t(), body: { description: "ships things" } });
+    // Shroud router keys: minted (shown once), listed by prefix, revoked.
+    await ok("PATCH", `/v1/agents/${agentId}`, { ...t(), body: { shroud_enabled: true } });
+    const routerKey = await ok("POST", `/v1/agents/${agentId}/router-keys`, { ...t(), body: { name: "openai-sdk", spend_cap_usd: 5 } }, 201);
+    remember("router key", routerKey.key);
+    await ok("GET", `/v1/agents/${agentId}/router-keys`, t());
+    await ok("DELETE", `/v1/agents/${agentId}/router-keys/${routerKey.id}`, t(), 204);
     remember("rotated agent api key", (await ok("POST", `/v1/agents/${agentId}/rotate-key`, t())).api_key);
     await ok("POST", `/v1/agents/${agentId}/rotate-identity-keys`, t());
     expect((await call("POST", "/v1/agents/enroll", { body: { name: "self-enrolled", human_email: owner.email } })).status).to.be.within(200, 202);

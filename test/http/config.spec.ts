@@ -26,6 +26,7 @@ describe("configuration", () => {
       keyProvider: { kind: "local" },
       logLevel: "info",
       publicUrl: undefined,
+      shroudUrl: "http://localhost:8081",
       shutdownTimeoutMs: 10000,
       readYourWritesTimeoutMs: 5000,
       authRateLimit: { burst: 5, perSecond: 1 },
@@ -92,11 +93,13 @@ describe("configuration", () => {
       DATABASE_URL: "postgres://kl@db/kl",
       EVENTSTORE_URL: "esdb://es:2113?tls=false",
       KEYLEDGER_PUBLIC_URL: "https://vault.example.com/",
+      KEYLEDGER_SHROUD_URL: "https://shroud.example.com/",
     });
     expect(config).to.include({
       databaseUrl: "postgres://kl@db/kl",
       eventStoreUrl: "esdb://es:2113?tls=false",
       publicUrl: "https://vault.example.com",
+      shroudUrl: "https://shroud.example.com",
     });
   });
 
@@ -105,6 +108,7 @@ describe("configuration", () => {
     ["PORT", { PORT: "70000" }],
     ["DATABASE_URL", { DATABASE_URL: "mysql://db" }],
     ["EVENTSTORE_URL", { EVENTSTORE_URL: "not a url" }],
+    ["KEYLEDGER_SHROUD_URL", { KEYLEDGER_SHROUD_URL: "ftp://shroud" }],
     ["EVENTSTORE_DEADLINE_MS", { EVENTSTORE_DEADLINE_MS: "-1" }],
     ["KEY_PROVIDER", { KEY_PROVIDER: "aws" }],
     ["PKCS11_MODULE", { KEY_PROVIDER: "pkcs11", PKCS11_PIN: "1234" }],

@@ -1,8 +1,9 @@
 /**
  * `keyledger shroud` as its own process (the bin, compiled), beside the API server on the same stores: it
  * starts on its own port, proxies with redaction and the vault's provider key, learns of a secret written
- * through the API from the shared event log, and stops on SIGTERM. On the embedded store (one process
- * only) it refuses to start, saying why.
+ * through the API from the shared event log, and stops on SIGTERM; a router key revoked through the API is
+ * refused on the next call, and its spend cap holds across two Shroud processes. On the embedded store (one
+ * process only) it refuses to start, saying why.
  */
 import { expect } from "chai";
 import { spawn } from "node:child_process";
@@ -36,6 +37,22 @@ function run(env: Record<string, string>) {
   child.stderr.on("data", (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   return { child, exited, output: () => output };
+}
+
+/** A Shroud process on a free port, once it answers its health check. */
+async function startShroudProcess(env: Record<string, string>) {
+  const port = await freePort();
+  const shroud = run({ ...env, SHROUD_PORT: String(port), SHROUD_HOST: "127.0.0.1" });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  while (!(await fetch(`${url}/healthz`).then((r) => r.ok, () => false))) {
+    if (shroud.child.exitCode !== null || Date.now() > deadline) {
+      if (shroud.child.exitCode === null) shroud.child.kill("SIGKILL");
+      throw new Error(`shroud did not start:\n${shroud.output()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return { ...shroud, url };
 }
 
 describe("keyledger shroud (the process)", function () {
@@ -77,15 +94,9 @@ describe("keyledger shroud (the process)", function () {
       await server.request("POST", `/v1/vaults/${vault.body.id}/policies`, { token,
         body: { secret_path_pattern: "**", principal_type: "agent", principal_id: agent.id, permissions: ["read"] } });
 
-      const port = await freePort();
-      const shroud = run({ ...storeEnvironment(server.config), SHROUD_PORT: String(port), SHROUD_HOST: "127.0.0.1", SHROUD_OPENAI_BASE_URL: fake.url });
-      const url = `http://127.0.0.1:${port}`;
+      const shroud = await startShroudProcess({ ...storeEnvironment(server.config), SHROUD_OPENAI_BASE_URL: fake.url });
+      const { url } = shroud;
       try {
-        const deadline = Date.now() + 60_000;
-        while (!(await fetch(`${url}/healthz`).then((r) => r.ok, () => false))) {
-          if (shroud.child.exitCode !== null || Date.now() > deadline) throw new Error(`shroud did not start:\n${shroud.output()}`);
-          await new Promise((resolve) => setTimeout(resolve, 200));
-        }
         const ask = async (content: string) => {
           const res = await fetch(`${url}/v1/chat/completions`, { method: "POST",
             headers: { "content-type": "application/json", "x-shroud-agent-key": `${agent.id}:${agent.key}` },
@@ -108,6 +119,57 @@ describe("keyledger shroud (the process)", function () {
         expect(shroud.output()).to.include("shroud listening on");
       } finally {
         if (shroud.child.exitCode === null) shroud.child.kill("SIGKILL");
+      }
+    });
+
+    it("refuses a router key revoked through the API on the next call, and holds its spend cap across two processes", async () => {
+      const owner = await createUser(server);
+      const token = owner.accessToken;
+      const vault = await server.request("POST", "/v1/vaults", { token, body: { name: "llm" } });
+      await server.request("PUT", `/v1/vaults/${vault.body.id}/secrets/providers/openai/api-key`, { token, body: { value: "sk-process-provider-key-654321" } });
+      const created = await server.request("POST", "/v1/agents", { token, body: { name: "bot", shroud_enabled: true, vault_ids: [vault.body.id] } });
+      const agentId = created.body.agent.id as string;
+      await server.request("POST", `/v1/vaults/${vault.body.id}/policies`, { token,
+        body: { secret_path_pattern: "**", principal_type: "agent", principal_id: agentId, permissions: ["read"] } });
+      const mint = async (body: Record<string, unknown>) => {
+        const res = await server.request("POST", `/v1/agents/${agentId}/router-keys`, { token, body: { name: "sdk", ...body } });
+        expect(res.status, JSON.stringify(res.body)).to.equal(201);
+        return res.body as { id: string; key: string };
+      };
+      const revocable = await mint({});
+      const capped = await mint({ spend_cap_usd: 0.5 });
+
+      // One token of gpt-4o-mini costs $0.10 here: the capped key's first call spends its cap.
+      const env = { ...storeEnvironment(server.config), SHROUD_OPENAI_BASE_URL: fake.url,
+        SHROUD_PRICES: JSON.stringify({ "gpt-4o-mini": { input_per_mtok: 100_000, output_per_mtok: 100_000 } }) };
+      const first = await startShroudProcess(env);
+      const second = await startShroudProcess(env).catch(async (error) => {
+        first.child.kill("SIGKILL");
+        throw error;
+      });
+      try {
+        const ask = async (url: string, key: string) => {
+          const res = await fetch(`${url}/v1/chat/completions`, { method: "POST",
+            headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+            body: JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] }) });
+          return { status: res.status, body: await res.json() as { error?: { message: string } } };
+        };
+        expect((await ask(first.url, revocable.key)).status).to.equal(200);
+        const revoked = await server.request("DELETE", `/v1/agents/${agentId}/router-keys/${revocable.id}`, { token });
+        expect(revoked.status).to.equal(204);
+        const refused = await ask(first.url, revocable.key);
+        expect(refused.status).to.equal(401);
+        expect(refused.body.error?.message).to.equal("invalid or revoked router key");
+
+        expect((await ask(first.url, capped.key)).status).to.equal(200);
+        const overCap = await ask(second.url, capped.key);
+        expect(overCap.status).to.equal(403);
+        expect(overCap.body.error?.message).to.equal("router key spend cap of $0.50 reached");
+        for (const shroudProcess of [first, second]) {
+          for (const key of [revocable.key, capped.key]) expect(shroudProcess.output()).not.to.include(key);
+        }
+      } finally {
+        for (const shroudProcess of [first, second]) if (shroudProcess.child.exitCode === null) shroudProcess.child.kill("SIGKILL");
       }
     });
   });

@@ -1,9 +1,9 @@
 import { HttpClient, segment } from "../http.js";
 import type {
   AgentCreatedResponse, AgentKeyRotatedResponse, AgentListResponse, AgentResponse, BatchDeleteAgentsResponse, BundleSimulationResponse,
-  CreateAgentRequest, EnrollAgentRequest, EnrollAgentResponse, MintedAgentTokenResponse, OneclawResponse, SimulateBundleRequest,
+  CreateAgentRequest, CreateRouterKeyRequest, EnrollAgentRequest, EnrollAgentResponse, MintedAgentTokenResponse, OneclawResponse, SimulateBundleRequest,
   SignTransactionResponse, SimulateTransactionRequest, SimulationResponse, SubmitTransactionRequest, TransactionListResponse,
-  TransactionResponse, UpdateAgentRequest,
+  RouterKeyCreatedResponse, RouterKeyListResponse, TransactionResponse, UpdateAgentRequest,
 } from "../types.js";
 
 export interface SubmitTransactionOptions {
@@ -68,6 +68,20 @@ export class AgentsResource {
 
   rotateIdentityKeys(agentId: string): Promise<OneclawResponse<AgentResponse>> {
     return this.http.request("POST", `/v1/agents/${segment(agentId)}/rotate-identity-keys`);
+  }
+
+  /** A Shroud router key (`sk-shroud-v1-…`) for a Shroud agent: the answer's `key` is shown once, with its `base_url`. */
+  createRouterKey(agentId: string, body: CreateRouterKeyRequest): Promise<OneclawResponse<RouterKeyCreatedResponse>> {
+    return this.http.request("POST", `/v1/agents/${segment(agentId)}/router-keys`, { body });
+  }
+
+  listRouterKeys(agentId: string): Promise<OneclawResponse<RouterKeyListResponse>> {
+    return this.http.request("GET", `/v1/agents/${segment(agentId)}/router-keys`);
+  }
+
+  /** Shroud refuses the key from its next call on. */
+  revokeRouterKey(agentId: string, keyId: string): Promise<OneclawResponse<null>> {
+    return this.http.request("DELETE", `/v1/agents/${segment(agentId)}/router-keys/${segment(keyId)}`);
   }
 
   /** Sign (and broadcast) an EVM transaction with a key that stays in the vault. */
