@@ -13,7 +13,8 @@ export const DETECTOR_OUTCOMES = ["blocked", "redacted", "warned", "logged"] as 
 
 const shortText = z.string().max(200);
 
-export const ShroudCallAdmitted = defineEvent("ShroudCallAdmitted", z.object({
+/** Which call, whose, on which day's counters, to which model: the same in its admission and its record. */
+const callFields = {
   call_id: z.uuid(),
   agent_id: z.uuid(),
   org_id: z.uuid(),
@@ -21,7 +22,9 @@ export const ShroudCallAdmitted = defineEvent("ShroudCallAdmitted", z.object({
   day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
   provider: shortText,
   model: shortText,
-}));
+};
+
+export const ShroudCallAdmitted = defineEvent("ShroudCallAdmitted", z.object(callFields));
 
 const detectorFinding = z.object({
   detector: shortText,
@@ -33,12 +36,7 @@ const detectorFinding = z.object({
 });
 
 export const ShroudCallRecorded = defineEvent("ShroudCallRecorded", z.object({
-  call_id: z.uuid(),
-  agent_id: z.uuid(),
-  org_id: z.uuid(),
-  day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
-  provider: shortText,
-  model: shortText,
+  ...callFields,
   /** The provider-shaped route called (e.g. /v1/chat/completions). */
   route: shortText,
   action: z.enum(SHROUD_ACTIONS),

@@ -3,6 +3,7 @@
  * substitution, environment hijacking and path traversal. "strict" adds bare shell metacharacter chains,
  * which prose about shells also contains (hence not on by default); "custom" adds the agent's own patterns.
  */
+import { escapeRegExp } from "./regex.js";
 import { matchRules, type Threat } from "./threat.js";
 
 const DEFAULT_RULES = [
@@ -32,7 +33,7 @@ function customRule(source: string) {
   try {
     pattern = new RegExp(source, "i");
   } catch {
-    pattern = new RegExp(source.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "i");
+    pattern = new RegExp(escapeRegExp(source), "i");
   }
   return { name: "custom", pattern, severity: "high" as const };
 }

@@ -5,6 +5,7 @@
  * refusal can always be explained by the rule that matched.
  */
 import type { HARMFUL_CATEGORIES } from "../../../events/shroud-config.js";
+import { escapeRegExp, wholeWords } from "./regex.js";
 
 export type HarmfulCategory = (typeof HARMFUL_CATEGORIES)[number];
 
@@ -29,7 +30,6 @@ export interface OutputPolicyFinding {
   category: string;
 }
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 export function checkOutputPolicy(text: string, options: OutputPolicyOptions): OutputPolicyFinding[] {
   const found: OutputPolicyFinding[] = [];
@@ -38,7 +38,7 @@ export function checkOutputPolicy(text: string, options: OutputPolicyOptions): O
     if (new RegExp(source, "iu").test(text)) found.push({ category: `blocked_pattern:${i}` });
   });
   options.blockedEntities.forEach((entity, i) => {
-    if (entity.trim() !== "" && new RegExp(`(?<![\\p{L}\\p{N}])${escape(entity.trim())}(?![\\p{L}\\p{N}])`, "iu").test(text)) {
+    if (entity.trim() !== "" && wholeWords(escapeRegExp(entity.trim())).test(text)) {
       found.push({ category: `blocked_entity:${i}` });
     }
   });

@@ -4,6 +4,8 @@
  * translation, summarization, creative writing, data analysis, email), any other task name by its own words.
  * On a response, a code block is unexpected when the agent's allowed tasks do not include code.
  */
+import { escapeRegExp, wholeWords } from "./regex.js";
+
 export interface SemanticOptions {
   allowedTopics: readonly string[];
   deniedTopics: readonly string[];
@@ -38,16 +40,15 @@ export function canonicalTask(name: string): string {
   return TASK_ALIASES[key] ?? key;
 }
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** A topic or task name's words in the text, as a whole phrase. */
 function mentions(text: string, phrase: string): boolean {
-  const words = phrase.trim().split(/[\s_-]+/).filter(Boolean).map(escape);
+  const words = phrase.trim().split(/[\s_-]+/).filter(Boolean).map(escapeRegExp);
   if (words.length === 0) return false;
   const last = words.pop()!;
   // A plural: "topics", "taxes", "currencies".
   words.push(/y$/i.test(last) ? `${last.slice(0, -1)}(?:y|ies)` : `${last}(?:e?s)?`);
-  return new RegExp(`(?<![\\p{L}\\p{N}])${words.join("[\\s_-]+")}(?![\\p{L}\\p{N}])`, "iu").test(text);
+  return wholeWords(words.join("[\\s_-]+")).test(text);
 }
 
 export function detectTasks(text: string, named: readonly string[]): string[] {
