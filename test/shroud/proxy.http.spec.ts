@@ -102,6 +102,8 @@ describe("Shroud proxy", function () {
     it("reads the provider key as the agent: audited like any read", async () => {
       await callShroud(world, agent, "/v1/messages", { model: "claude-sonnet-4-5", max_tokens: 50, messages: [{ role: "user", content: "hi" }] });
       expect(world.fake.received[0].headers["x-api-key"]).to.equal(world.secrets["providers/anthropic/api-key"]);
+      // The read is in the log before the key was used; the audit read model follows it (reads do not wait for it).
+      await world.server.server.runner.waitFor(await world.server.server.store.headPosition(), 10_000);
       const audit = await world.server.request("GET", `/v1/audit/events?action=secret.read&actor_id=${agent.id}`, { token: world.owner.accessToken });
       expect(audit.status).to.equal(200);
       expect(audit.body.events.map((e: any) => e.details.path)).to.include("providers/anthropic/api-key");
