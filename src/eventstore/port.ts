@@ -68,7 +68,10 @@ export interface EventStore {
   appendFacts(appends: FactAppend[]): Promise<AppendResult[]>;
   /** Events of one stream in order, from a revision (inclusive). An absent stream reads as []. */
   readStream(stream: string, fromRevision?: bigint): Promise<RecordedEvent[]>;
-  /** Events of all streams in global order. */
+  /**
+   * Events of all streams in global order. Without a limit, every event committed before the call is in the
+   * answer; a page (with a limit) may stop short of events that committed while an older write was open.
+   */
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   /** Position of the newest event, or START when the store is empty. */
   headPosition(): Promise<Position>;

@@ -56,10 +56,12 @@ begin
   end loop;
 
   if v_current >= 0 then
-    select count(*), max(e.stream_revision) into v_found, v_last_revision
-      from eventstore_events e
-      where e.stream_name = p_stream
-        and e.event_id in (select (x->>'id')::uuid from jsonb_array_elements(p_events) x);
+    -- One probe of (stream_name, event_id) per event. As a semi-join the planner reads the whole stream
+    -- instead, which grows with it (a secret's read stream gains an event per read).
+    select count(*), max(found.stream_revision) into v_found, v_last_revision
+      from jsonb_array_elements(p_events) x,
+      lateral (select e.stream_revision from eventstore_events e
+                where e.stream_name = p_stream and e.event_id = (x->>'id')::uuid limit 1) found;
     if v_found = v_count then
       return query select 'appended_before', v_last_revision::text, e.transaction_id::text, e.global_position::text
         from eventstore_events e where e.stream_name = p_stream and e.stream_revision = v_last_revision;
@@ -94,22 +96,58 @@ begin
 end;
 $$;
 
--- Several fact appends (expected revision "any") in one round trip and one transaction. Streams are locked
--- in name order, so two batches can never wait on each other in a cycle.
+-- Several fact appends (expected revision "any") in one round trip, one transaction and a few set-wise
+-- statements instead of a loop of eventstore_append. Streams are locked in name order, so two batches can
+-- never wait on each other in a cycle. A fact whose events are all in their stream already answers as its
+-- original append did; one with only some of them is refused ('partly_appended_before'). Every lookup is
+-- an index probe per row (scalar or limited subqueries): with joins the planner, which has no idea how
+-- few rows a batch holds, would hash whole tables. For the same reason (it guesses a hundred elements per
+-- JSON array) it would compile the statement with JIT, which alone costs tens of milliseconds.
 create or replace function eventstore_append_facts(p_appends jsonb)
 returns table (idx int, outcome text, revision text, commit_position text, prepare_position text)
-language plpgsql as $$
+language plpgsql set jit = off as $$
 declare
-  v_append record;
+  v_streams text[] := array(select distinct a.value->>'stream' from jsonb_array_elements(p_appends) a);
 begin
-  for v_append in
+  insert into eventstore_streams (stream_name, revision) select unnest(v_streams), -1 on conflict do nothing;
+  perform from eventstore_streams s where s.stream_name = any(v_streams) order by s.stream_name for update;
+
+  return query
+  with facts as (
     select (a.ordinality - 1)::int as i, a.value->>'stream' as stream, a.value->'events' as events
       from jsonb_array_elements(p_appends) with ordinality a
-      order by a.value->>'stream', a.ordinality
-  loop
-    return query select v_append.i, r.outcome, r.revision, r.commit_position, r.prepare_position
-      from eventstore_append(v_append.stream, v_append.events, 'any') r;
-  end loop;
+  ), wanted as (
+    select f.i, f.stream, e.ordinality as n, e.value as ev, (e.value->>'id')::uuid as event_id,
+           (select x.stream_revision from eventstore_events x
+             where x.stream_name = f.stream and x.event_id = (e.value->>'id')::uuid) as existing_revision
+      from facts f, jsonb_array_elements(f.events) with ordinality e
+  ), found as (
+    select w.i, count(w.existing_revision) as found, max(w.existing_revision) as last_revision
+      from wanted w group by w.i having count(w.existing_revision) > 0
+  ), numbered as (
+    select w.*, (select s.revision from eventstore_streams s where s.stream_name = w.stream)
+                + row_number() over (partition by w.stream order by w.i, w.n) as stream_revision
+      from wanted w where w.i not in (select found.i from found)
+  ), inserted as (
+    insert into eventstore_events (stream_name, stream_revision, event_id, event_type, data, metadata)
+    select n.stream, n.stream_revision, n.event_id, n.ev->>'type', n.ev->'data', coalesce(n.ev->'metadata', '{}'::jsonb)
+      from numbered n order by n.i, n.n
+    returning stream_name, stream_revision, transaction_id, global_position
+  ), bumped as (
+    update eventstore_streams s set revision = m.last
+      from (select n.stream, max(n.stream_revision) as last from numbered n group by n.stream) m
+      where s.stream_name = any(v_streams) and s.stream_name = m.stream
+  )
+  select n.i, 'appended', max(n.stream_revision)::text, max(ins.transaction_id::text), max(ins.global_position)::text
+    from numbered n join inserted ins on ins.stream_name = n.stream and ins.stream_revision = n.stream_revision
+    group by n.i
+  union all
+  select f.i,
+         case when f.found = jsonb_array_length(facts.events) then 'appended_before' else 'partly_appended_before' end,
+         f.last_revision::text, x.transaction_id::text, x.global_position::text
+    from found f join facts on facts.i = f.i,
+    lateral (select e.transaction_id, e.global_position from eventstore_events e
+              where e.stream_name = facts.stream and e.stream_revision = f.last_revision limit 1) x;
 end;
 $$;
 `;

@@ -236,6 +236,18 @@ export function eventStoreContract(name: string, open: () => Promise<StoreUnderT
         expect(await store.readStream(stream)).to.have.length(1);
       });
 
+      it("numbers several facts of one stream in the order given, beside a fact appended before", async function () {
+        const stream = newStream();
+        const earlier = { stream, events: [event("Noted")] };
+        const [before] = await store.appendFacts([earlier]);
+        const facts = [{ stream, events: [event("Noted")] }, earlier, { stream, events: [event("Noted"), event("Noted")] }];
+        const results = await store.appendFacts(facts);
+        expect(results.map((r) => r.nextRevision)).to.deep.equal([1n, 0n, 3n]);
+        expect(comparePositions(results[1].position, before.position)).to.equal(0);
+        expect((await store.readStream(stream)).map((e) => e.id)).to.deep.equal(
+          [earlier, facts[0], facts[2]].flatMap((fact) => fact.events.map((e) => e.id)));
+      });
+
       it("never deadlocks when concurrent batches touch the same streams in opposite orders", async function () {
         const streams = [newStream(), newStream(), newStream()];
         const batches = Array.from({ length: 12 }, (_, i) =>

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { expect } from "chai";
 import pg from "pg";
 import { openPostgres } from "../../src/db/postgres.js";
-import { PartlyAppendedBefore, createPostgresEventStore } from "../../src/eventstore/postgres.js";
+import { BEYOND_HORIZON, PartlyAppendedBefore, createPostgresEventStore } from "../../src/eventstore/postgres.js";
 import {
   START,
   comparePositions,
@@ -156,13 +156,43 @@ if (postgresServerUrl) {
 
       const fastEvent = event();
       await store.append("fast-1", [fastEvent], "no_stream");
-      expect(await store.readAll()).to.deep.equal([]);
+      expect(await store.readAll({ limit: 10 })).to.deep.equal([]);
       expect(await store.headPosition()).to.deep.equal(START);
 
       await slow.query("commit");
       const expected = [slowEvent.id, fastEvent.id];
       expect((await subscriber.events).map((e) => e.id)).to.deep.equal(expected);
       expect((await store.readAll()).map((e) => e.id)).to.deep.equal(expected);
+    });
+
+    it("reads the whole log with every event committed before the call, waiting for writes still open", async function () {
+      const store = await createPostgresEventStore(database.db);
+      cleanups.push(() => store.close());
+      const slow = new pg.Client({ connectionString: database.url });
+      await slow.connect();
+      cleanups.push(() => slow.end());
+      const slowEvent = event();
+      await slow.query("begin");
+      await slow.query("select * from eventstore_append($1, $2::jsonb, 'no_stream')", ["slow-1", JSON.stringify([slowEvent])]);
+      const fastEvent = event();
+      await store.append("fast-1", [fastEvent], "no_stream");
+
+      // The fast event committed before this read; it waits for the older transaction to end instead of
+      // answering without it.
+      const reading = store.readAll();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await slow.query("commit");
+      expect((await reading).map((e) => e.id)).to.deep.equal([slowEvent.id, fastEvent.id]);
+    });
+
+    it("finds the events held behind an open transaction with a probe of the primary key, not a scan", async function () {
+      const store = await createPostgresEventStore(database.db);
+      cleanups.push(() => store.close());
+      await store.append("thing-1", Array.from({ length: 50 }, event), "no_stream");
+      const { rows } = await database.db.query<{ "QUERY PLAN": unknown }>(`explain (format json) ${BEYOND_HORIZON}`);
+      const plan = JSON.stringify(rows[0]["QUERY PLAN"]);
+      expect(plan).to.include("eventstore_events_pkey");
+      expect(plan).not.to.include("Seq Scan");
     });
   });
 }
