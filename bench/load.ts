@@ -9,7 +9,7 @@
  *   (fail closed: no value leaves before its read is appended);
  * - projection lag while the reads run (highest `keyledger_projection_lag_seconds` sampled every 250 ms) and
  *   how long the read models take to catch up once the load stops;
- * - writes of new versions at `--write-connections` (PUT by the vault's owner);
+ * - writes of new versions of 64 existing secrets in turn at `--write-connections` (PUT by the vault's owner);
  * - on PostgreSQL, in the same run and on the same server: pgbench's durable single-row inserts/s at 16
  *   clients, and the ratio audited reads/s ÷ inserts/s, which is what compares across machines.
  *
@@ -31,6 +31,9 @@ import { call, startChildServer, type ChildServer } from "./child-server.js";
 import { ms, note, type Report } from "./stats.js";
 
 const run = promisify(execFile);
+
+/** How many existing secrets the write run puts new versions of, in turn. */
+const WRITE_SECRETS = 64;
 
 export interface LoadRunOptions {
   seconds: number;
@@ -232,15 +235,28 @@ end`;
   const sortedLags = [...lags].sort((a, b) => a - b);
   const lagP99 = sortedLags[Math.min(sortedLags.length - 1, Math.ceil(0.99 * sortedLags.length) - 1)] ?? NaN;
 
+  // New versions of secrets that exist (the issue's measure), WRITE_SECRETS of them in turn; a first write
+  // would also take one of the organisation's secret slots, which every creation in it contends for.
   note(`${target}: writes of new versions, c=${options.writeConnections}`);
+  const writePrefix = `/v1/vaults/${vault.id}/secrets/load/write-`;
+  for (let i = 0; i < WRITE_SECRETS; i++) await call(server.url, "PUT", `${writePrefix}${i}`, { token: user, body: { value: randomUUID() } });
   const writeScript = `
-local prefix = ${luaString(`/v1/vaults/${vault.id}/secrets/load/write-`)}
+local prefix = ${luaString(writePrefix)}
 local headers = { ["Authorization"] = ${luaString(`Bearer ${user}`)}, ["Content-Type"] = "application/json" }
+-- Each wrk thread starts at its own offset, so that two threads do not write the same secret in lockstep.
+local threads = 0
+setup = function(thread)
+  thread:set("first", threads * ${WRITE_SECRETS / 2})
+  threads = threads + 1
+end
+local i = nil
 request = function()
-  return wrk.format("PUT", prefix .. math.random(0, 999), headers, '{"value":"v-' .. math.random() .. '"}')
+  i = (i or first) + 1
+  return wrk.format("PUT", prefix .. (i % ${WRITE_SECRETS}), headers, '{"value":"v-' .. math.random() .. '"}')
 end`;
   const writes = await wrk(server.url, writeScript, options.writeConnections, options.seconds);
-  figure(`secret write c=${options.writeConnections}`, writes.rate, "req/s", `${describe(writes)}; load ${load()}`);
+  figure(`new secret versions c=${options.writeConnections}`, writes.rate, "req/s",
+    `${describe(writes)}; ${WRITE_SECRETS} secrets in turn; load ${load()}`);
 
   let inserts: number | undefined;
   if (server.databaseUrl) {

@@ -26,6 +26,7 @@ import {
 import { AppendAnnouncer, AppendListener } from "./postgres-notifications.js";
 import { migrateEventStoreSchema } from "./postgres-schema.js";
 import { startPollingSubscription, type PollingSource } from "./polling-subscription.js";
+import { RecentEvents } from "./recent-events.js";
 import { SameTickReads } from "./same-tick-reads.js";
 import { Wakeup } from "./wakeup.js";
 
@@ -113,6 +114,7 @@ class PostgresEventStore implements EventStore, PollingSource {
   readonly engine: string;
   private readonly subscriptions = new Set<Subscription>();
   private readonly sameTick = new SameTickReads();
+  private readonly recent = new RecentEvents();
 
   constructor(
     private readonly db: Database,
@@ -187,11 +189,20 @@ class PostgresEventStore implements EventStore, PollingSource {
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     // A read of everything after a point includes what committed before the call; a page need not wait.
     if (options.limit === undefined) await this.settle(SETTLE_DEADLINE_MS);
-    return this.readAfter(options.after ?? START, options.limit);
+    return this.query(options.after ?? START, options.limit);
   }
 
-  /** Shared by subscribers that ask the same in the same tick (they must not modify what they get). */
-  readAfter(after: Position, limit?: number): Promise<RecordedEvent[]> {
+  /**
+   * A subscriber's next batch: from the events this process read lately when it holds them (possibly fewer
+   * than `limit`; the subscriber asks again from the last one), else from the log. Subscribers share what
+   * they get and must not modify it.
+   */
+  async readAfter(after: Position, limit: number): Promise<RecordedEvent[]> {
+    return this.recent.after(after, limit) ?? this.query(after, limit);
+  }
+
+  /** Reads asked for in the same tick share one query; every answer joins the recent events. */
+  private query(after: Position, limit?: number): Promise<RecordedEvent[]> {
     return this.sameTick.read(`after:${after.commit}/${after.prepare}/${limit}`, async () => {
       const { rows } = await this.db.query<EventRow>(
         `select ${EVENT_COLUMNS} from eventstore_events
@@ -199,7 +210,9 @@ class PostgresEventStore implements EventStore, PollingSource {
           order by transaction_id, global_position limit $3::bigint`,
         [...positionParams(after), limit === undefined ? null : String(limit)],
       );
-      return rows.map(toRecordedEvent);
+      const events = rows.map(toRecordedEvent);
+      this.recent.record(after, events);
+      return events;
     });
   }
 

@@ -142,8 +142,22 @@ export async function putSecret(
   services: SecretServices, caller: Caller, vaultId: string, path: string, input: PutSecretInput,
 ): Promise<SecretVersionInfo> {
   await authorize(services, caller.principal, { vaultId, path, permission: "write", ip: caller.ip, metadata: caller.metadata });
-  return inSecretSlot(services, caller, vaultId, path, () => addVersion(services, caller, vaultId, path, () => input, "put"));
+  const put = (liveOnly: boolean) => addVersion(services, caller, vaultId, path, (state) => {
+    if (liveOnly && state.status !== "active") throw new NotLiveYet();
+    return input;
+  }, "put");
+  // Most writes are new versions of a live secret: tried first, they read the secret's stream once (in the
+  // command) instead of once more to learn that no slot is needed.
+  try {
+    return await put(true);
+  } catch (error) {
+    if (!(error instanceof NotLiveYet)) throw error;
+  }
+  return inSecretSlot(services, caller, vaultId, path, () => put(false));
 }
+
+/** A put found no live secret at the path: it must take a slot first. */
+class NotLiveYet extends Error {}
 
 /**
  * A secret counts against the tier's limit from its first version until it is deleted: a write to a path with
