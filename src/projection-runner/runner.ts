@@ -315,7 +315,8 @@ export class ProjectionRunner {
     const result: ProjectionStatus[] = [];
     for (const projection of this.options.projections) {
       const mine = generations.filter((g) => g.name === projection.name);
-      const live = mine.find((g) => g.status === "live");
+      // A worker here is ahead of its catalog row by the events it skipped since it last wrote it.
+      const live = this.liveWorkerOf(projection.name)?.generation ?? mine.find((g) => g.status === "live");
       const building = mine.find((g) => g.status === "building");
       const caughtUp = !!live && live.version === projection.version && comparePositions(live.position, head) >= 0;
       let lagSeconds = 0;
@@ -511,13 +512,16 @@ export class ProjectionRunner {
 
   // --- waiting ---
 
+  private liveWorkerOf(name: string): GenerationWorker | undefined {
+    return (this.workers.get(name) ?? []).find((w) => !w.done && w.generation.status === "live");
+  }
+
   private async projectionsBehind(position: Position): Promise<string[]> {
     const behind: string[] = [];
     let fromCatalog: Generation[] | undefined;
     for (const projection of this.options.projections) {
       if (this.failingOn.has(projection.name)) continue;
-      const liveWorker = (this.workers.get(projection.name) ?? []).find((w) => w.generation.status === "live");
-      let live = liveWorker?.generation;
+      let live = this.liveWorkerOf(projection.name)?.generation;
       if (!live) {
         fromCatalog ??= await listGenerations(this.options.db);
         live = fromCatalog.find((g) => g.name === projection.name && g.status === "live");
