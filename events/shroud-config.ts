@@ -13,6 +13,9 @@ const patterns = z.array(z.string().max(500)).max(200);
 /** A group holding a quantifier, itself quantified: `(a+)+`, `(\w*x)*`, `(?:a|b+){2,}`. */
 const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*(?:[*+]|\{\d+,\d*\})(?:[^()\\]|\\.)*\)(?:[*+]|\{\d+,\d*\})/;
 
+/** Whether a regular expression nests quantifiers, the shape whose backtracking can take exponential time. */
+export const nestsQuantifiers = (source: string): boolean => NESTED_QUANTIFIER.test(source);
+
 /**
  * Regular expressions a human writes: each must compile, so a bad one is a 400 at the door, not a surprise later;
  * and none may nest quantifiers, the shape whose backtracking can take exponential time on a model's answer and
@@ -25,7 +28,7 @@ const regexes = z.array(z.string().min(1).max(500).refine((source) => {
   } catch {
     return false;
   }
-}, "must be a valid regular expression").refine((source) => !NESTED_QUANTIFIER.test(source),
+}, "must be a valid regular expression").refine((source) => !nestsQuantifiers(source),
   "must not nest quantifiers (such as (a+)+): their matching can take exponential time")).max(100);
 
 export const HARMFUL_CATEGORIES = ["violence", "self_harm", "illegal", "hate", "sexual", "malware"] as const;

@@ -1,7 +1,7 @@
 /** Wire schemas of `/v1/agents` and of the agent key -> JWT exchange. */
 import { z } from "zod";
 import { TOKEN_TTL_BOUNDS } from "../../commands/agent.js";
-import { ShroudConfigSchema } from "../../events/shroud-config.js";
+import { nestsQuantifiers, ShroudConfigSchema } from "../../events/shroud-config.js";
 
 const decimal = z.string().max(80).regex(/^\d+(\.\d+)?$/, "must be a non-negative decimal number");
 const timestamp = z.iso.datetime({ offset: true }).transform((text) => new Date(text).toISOString());
@@ -29,7 +29,14 @@ function currentShroudSpellings(input: unknown): unknown {
 }
 
 /** `shroud_config` on input: the seeds' and the reference's spellings; unknown fields are dropped. */
-export const ShroudConfigInput = z.preprocess(currentShroudSpellings, ShroudConfigSchema).meta({ id: "ShroudConfig" });
+export const ShroudConfigInput = z.preprocess(currentShroudSpellings, ShroudConfigSchema)
+  // Custom command-injection patterns are regular expressions too (one that does not compile is matched
+  // literally, as the reference does); checked here, not in the event's schema, which older events must pass.
+  .refine((config) => !(config.command_injection_detection?.custom_patterns ?? []).some(nestsQuantifiers), {
+    message: "must not nest quantifiers (such as (a+)+): their matching can take exponential time",
+    path: ["command_injection_detection", "custom_patterns"],
+  })
+  .meta({ id: "ShroudConfig" });
 
 /** Fields a human may set at creation and change later; `tx_*_eth` are the reference's deprecated aliases. */
 export const agentSettingsFields = {

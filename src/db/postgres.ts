@@ -24,6 +24,33 @@ function queryable(client: pg.Pool | pg.PoolClient, state: ConnectionState): Que
   };
 }
 
+/**
+ * A transaction's statements, with `begin` sent together with the first one when that one has no parameters
+ * (a projection batch starts with its `set local`s): one round trip fewer per transaction.
+ */
+function beginningWithFirstStatement(statements: Queryable): Queryable & { commit(): Promise<void> } {
+  // Settles once `begin` went through (alone, or with the first statement); statements after it wait for it.
+  let begun: Promise<void> | undefined;
+  return {
+    async query(text, params) {
+      await (begun ??= statements.exec("begin"));
+      return statements.query(text, params);
+    },
+    async exec(text) {
+      if (begun) {
+        await begun;
+        return statements.exec(text);
+      }
+      await (begun = statements.exec(`begin; ${text}`));
+    },
+    async commit() {
+      if (!begun) return;
+      await begun;
+      await statements.exec("commit");
+    },
+  };
+}
+
 export interface PostgresOptions {
   connectionString: string;
   /** Pool size. */
@@ -92,10 +119,9 @@ export function openPostgres(options: PostgresOptions): Database {
       const client = await connect();
       let broken = false;
       try {
-        const tx = queryable(client, state);
-        await tx.query("begin");
+        const tx = beginningWithFirstStatement(queryable(client, state));
         const result = await fn(tx);
-        await tx.query("commit");
+        await tx.commit();
         return result;
       } catch (error) {
         await client.query("rollback").catch(() => (broken = true));

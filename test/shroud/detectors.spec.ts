@@ -118,6 +118,13 @@ describe("Shroud detectors", () => {
     it("custom patterns are the agent's own", () =>
       expect(detectCommandInjection("run deploy-prod now", { patterns: "custom", customPatterns: ["deploy-prod", "(unclosed"] }, "request")
         .map((t) => t.pattern)).to.deep.equal(["custom"]));
+    it("matches a stored custom pattern that nests quantifiers literally, so it cannot backtrack for ever", () => {
+      const options = { patterns: "custom" as const, customPatterns: ["(a+)+$"] };
+      // As a regular expression this would take exponential time on the first text and match the second.
+      expect(detectCommandInjection(`${"a".repeat(40)}!`, options, "request")).to.deep.equal([]);
+      expect(detectCommandInjection("aaaa", options, "request")).to.deep.equal([]);
+      expect(detectCommandInjection("the text (a+)+$ itself", options, "request").map((t) => t.pattern)).to.deep.equal(["custom"]);
+    });
     it("sanitize replaces what matched", () =>
       expect(sanitizeCommandInjection("please rm -rf / now", { patterns: "default" })).to.equal("please [SANITIZED:rm_rf] now"));
   });

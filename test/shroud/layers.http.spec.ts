@@ -50,6 +50,7 @@ describe("Shroud later layers (proxy)", function () {
     expect(shown.body.shroud_config ?? shown.body.agent?.shroud_config).to.deep.equal(config);
     for (const shroud_config of [
       { output_policy: { blocked_patterns: ["(unclosed"] } }, { output_policy: { blocked_patterns: ["(a+)+$"] } },
+      { command_injection_detection: { patterns: "custom", custom_patterns: ["(\\w*x)*$"] } },
       { output_policy: { harmful_categories: ["gossip"] } },
       { tool_call_inspection: { action: "explode" } }, { tool_call_inspection: { denied_tool_names: "shell" } },
       { secret_injection_detection: { sensitivity: "extreme" } }, { advanced_redaction: { min_secret_length: 2 } },

@@ -3,6 +3,7 @@
  * substitution, environment hijacking and path traversal. "strict" adds bare shell metacharacter chains,
  * which prose about shells also contains (hence not on by default); "custom" adds the agent's own patterns.
  */
+import { nestsQuantifiers } from "../../../events/shroud-config.js";
 import { escapeRegExp } from "./regex.js";
 import { matchRules, type Threat } from "./threat.js";
 
@@ -27,11 +28,15 @@ export interface CommandInjectionOptions {
   customPatterns?: readonly string[];
 }
 
-/** Custom patterns are the agent's regular expressions; one that does not compile is matched literally. */
+/**
+ * Custom patterns are the agent's regular expressions; one that does not compile is matched literally, and so
+ * is one that nests quantifiers (refused at the API since; stored before that), whose matching could stall
+ * the proxy.
+ */
 function customRule(source: string) {
   let pattern: RegExp;
   try {
-    pattern = new RegExp(source, "i");
+    pattern = new RegExp(nestsQuantifiers(source) ? escapeRegExp(source) : source, "i");
   } catch {
     pattern = new RegExp(escapeRegExp(source), "i");
   }
