@@ -5,7 +5,8 @@
  *
  * A credential change revokes every token its subject was issued before it (in the log's order): a
  * password change or an account deletion for a user, a key rotation or a deletion for an agent. The tokens
- * still alive are kept in `issued_tokens` for that, and forgotten a day after they expire.
+ * still alive are kept in `issued_tokens` for that. Rows of both tables are forgotten a day after their
+ * token expired, as of the latest issuance (a time from the log, so a rebuild or replay forgets the same).
  */
 import { AccessTokenIssued, AccessTokenRevoked } from "../events/access-token.js";
 import { AgentApiKeyRotated, AgentDeleted } from "../events/agent.js";
@@ -27,7 +28,7 @@ async function revokeIssuedBefore(tx: Queryable, subjectType: "user" | "agent", 
 
 export const revokedTokensProjection = projection({
   name: "revoked_tokens",
-  version: 2,
+  version: 3,
   tables: ["revoked_tokens", "issued_tokens"],
   schema: `create table revoked_tokens (
              token_id uuid primary key,
@@ -35,6 +36,7 @@ export const revokedTokensProjection = projection({
              subject_id uuid not null,
              expires_at timestamptz not null,
              revoked_at timestamptz not null);
+           create index revoked_tokens_expiry on revoked_tokens (expires_at);
            create table issued_tokens (
              token_id uuid primary key,
              subject_type text not null,
@@ -50,8 +52,9 @@ export const revokedTokensProjection = projection({
          on conflict (token_id) do nothing`,
         [data.token_id, data.subject_type, data.subject_id, data.expires_at],
       );
-      await tx.query(`delete from issued_tokens where expires_at < $1::timestamptz - interval '1 day'`,
-        [occurredAt(event).toISOString()]);
+      const dayAgo = [occurredAt(event).toISOString()];
+      await tx.query(`delete from issued_tokens where expires_at < $1::timestamptz - interval '1 day'`, dayAgo);
+      await tx.query(`delete from revoked_tokens where expires_at < $1::timestamptz - interval '1 day'`, dayAgo);
     }),
     on(AccessTokenRevoked, async ({ data }, tx) => {
       await tx.query(

@@ -44,6 +44,21 @@ describe("revoked tokens read model", () => {
   });
 });
 
+describe("revoked tokens read model: forgetting expired tokens", () => {
+  const spec = describeProjection(revokedTokensProjection);
+
+  it("forgets a revoked token a day after it expired, as of a later issuance", async () => {
+    const [expired, alive, fresh] = [randomUUID(), randomUUID(), randomUUID()];
+    const revoked = (token: string, expiresAt: string) => AccessTokenRevoked.of({ token_id: token, subject_type: "user",
+      subject_id: user, org_id: org, expires_at: expiresAt, revoked_at: "2026-01-01T00:10:00Z" });
+    await (await spec().given(
+      revoked(expired, "2026-01-01T01:00:00Z"), revoked(alive, "2026-01-03T00:00:00Z"),
+      fact(AccessTokenIssued.of({ token_id: fresh, subject_type: "user", subject_id: user, org_id: org,
+        expires_at: "2026-01-02T03:00:00Z", method: "password" }), { at: new Date("2026-01-02T02:00:00Z") }),
+    )).expectRows("select token_id from revoked_tokens", [{ token_id: alive }]);
+  });
+});
+
 describe("revoked tokens read model: credential changes (issue 9.8)", () => {
   const spec = describeProjection(revokedTokensProjection);
 
