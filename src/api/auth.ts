@@ -45,7 +45,14 @@ export const VerifyEmailRequest = z.object({ token: z.string().max(200) });
 export const AcceptInviteRequest = z.object({ token: z.string().max(200), password: NewPassword,
   display_name: z.string().max(200).optional() }).meta({ id: "AcceptInviteRequest" });
 export const LoginRequest = z.object({ email: z.string().max(320), password: z.string().max(1024) });
-export const GoogleLoginRequest = z.object({ id_token: z.string().max(8192) });
+export const GoogleLoginRequest = z.object({
+  id_token: z.string().max(8192),
+  /**
+   * The nonce the client put in its authentication request (an extension: 1claw's clients send none). When
+   * given, the ID token must carry it, so a token captured from another sign-in cannot be replayed here.
+   */
+  nonce: z.string().min(1).max(512).optional(),
+});
 export const MfaVerifyRequest = z.object({ mfa_token: z.string().max(300), code: z.string().max(64) });
 export const UpdateProfileRequest = z.object({
   display_name: z.string().trim().min(1).max(200).optional(), marketing_emails: z.boolean().optional(),

@@ -30,7 +30,7 @@ export function googleVerifier(google: Config["google"]) {
   const keys = createRemoteJWKSet(new URL(google.jwksUrl));
   // Google names itself with and without the scheme.
   const issuers = google.issuer === "https://accounts.google.com" ? [google.issuer, "accounts.google.com"] : [google.issuer];
-  return async (idToken: string): Promise<GoogleIdentity> => {
+  return async (idToken: string, nonce?: string): Promise<GoogleIdentity> => {
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(idToken, keys, { issuer: issuers, audience: clientId, algorithms: ["RS256", "ES256"],
@@ -38,16 +38,18 @@ export function googleVerifier(google: Config["google"]) {
     } catch (error) {
       throw new GoogleTokenRejected(error instanceof errors.JOSEError ? error.code : "malformed");
     }
+    if (nonce !== undefined && payload.nonce !== nonce) throw new GoogleTokenRejected("nonce mismatch");
     if (typeof payload.email !== "string" || payload.email_verified !== true) throw new GoogleTokenRejected("email not verified");
     return { subject: payload.sub!, email: normaliseEmail(payload.email), name: typeof payload.name === "string" ? payload.name : undefined };
   };
 }
 
 export async function googleSignIn(
-  services: HumanServices, verify: ReturnType<typeof googleVerifier>, idToken: string, metadata: EventMetadata,
+  services: HumanServices, verify: ReturnType<typeof googleVerifier>, token: { idToken: string; nonce?: string },
+  metadata: EventMetadata,
 ): Promise<LoginOutcome> {
   if (!verify) throw new GoogleSignInNotConfigured();
-  const identity = await verify(idToken);
+  const identity = await verify(token.idToken, token.nonce);
   const existing = await findUserByEmail(services.db, identity.email);
   const userId = existing?.id ?? (await registerUser(services.bus, {
     email: identity.email, displayName: identity.name, authMethod: "google", googleSubject: identity.subject,

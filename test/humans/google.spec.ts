@@ -52,6 +52,16 @@ describe("sign-in with Google (OpenID Connect)", () => {
     expect(meAgain.body.id).to.equal(me.body.id);
   });
 
+  it("checks the nonce when the client sends the one it asked for", async () => {
+    const token = await idToken({ sub: "g-9", email: "nonce@example.test", nonce: "n-0f3a" });
+    const send = (nonce: string) => server.request("POST", "/v1/auth/google", { body: { id_token: token, nonce } });
+    expect((await send("n-other")).status).to.equal(401);
+    const withoutNonce = await idToken({ sub: "g-9", email: "nonce@example.test" });
+    expect((await server.request("POST", "/v1/auth/google", { body: { id_token: withoutNonce, nonce: "n-0f3a" } })).status)
+      .to.equal(401);
+    expect((await send("n-0f3a")).status).to.equal(200);
+  });
+
   it("signs into an existing password account with the same verified address", async () => {
     const user = await createUser(server);
     const response = await google(await idToken({ sub: "g-2", email: user.email }));

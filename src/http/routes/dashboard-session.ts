@@ -131,7 +131,8 @@ export function dashboardSessionRoutes(services: Services): Route[] {
       tags, auth: "none", request: { body: GoogleLoginRequest }, responses: { 200: SessionLoginResponse },
     }).handle(async ({ body, request }) => {
       const metadata = requestMetadata(request);
-      return afterLogin(await googleSignIn(services, verifyGoogleToken, body.id_token, metadata), metadata);
+      return afterLogin(await googleSignIn(services, verifyGoogleToken, { idToken: body.id_token, nonce: body.nonce }, metadata),
+        metadata);
     }),
 
     defineRoute({

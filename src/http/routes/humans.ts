@@ -92,7 +92,8 @@ export function humanRoutes(services: Services): Route[] {
       request: { body: GoogleLoginRequest },
       responses: { 200: LoginResponse },
     }).handle(async ({ body, request }) => {
-      const outcome = await googleSignIn(services, verifyGoogleToken, body.id_token, requestMetadata(request));
+      const outcome = await googleSignIn(services, verifyGoogleToken, { idToken: body.id_token, nonce: body.nonce },
+        requestMetadata(request));
       return { status: 200, body: outcome.kind === "token" ? tokenBody(outcome)
         : { mfa_required: true, mfa_token: outcome.mfaToken } };
     }),

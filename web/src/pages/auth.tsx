@@ -12,6 +12,9 @@ function signedIn(session: Session, next: string) {
   navigate(next.startsWith("/") && !next.startsWith("//") ? next : "/", true);
 }
 
+/** Where the sign-in page keeps the nonce of the Google sign-in it started, for the page Google returns to. */
+const GOOGLE_NONCE = "keyledger.google-nonce";
+
 /** Google's implicit flow, by redirect: no script of Google's runs on our pages. */
 function googleUrl(clientId: string, nonce: string): string {
   const params = new URLSearchParams({ client_id: clientId, response_type: "id_token", scope: "openid email profile",
@@ -31,7 +34,15 @@ export function SignInPage(props: { next: string }) {
   };
   const password_ = useAction(async () => onAnswer(await api<LoginAnswer>("POST", "/v1/auth/session/login", { email, password })));
   const mfa = useAction(async () => signedIn(await api<Session>("POST", "/v1/auth/session/mfa", { mfa_token: mfaToken, code }), props.next));
-  const google = useAction(async (idToken: string) => onAnswer(await api<LoginAnswer>("POST", "/v1/auth/session/google", { id_token: idToken })));
+  // The nonce of the Google sign-in this tab started: the ID token that comes back must carry it, so a token
+  // slipped into the address from elsewhere signs nobody in.
+  const [nonce] = useState(() => crypto.randomUUID());
+  const google = useAction(async (idToken: string) => {
+    const expected = sessionStorage.getItem(GOOGLE_NONCE);
+    sessionStorage.removeItem(GOOGLE_NONCE);
+    if (!expected) throw new Error("This Google sign-in was not started here: start it again from this page.");
+    onAnswer(await api<LoginAnswer>("POST", "/v1/auth/session/google", { id_token: idToken, nonce: expected }));
+  });
   useEffect(() => {
     const idToken = new URLSearchParams(location.hash.slice(1)).get("id_token");
     if (idToken) {
@@ -63,7 +74,8 @@ export function SignInPage(props: { next: string }) {
         <button type="submit" disabled={password_.busy}>Sign in</button>
       </Form>
       {config.data?.google_client_id && (
-        <p><a class="button secondary" href={googleUrl(config.data.google_client_id, crypto.randomUUID())}>Sign in with Google</a></p>
+        <p><a class="button secondary" href={googleUrl(config.data.google_client_id, nonce)}
+          onClick={() => sessionStorage.setItem(GOOGLE_NONCE, nonce)}>Sign in with Google</a></p>
       )}
       <p>No account yet? <Link href="/signup">Sign up</Link></p>
     </main>
