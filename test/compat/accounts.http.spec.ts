@@ -3,11 +3,9 @@
  * account enumeration), a first password for Google accounts, `X-Auth-Confirm`, the GDPR export, and the
  * organisation's `__agent-keys` vault id.
  */
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
 import { expect } from "chai";
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from "jose";
+import { startOidcIssuer, type OidcIssuer } from "../support/oidc-issuer.js";
 import { createUser, lastMailTo, type TestUser } from "../support/identity.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 import { storedEventTexts } from "../support/events.js";
@@ -15,23 +13,16 @@ import { storedEventTexts } from "../support/events.js";
 const CLIENT_ID = "keyledger-compat-client.apps.example";
 
 describe("1claw account routes beyond the core spec", () => {
-  let issuerServer: http.Server;
-  let issuer: string;
-  let signingKey: CryptoKey;
+  let issuer: OidcIssuer;
   let server: TestServer;
 
   before(async () => {
-    const pair = await generateKeyPair("RS256");
-    signingKey = pair.privateKey;
-    const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(pair.publicKey)), kid: "k1", alg: "RS256", use: "sig" }] });
-    issuerServer = http.createServer((_req, res) => { res.setHeader("content-type", "application/json"); res.end(jwks); });
-    await new Promise<void>((resolve) => issuerServer.listen(0, "127.0.0.1", resolve));
-    issuer = `http://127.0.0.1:${(issuerServer.address() as AddressInfo).port}`;
-    server = await startTestServer("compat-accounts", { google: { clientId: CLIENT_ID, issuer, jwksUrl: `${issuer}/jwks` } });
+    issuer = await startOidcIssuer(CLIENT_ID);
+    server = await startTestServer("compat-accounts", { google: issuer.google });
   });
   after(async () => {
     await server?.close();
-    await new Promise((resolve) => issuerServer.close(resolve));
+    await issuer?.close();
   });
 
   const post = (path: string, body: unknown, options: { token?: string; headers?: Record<string, string> } = {}) =>
@@ -101,11 +92,8 @@ describe("1claw account routes beyond the core spec", () => {
 
   describe("set-password", () => {
     it("gives an account that signed up with Google a password, once", async () => {
-      const now = Math.floor(server.clock.now().getTime() / 1000);
       const email = `google-${randomUUID()}@example.test`;
-      const idToken = await new SignJWT({ email_verified: true, sub: `g-${randomUUID()}`, email })
-        .setProtectedHeader({ alg: "RS256", kid: "k1" }).setIssuer(issuer).setAudience(CLIENT_ID)
-        .setIssuedAt(now).setExpirationTime(now + 300).sign(signingKey);
+      const idToken = await issuer.idToken({ sub: `g-${randomUUID()}`, email });
       const token = (await post("/v1/auth/google", { id_token: idToken })).body.access_token;
       expect((await login(email, "google user password")).status).to.equal(401);
       const set = await post("/v1/auth/set-password", { password: "google user password" }, { token });

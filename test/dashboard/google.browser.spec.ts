@@ -5,33 +5,24 @@
  * request asked for. The page must send that nonce, and refuse a token from a sign-in it did not start.
  */
 import { expect } from "chai";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from "jose";
 import { launchBrowser, type Browser, type WatchedPage } from "../support/browser.js";
 import { ensureDashboardBuilt } from "../support/dashboard-build.js";
+import { startOidcIssuer, type OidcIssuer } from "../support/oidc-issuer.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 
 const CLIENT_ID = "keyledger-dashboard-test.apps.example";
 
 describe("dashboard in a browser: sign-in with Google", function () {
   this.timeout(120_000);
-  let issuerServer: http.Server;
-  let issuer: string;
-  let signingKey: CryptoKey;
+  let issuer: OidcIssuer;
   let server: TestServer;
   let browser: Browser;
   let tab: WatchedPage;
 
   before(async () => {
     ensureDashboardBuilt();
-    const pair = await generateKeyPair("RS256");
-    signingKey = pair.privateKey;
-    const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(pair.publicKey)), kid: "k1", alg: "RS256", use: "sig" }] });
-    issuerServer = http.createServer((_req, res) => { res.setHeader("content-type", "application/json"); res.end(jwks); });
-    await new Promise<void>((resolve) => issuerServer.listen(0, "127.0.0.1", resolve));
-    issuer = `http://127.0.0.1:${(issuerServer.address() as AddressInfo).port}`;
-    server = await startTestServer("dashboard-google", { google: { clientId: CLIENT_ID, issuer, jwksUrl: `${issuer}/jwks` } });
+    issuer = await startOidcIssuer(CLIENT_ID);
+    server = await startTestServer("dashboard-google", { google: issuer.google });
     browser = await launchBrowser(server.url);
     tab = await browser.page();
   });
@@ -39,14 +30,10 @@ describe("dashboard in a browser: sign-in with Google", function () {
   after(async () => {
     await browser?.close();
     await server?.close();
-    await new Promise((resolve) => issuerServer?.close(resolve));
+    await issuer?.close();
   });
 
-  const idToken = (claims: Record<string, unknown>) => {
-    const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({ email_verified: true, ...claims }).setProtectedHeader({ alg: "RS256", kid: "k1" })
-      .setIssuer(issuer).setAudience(CLIENT_ID).setIssuedAt(now).setExpirationTime(now + 300).sign(signingKey);
-  };
+  const idToken = (claims: Record<string, unknown>) => issuer.idToken(claims);
   const heading = (name: string) => tab.page.getByRole("heading", { level: 1, name });
 
   it("signs in through Google's redirect with the nonce the page asked for, and keeps nothing behind", async () => {

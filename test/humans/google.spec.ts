@@ -1,45 +1,25 @@
 /** POST /v1/auth/google against a local OpenID Connect issuer (its JWKS served on a free port). */
 import { expect } from "chai";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from "jose";
+import { startOidcIssuer, type OidcIssuer } from "../support/oidc-issuer.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 import { createUser } from "../support/identity.js";
 
 const CLIENT_ID = "keyledger-test-client.apps.example";
 
 describe("sign-in with Google (OpenID Connect)", () => {
-  let issuerServer: http.Server;
-  let issuer: string;
-  let signingKey: CryptoKey;
-  let strangerKey: CryptoKey;
+  let issuer: OidcIssuer;
   let server: TestServer;
 
   before(async () => {
-    const pair = await generateKeyPair("RS256");
-    signingKey = pair.privateKey;
-    strangerKey = (await generateKeyPair("RS256")).privateKey;
-    const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(pair.publicKey)), kid: "k1", alg: "RS256", use: "sig" }] });
-    issuerServer = http.createServer((_req, res) => { res.setHeader("content-type", "application/json"); res.end(jwks); });
-    await new Promise<void>((resolve) => issuerServer.listen(0, "127.0.0.1", resolve));
-    issuer = `http://127.0.0.1:${(issuerServer.address() as AddressInfo).port}`;
-    server = await startTestServer("humans-google", {
-      google: { clientId: CLIENT_ID, issuer, jwksUrl: `${issuer}/jwks` },
-    });
+    issuer = await startOidcIssuer(CLIENT_ID);
+    server = await startTestServer("humans-google", { google: issuer.google });
   });
   after(async () => {
     await server?.close();
-    await new Promise((resolve) => issuerServer.close(resolve));
+    await issuer?.close();
   });
 
-  function idToken(claims: Record<string, unknown>, options: { key?: CryptoKey; iss?: string; aud?: string; exp?: number } = {}) {
-    const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({ email_verified: true, ...claims })
-      .setProtectedHeader({ alg: "RS256", kid: "k1" })
-      .setIssuer(options.iss ?? issuer).setAudience(options.aud ?? CLIENT_ID)
-      .setIssuedAt(now).setExpirationTime(options.exp ?? now + 300)
-      .sign(options.key ?? signingKey);
-  }
+  const idToken: OidcIssuer["idToken"] = (claims, options) => issuer.idToken(claims, options);
   const google = (id_token: string) => server.request("POST", "/v1/auth/google", { body: { id_token } });
 
   it("signs up a new verified address, then signs the same account in", async () => {
@@ -72,7 +52,7 @@ describe("sign-in with Google (OpenID Connect)", () => {
   it("refuses tokens of another key, issuer or audience, expired ones and unverified addresses", async () => {
     const claims = { sub: "g-3", email: "mallory@example.test" };
     const refused = [
-      await idToken(claims, { key: strangerKey }),
+      await idToken(claims, { stranger: true }),
       await idToken(claims, { iss: "https://evil.example" }),
       await idToken(claims, { aud: "someone-else" }),
       await idToken(claims, { exp: Math.floor(Date.now() / 1000) - 600 }),
