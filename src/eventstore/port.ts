@@ -48,6 +48,11 @@ export interface SubscribeOptions {
   /** Called with each batch, in global order. The next batch waits until the promise settles. */
   onEvents(events: RecordedEvent[]): Promise<void>;
   onError?(error: unknown): void;
+  /**
+   * Read every event as stored, never from the events this process read lately (a rebuild: it re-derives a
+   * read model from what the log holds now, which is what tells an altered event from the signed audit head).
+   */
+  asStored?: boolean;
 }
 
 /** Events for one stream, appended with expected revision "any" (facts that need no decision). */

@@ -252,8 +252,11 @@ class PostgresEventStore implements EventStore, PollingSource {
   }
 
   subscribeToAll(options: SubscribeOptions): Subscription {
+    const source: PollingSource = options.asStored
+      ? { readAfter: (after, limit) => this.query(after, limit), hasEventsBeyondHorizon: () => this.hasEventsBeyondHorizon() }
+      : this;
     const running = startPollingSubscription(
-      this,
+      source,
       { wakeup: this.wakeup, horizonRetryMs: HORIZON_RETRY_MS, ...this.settings },
       options,
     );

@@ -145,6 +145,8 @@ class GenerationWorker {
     const { store } = this.runner.options;
     this.subscription = store.subscribeToAll({
       after: this.generation.position,
+      // A new generation is built from the log as stored (a rebuild is how altered events come to light).
+      asStored: this.generation.status === "building",
       onEvents: (events) => this.apply(events),
       onError: (error) => this.runner.workerFailed(this, error),
     });
