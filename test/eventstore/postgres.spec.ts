@@ -136,30 +136,31 @@ if (postgresServerUrl) {
       expect((await subscriber.events).map((e) => e.id)).to.deep.equal(appended.map((e) => e.id));
     });
 
+    /** A slow writer on a connection of its own: its transaction takes its xid and appends first, and commits when told. */
+    async function startSlowWrite(): Promise<{ event: EventToAppend; commit(): Promise<unknown> }> {
+      const slow = new pg.Client({ connectionString: database.url });
+      await slow.connect();
+      cleanups.push(() => slow.end());
+      const slowEvent = event();
+      await slow.query("begin");
+      await slow.query("select * from eventstore_append($1, $2::jsonb, 'no_stream')", ["slow-1", JSON.stringify([slowEvent])]);
+      return { event: slowEvent, commit: () => slow.query("commit") };
+    }
+
     it("never lets readers see an event before one of an earlier transaction that commits later", async function () {
       const store = await createPostgresEventStore(database.db);
       cleanups.push(() => store.close());
       const subscriber = firstEvents(store, 2);
       cleanups.push(() => subscriber.stop());
 
-      // A slow writer: its transaction starts (and takes its xid) first, and commits last.
-      const slow = new pg.Client({ connectionString: database.url });
-      await slow.connect();
-      cleanups.push(() => slow.end());
-      const slowEvent = event();
-      await slow.query("begin");
-      await slow.query("select pg_current_xact_id()");
-      await slow.query("select * from eventstore_append($1, $2::jsonb, 'no_stream')", [
-        "slow-1",
-        JSON.stringify([slowEvent]),
-      ]);
+      const { event: slowEvent, commit } = await startSlowWrite();
 
       const fastEvent = event();
       await store.append("fast-1", [fastEvent], "no_stream");
       expect(await store.readAll({ limit: 10 })).to.deep.equal([]);
       expect(await store.headPosition()).to.deep.equal(START);
 
-      await slow.query("commit");
+      await commit();
       const expected = [slowEvent.id, fastEvent.id];
       expect((await subscriber.events).map((e) => e.id)).to.deep.equal(expected);
       expect((await store.readAll()).map((e) => e.id)).to.deep.equal(expected);
@@ -168,12 +169,7 @@ if (postgresServerUrl) {
     it("reads the whole log with every event committed before the call, waiting for writes still open", async function () {
       const store = await createPostgresEventStore(database.db);
       cleanups.push(() => store.close());
-      const slow = new pg.Client({ connectionString: database.url });
-      await slow.connect();
-      cleanups.push(() => slow.end());
-      const slowEvent = event();
-      await slow.query("begin");
-      await slow.query("select * from eventstore_append($1, $2::jsonb, 'no_stream')", ["slow-1", JSON.stringify([slowEvent])]);
+      const { event: slowEvent, commit } = await startSlowWrite();
       const fastEvent = event();
       await store.append("fast-1", [fastEvent], "no_stream");
 
@@ -181,7 +177,7 @@ if (postgresServerUrl) {
       // answering without it.
       const reading = store.readAll();
       await new Promise((resolve) => setTimeout(resolve, 50));
-      await slow.query("commit");
+      await commit();
       expect((await reading).map((e) => e.id)).to.deep.equal([slowEvent.id, fastEvent.id]);
     });
 
