@@ -14,7 +14,10 @@
  *   clients, and the ratio audited reads/s ÷ inserts/s, which is what compares across machines.
  *
  *   npm run bench -- --only load [--load-seconds 10] [--connections 64] [--write-connections 16]
- *     [--secrets 20] [--targets postgres,pglite] [--cpu-prof DIR] [--quick]
+ *     [--secrets 20] [--targets postgres,pglite] [--workers 1,2] [--cpu-prof DIR] [--quick]
+ *
+ * `--workers 1,2` runs the PostgreSQL target once per count of API processes (KEYLEDGER_WORKERS); the server
+ * CPU figures are then every worker's added up (the supervisor's own, a few connections' hand-over, left out).
  *
  * PostgreSQL + SoftHSM when DATABASE_URL and PKCS11_MODULE are set (as the README's real-parts config),
  * and the embedded default (PGlite, local keys) beside it. Needs `wrk` (apt-get install wrk) and, for the
@@ -44,6 +47,8 @@ export interface LoadRunOptions {
   targets: string[];
   /** Directory for the server's `--cpu-prof` profiles, when profiling. */
   cpuProfDir?: string;
+  /** KEYLEDGER_WORKERS of each PostgreSQL run (the embedded target has one process). */
+  workers: number[];
 }
 
 interface WrkResult {
@@ -190,11 +195,12 @@ function describe(result: WrkResult): string {
     `non-2xx ${result.non2xx}, socket errors ${result.socketErrors}`;
 }
 
-async function loadTarget(embedded: boolean, report: Report, options: LoadRunOptions): Promise<void> {
+async function loadTarget(embedded: boolean, report: Report, options: LoadRunOptions, workers = 1): Promise<void> {
   const nodeArgs = options.cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", options.cpuProfDir] : [];
   // The server's default log level: a line per request, as in production.
-  const server = await startChildServer(embedded ? "load-embedded" : "load", { embedded, nodeArgs, env: { LOG_LEVEL: "info" } });
-  const target = server.label;
+  const server = await startChildServer(embedded ? "load-embedded" : `load-${workers}`, { embedded, nodeArgs,
+    env: { LOG_LEVEL: "info", KEYLEDGER_WORKERS: String(workers) } });
+  const target = workers > 1 ? `${server.label} ×${workers} workers` : server.label;
   const figure = (measure: string, rate: number, unit: string, detail: string) =>
     report.add({ target, measure, rate, unit, detail });
   // The server's own CPU up to its first healthy answer moves far less with the machine's load than the wall time.
@@ -283,7 +289,9 @@ export async function benchLoad(report: Report, options: LoadRunOptions): Promis
   const missing = await run("wrk", ["--version"]).then(() => false, (error: { code?: string }) => error.code === "ENOENT");
   if (missing) return report.skip("load", "wrk is not installed (apt-get install wrk)");
   const wanted = options.targets;
-  if (wanted.includes("postgres") && process.env.DATABASE_URL) await loadTarget(false, report, options);
+  if (wanted.includes("postgres") && process.env.DATABASE_URL) {
+    for (const workers of options.workers) await loadTarget(false, report, options, workers);
+  }
   else if (wanted.includes("postgres")) report.skip("postgres", "no DATABASE_URL");
   if (wanted.includes("pglite")) await loadTarget(true, report, options);
 }

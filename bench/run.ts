@@ -14,6 +14,7 @@
  *   --load-seconds 10                    length of each wrk run of the load section
  *   --connections 64 --write-connections 16 --secrets 20
  *                                        the load section's connections (reads, health; writes) and secrets
+ *   --workers 1,2                        the load section's PostgreSQL runs, one per KEYLEDGER_WORKERS count
  *   --cpu-prof DIR                       the load section's servers write V8 CPU profiles there
  *   --quick                              small sizes, one short trial each (smoke test, ~1 min)
  *
@@ -44,6 +45,7 @@ const { values } = parseArgs({
     connections: { type: "string" },
     "write-connections": { type: "string" },
     secrets: { type: "string" },
+    workers: { type: "string" },
     "cpu-prof": { type: "string" },
     quick: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
@@ -53,7 +55,7 @@ const { values } = parseArgs({
 if (values.help) {
   console.log("npm run bench -- [--only stores,projections,keys,load] [--targets pglite,postgres,eventstoredb,local,pkcs11]\n" +
     "  [--events 100000] [--trials 3] [--seconds 2] [--follow-seconds 5] [--read-batch 1000] [--pkcs11-sessions 8]\n" +
-    "  [--batch-size 500] [--load-seconds 10] [--connections 64] [--write-connections 16] [--secrets 20] [--cpu-prof DIR] [--quick]");
+    "  [--batch-size 500] [--load-seconds 10] [--connections 64] [--write-connections 16] [--secrets 20] [--workers 1,2] [--cpu-prof DIR] [--quick]");
   process.exit(0);
 }
 
@@ -102,6 +104,7 @@ try {
       seconds: number(values["load-seconds"], 10, 3), connections: number(values.connections, 64, 64),
       writeConnections: number(values["write-connections"], 16, 16), secrets: number(values.secrets, 20, 20),
       targets: targets.filter((t) => t === "postgres" || t === "pglite"), cpuProfDir: values["cpu-prof"],
+      workers: list(values.workers, ["1"]).map((w) => number(w, 1, 1)),
     });
   }
 } catch (error) {

@@ -28,6 +28,7 @@ export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = [
   { name: "LOG_LEVEL", description: "fatal, error, warn, info, debug, trace or silent", default: "info" },
   { name: "KEYLEDGER_PUBLIC_URL", description: "Base URL clients reach us at, used in links (e.g. https://vault.example.com)" },
   { name: "KEYLEDGER_SHROUD_URL", description: "Base URL clients reach Shroud (keyledger shroud) at; a minted router key comes with this URL + /v1 as its base_url", default: "http://localhost:8081" },
+  { name: "KEYLEDGER_WORKERS", description: "API processes `keyledger serve` runs on one port (node's cluster module); more than 1 needs DATABASE_URL and an HSM (KEY_PROVIDER=pkcs11)", default: "1" },
   { name: "SHUTDOWN_TIMEOUT_MS", description: "How long in-flight requests may run after a shutdown signal", default: "10000" },
   { name: "READ_YOUR_WRITES_TIMEOUT_MS", description: "How long a write waits for the read models to catch up", default: "5000" },
   { name: "SMTP_URL", description: "SMTP server for outgoing mail (smtp://user:pass@host:587 or smtps://...); without it mail goes to <data dir>/outbox" },
@@ -77,6 +78,8 @@ export interface Config {
   publicUrl?: string;
   /** Shroud's base URL as clients reach it, without a trailing slash. */
   shroudUrl: string;
+  /** API processes `keyledger serve` runs, sharing one port (1: the serving process itself). */
+  workers: number;
   shutdownTimeoutMs: number;
   readYourWritesTimeoutMs: number;
   /** Outgoing mail over SMTP; absent: the outbox in the data directory. */
@@ -152,6 +155,7 @@ const EnvSchema = z
     LOG_LEVEL: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(", ")}`).default("info"),
     KEYLEDGER_PUBLIC_URL: url(["http:", "https:"], "must be an http:// or https:// URL").optional(),
     KEYLEDGER_SHROUD_URL: url(["http:", "https:"], "must be an http:// or https:// URL").default("http://localhost:8081"),
+    KEYLEDGER_WORKERS: integer(1, 64, "must be a whole number of processes from 1 to 64").default(1),
     SHUTDOWN_TIMEOUT_MS: milliseconds.default(10000),
     READ_YOUR_WRITES_TIMEOUT_MS: milliseconds.default(5000),
     SMTP_URL: url(["smtp:", "smtps:"], "must be an smtp:// or smtps:// URL").optional(),
@@ -194,6 +198,11 @@ const EnvSchema = z
     if (env.X402_FACILITATOR_URL && !env.X402_PAY_TO) {
       ctx.addIssue({ code: "custom", path: ["X402_PAY_TO"], message: "is required when X402_FACILITATOR_URL is set" });
     }
+    // PGlite and the local keys live in the data directory, which one process at a time may open.
+    if (env.KEYLEDGER_WORKERS > 1 && (!env.DATABASE_URL || keyProviderKind(env) !== "pkcs11")) {
+      ctx.addIssue({ code: "custom", path: ["KEYLEDGER_WORKERS"],
+        message: "more than 1 needs DATABASE_URL and KEY_PROVIDER=pkcs11 (the embedded database and local keys admit one process)" });
+    }
     if (keyProviderKind(env) !== "pkcs11") return;
     if (!env.PKCS11_MODULE) ctx.addIssue({ code: "custom", path: ["PKCS11_MODULE"], message: "is required when KEY_PROVIDER is pkcs11" });
     if (!env.PKCS11_PIN) ctx.addIssue({ code: "custom", path: ["PKCS11_PIN"], message: "is required when KEY_PROVIDER is pkcs11" });
@@ -228,6 +237,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     publicUrl: e.KEYLEDGER_PUBLIC_URL?.replace(/\/+$/, ""),
     shroudUrl: e.KEYLEDGER_SHROUD_URL.replace(/\/+$/, ""),
+    workers: e.KEYLEDGER_WORKERS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     readYourWritesTimeoutMs: e.READ_YOUR_WRITES_TIMEOUT_MS,
     smtpUrl: e.SMTP_URL,

@@ -63,7 +63,8 @@ export interface CommandBusOptions {
    * or after readYourWritesTimeoutMs, when it reports the lag and answers anyway (the write is committed;
    * failing the request would invite a duplicate retry).
    */
-  readModels?: { waitFor(position: Position, timeoutMs: number): Promise<void> };
+  /** Waits until the read models include position (those of projections handling one of `types`, when given). */
+  readModels?: { waitFor(position: Position, timeoutMs: number, types?: readonly string[]): Promise<void> };
   readYourWritesTimeoutMs?: number;
   onReadModelsLagging?(error: unknown): void;
   /**
@@ -146,7 +147,7 @@ export class CommandBus {
     const { readModels, readYourWritesTimeoutMs = 5000, onReadModelsLagging, onWritten } = this.options;
     if (!readModels) return;
     try {
-      await readModels.waitFor(position, readYourWritesTimeoutMs);
+      await readModels.waitFor(position, readYourWritesTimeoutMs, events.map((event) => event.type));
     } catch (error) {
       onReadModelsLagging?.(error);
     }

@@ -39,6 +39,7 @@ import { openIntents } from "../intents/index.js";
 import { UsageMeter } from "../billing/usage-meter.js";
 import { httpFacilitator } from "../billing/x402.js";
 import { meterUsage } from "../http/usage.js";
+import { clusterMetrics } from "./workers.js";
 
 /** The read models every request looks up (authentication and authorization), cached in process. */
 const LOOKUP_TABLES = ["users", "agents", "revoked_tokens", "ip_rules", "vaults", "policies"];
@@ -84,7 +85,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
     if (config.databaseUrl && (await createDatabaseIfAbsent(config.databaseUrl))) {
       logger.warn({ database: new URL(config.databaseUrl).pathname.slice(1) }, "created the database DATABASE_URL names");
     }
-    const metrics = createMetrics();
+    const metrics = createMetrics({ aggregate: clusterMetrics });
     const db = resources.add("database", await openDatabase(config, logger), (d) => d.close());
     const store = resources.add("event store",
       instrumentAppends(await openEventStore(config, db), (s) => metrics.observeAppend(s)), (s) => s.close());

@@ -6,6 +6,7 @@
 import { AuditHeadSigned } from "../../events/audit.js";
 import type { Services } from "../app/services.js";
 import type { Queryable } from "../db/database.js";
+import { whileHoldingLock } from "../db/advisory-lock.js";
 import { streamName } from "../eventstore/port.js";
 import type { KeyProvider, PublicJwk } from "../keys/port.js";
 import type { Logger } from "../log.js";
@@ -52,7 +53,7 @@ export async function signAuditHead(services: Pick<Services, "db" | "bus" | "key
   await services.bus.record(AUDIT_HEAD_STREAM, [AuditHeadSigned.of({
     chain_index: signed.chainIndex, event_id: signed.eventId, head_hash: signed.hash, key_id: AUDIT_SIGNING_KEY_ID,
     signature: Buffer.from(signature).toString("base64"),
-  })], { metadata: { actor: SIGNER_ACTOR } });
+  })], { metadata: { actor: SIGNER_ACTOR }, readYourWrites: true });
   return signed.chainIndex;
 }
 
@@ -60,11 +61,15 @@ export interface AuditSigner {
   stop(): Promise<void>;
 }
 
-/** Signs the head every intervalMs; a failed round is logged and retried at the next tick. */
+/**
+ * Signs the head every intervalMs; a failed round is logged and retried at the next tick. Among several API
+ * processes, a round runs in one at a time (the others skip it), and the signature is in the read models
+ * before the lock is released, so the next round anywhere sees that nothing new came since.
+ */
 export function startAuditSigner(services: Pick<Services, "db" | "bus" | "keys">, intervalMs: number, logger: Logger): AuditSigner {
   let running: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
-    running = running.then(() => signAuditHead(services)).catch((error: unknown) =>
+    running = running.then(() => whileHoldingLock(services.db, "audit-signer", () => signAuditHead(services))).catch((error: unknown) =>
       logger.warn({ err: error instanceof Error ? error.message : String(error) }, "could not sign the audit chain head"));
   }, intervalMs);
   timer.unref();

@@ -20,6 +20,10 @@ import { sealValue } from "../keys/envelope.js";
 import { openSecretVersion } from "../secrets/open-version.js";
 import { CmekDecryptionFailed, decryptCmek, encryptCmek } from "../sdk/cmek.js";
 import { runningCmekJobs, secretsOnCmekKey } from "./queries.js";
+import { whileHoldingLock } from "../db/advisory-lock.js";
+
+/** The advisory lock a job's running process holds (db/advisory-lock.ts). */
+const jobLock = (jobId: string) => `cmek-rotation:${jobId}`;
 
 type RotationServices = Pick<Services, "db" | "store" | "bus" | "keys" | "logger" | "config">;
 
@@ -35,6 +39,7 @@ export interface JobRef {
 }
 
 type RunningJob = Exclude<CmekRotationState, { status: "absent" }>;
+type RunningJobRow = Awaited<ReturnType<typeof runningCmekJobs>>[number];
 
 /** A value under the old fingerprint that the old key does not open: the job fails (nothing is guessed). */
 class CmekValueUnreadable extends Error {
@@ -75,32 +80,40 @@ export class CmekRotationRunner {
 
   /**
    * At start-up: every job the log shows running has lost its keys with the previous process. Its committed
-   * batch, if any, is applied (no key needed), then it is paused until the client posts the keys again.
+   * batch, if any, is applied (no key needed), then it is paused until the client posts the keys again. Jobs
+   * another API process runs are left alone. Answers how many jobs were recovered.
    */
   async recoverInterrupted(): Promise<number> {
     const jobs = await runningCmekJobs(this.services.db);
+    let recovered = 0;
     for (const job of jobs) {
       if (this.active.has(job.id)) continue;
-      const ref = { jobId: job.id, vaultId: job.vaultId, orgId: job.orgId };
-      const state = await this.load(ref);
-      if (state.prepared) {
-        await this.applyPrepared(state, SYSTEM_METADATA);
-        this.services.logger.info({ job_id: job.id, batch: state.prepared.batch },
-          "CMEK rotation: applied the batch committed before the restart");
-      }
-      const vault = await loadAggregate(this.services.store, vaultAggregate, job.vaultId);
-      if (vault.status === "active" && vault.cmekRotation?.jobId !== job.id && vault.cmekFingerprint === job.newFingerprint) {
-        // The vault had already put the new key in force: only the job's own last event was missing.
-        await this.services.bus.handle(cmekRotationAggregate, job.id, { type: "CompleteCmekRotation", ...ref }, { metadata: SYSTEM_METADATA });
-        continue;
-      }
-      await this.services.bus.handle(cmekRotationAggregate, job.id, {
-        type: "PauseCmekRotation", ...ref, reason: "the server restarted and the keys were not kept; post them again to resume",
-      }, { metadata: SYSTEM_METADATA });
-      this.services.logger.warn({ job_id: job.id, vault_id: job.vaultId, processed: state.processed, total: state.totalSecrets },
-        "CMEK rotation job paused after a restart: waiting for the client to post the keys again");
+      // A job another API process is running holds its lock: it was not interrupted.
+      const { ran } = await whileHoldingLock(this.services.db, jobLock(job.id), () => this.recover(job));
+      if (ran) recovered += 1;
     }
-    return jobs.length;
+    return recovered;
+  }
+
+  private async recover(job: RunningJobRow): Promise<void> {
+    const ref = { jobId: job.id, vaultId: job.vaultId, orgId: job.orgId };
+    const state = await this.load(ref);
+    if (state.prepared) {
+      await this.applyPrepared(state, SYSTEM_METADATA);
+      this.services.logger.info({ job_id: job.id, batch: state.prepared.batch },
+        "CMEK rotation: applied the batch committed before the restart");
+    }
+    const vault = await loadAggregate(this.services.store, vaultAggregate, job.vaultId);
+    if (vault.status === "active" && vault.cmekRotation?.jobId !== job.id && vault.cmekFingerprint === job.newFingerprint) {
+      // The vault had already put the new key in force: only the job's own last event was missing.
+      await this.services.bus.handle(cmekRotationAggregate, job.id, { type: "CompleteCmekRotation", ...ref }, { metadata: SYSTEM_METADATA });
+      return;
+    }
+    await this.services.bus.handle(cmekRotationAggregate, job.id, {
+      type: "PauseCmekRotation", ...ref, reason: "the server restarted and the keys were not kept; post them again to resume",
+    }, { metadata: SYSTEM_METADATA });
+    this.services.logger.warn({ job_id: job.id, vault_id: job.vaultId, processed: state.processed, total: state.totalSecrets },
+      "CMEK rotation job paused after a restart: waiting for the client to post the keys again");
   }
 
   /** On shutdown: running jobs stop after their current batch and pause (their keys go with this process). */
@@ -115,7 +128,13 @@ export class CmekRotationRunner {
     return state;
   }
 
+  /** Runs the job unless another API process already does (its lock is held): that one has the keys too. */
   private async run(job: JobRef, keys: CmekKeyPair, metadata: EventMetadata): Promise<void> {
+    const { ran } = await whileHoldingLock(this.services.db, jobLock(job.jobId), () => this.runHere(job, keys, metadata));
+    if (!ran) this.services.logger.info({ job_id: job.jobId }, "CMEK rotation job already runs in another API process");
+  }
+
+  private async runHere(job: JobRef, keys: CmekKeyPair, metadata: EventMetadata): Promise<void> {
     const { bus, logger, config } = this.services;
     try {
       for (;;) {

@@ -8,7 +8,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import Koa, { type Context } from "koa";
-import Router, { type Layer, type RouterContext, type RouterMiddleware } from "@koa/router";
+import type { RouterContext, RouterMiddleware } from "@koa/router";
 import type { z } from "zod";
 import type { Logger } from "../log.js";
 import type { Metrics } from "../metrics.js";
@@ -19,6 +19,7 @@ import { checkJson, checkNames, malformedTarget } from "./input-rules.js";
 import { notImplementedArea } from "./not-implemented.js";
 import { HttpProblem, PROBLEM_CONTENT_TYPE, problem, problemFor } from "./problems.js";
 import { toRouterPath, type Route } from "./route.js";
+import { RoutersByPrefix } from "./routers-by-prefix.js";
 import type { MeterUsage } from "./usage.js";
 
 export interface HttpAppOptions {
@@ -189,11 +190,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     };
   }
 
-  const router = new Router();
-  const routeOfLayer = new Map<Layer, Route>();
-  for (const route of options.routes) {
-    routeOfLayer.set(router.register(toRouterPath(route.path), [route.method], handle(route)) as Layer, route);
-  }
+  const router = new RoutersByPrefix<Route>();
+  for (const route of options.routes) router.register(toRouterPath(route.path), [route.method], handle(route), route);
 
   /**
    * What a request no route answered gets, for every path alike: 405 with Allow when routes exist for the path
@@ -205,7 +203,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     if (ctx.body != null || ctx.status !== 404) return;
     const allowed = new Set<string>();
     for (const layer of (ctx as unknown as RouterContext).matched ?? []) {
-      const route = routeOfLayer.get(layer);
+      const route = router.tagOf(layer);
       if (route && !paramsFit(route, layer.params(ctx.path, layer.captures(ctx.path)))) continue;
       for (const method of layer.methods) allowed.add(method);
     }
@@ -237,11 +235,11 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       }
     });
   }
-  router.get("/openapi.json", (ctx) => {
+  router.register("/openapi.json", ["GET"], (ctx) => {
     (ctx.state as RequestState).route = "/openapi.json";
     ctx.body = openApi ??= openApiDocument(options.routes, options.api);
   });
-  router.get("/metrics", async (ctx) => {
+  router.register("/metrics", ["GET"], async (ctx) => {
     (ctx.state as RequestState).route = "/metrics";
     const { contentType, body } = await metrics.render();
     ctx.type = contentType;
@@ -292,7 +290,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   });
   app.use(unanswered);
   for (const middleware of options.middleware ?? []) app.use(middleware);
-  app.use(router.routes());
+  app.use(router.middleware());
 
   /**
    * Requests Node's HTTP parser refuses before koa sees them (oversized headers or URL, malformed request

@@ -296,12 +296,16 @@ export class ProjectionRunner {
    * Resolves once every projection's live read model includes `position`; throws ReadModelsBehind after
    * timeoutMs. A projection this process leads that is stuck on an event (it failed on it
    * FAILURES_BEFORE_STUCK times in a row) is not waited for (status(), health and the logs name the event):
-   * one read model that cannot move must not hold up every write.
+   * one read model that cannot move must not hold up every write. Given the types of the events a write
+   * appended, only the projections that handle one of them are waited for: the others' read models are not
+   * changed by it (and a projection led by another process records its passing over them once a second).
    */
-  async waitFor(position: Position, timeoutMs: number): Promise<void> {
+  async waitFor(position: Position, timeoutMs: number, types: readonly string[] = []): Promise<void> {
     const deadline = Date.now() + timeoutMs;
+    const concerned = types.length === 0 ? this.options.projections
+      : this.options.projections.filter((projection) => types.some((type) => projection.handles(type)));
     for (;;) {
-      const behind = await this.projectionsBehind(position);
+      const behind = await this.projectionsBehind(position, concerned);
       if (behind.length === 0) return;
       const remaining = deadline - Date.now();
       if (remaining <= 0) throw new ReadModelsBehind(behind, position);
@@ -518,10 +522,10 @@ export class ProjectionRunner {
     return (this.workers.get(name) ?? []).find((w) => !w.done && w.generation.status === "live");
   }
 
-  private async projectionsBehind(position: Position): Promise<string[]> {
+  private async projectionsBehind(position: Position, projections: readonly Projection[]): Promise<string[]> {
     const behind: string[] = [];
     let fromCatalog: Generation[] | undefined;
-    for (const projection of this.options.projections) {
+    for (const projection of projections) {
       if (this.failingOn.has(projection.name)) continue;
       let live = this.liveWorkerOf(projection.name)?.generation;
       if (!live) {

@@ -16,6 +16,7 @@ import { markEventLog, storedEventTexts } from "../support/events.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 import { loadConfig } from "../../src/config.js";
 import { keyTraces, tableTexts } from "./scan.js";
+import { CmekRotationRunner } from "../../src/cmek/rotation.js";
 
 async function expectUnreadableWith(key: Uint8Array, blob: string): Promise<void> {
   const error = await decryptCmekText(key, blob).then(() => undefined, (e: unknown) => e);
@@ -170,6 +171,33 @@ describe("customer-managed keys over HTTP", function () {
     // Batches of 100: 130 secrets make two, each prepared and applied.
     const texts = await storedEventTexts(server.server.store, { category: "cmek_rotation", type: "CmekRotationBatchApplied" });
     expect(texts.filter((t) => t.includes(started.body.id))).to.have.length(2);
+  });
+
+  // Another API process on the same PostgreSQL (KEYLEDGER_WORKERS, or another machine) starting up must not take a
+  // job this one runs for interrupted. A second runner on the same pool stands for it: its lock queries go to
+  // other connections, so other backends, as another process's would. (PGlite has one backend: one process.)
+  (process.env.DATABASE_URL ? it : it.skip)("leaves a job another API process runs alone when recovering at start-up", async () => {
+    const vaultId = await newVault();
+    await as(owner).post(`/v1/vaults/${vaultId}/cmek`, { fingerprint: oldFingerprint });
+    for (let i = 0; i < 110; i++) {
+      expect((await as(owner).put(`/v1/vaults/${vaultId}/secrets/app/key-${i}`, { value: await encryptCmek(oldKey, `v-${i}`) })).status).to.equal(201);
+    }
+    const config = server.config as { cmekBatchPauseMs: number };
+    const pause = config.cmekBatchPauseMs;
+    config.cmekBatchPauseMs = 3000; // the job rests between its two batches while the other process starts
+    try {
+      const started = await as(owner).post(`/v1/vaults/${vaultId}/cmek-rotate`, { new_fingerprint: newFingerprint },
+        rotationHeaders(oldKey, newKey));
+      expect(started.status, JSON.stringify(started.body)).to.equal(202);
+      await waitForJob(vaultId, started.body.id, (job) => job.processed === 100);
+      const otherProcess = new CmekRotationRunner(server.server.services);
+      expect(await otherProcess.recoverInterrupted()).to.equal(0);
+      expect((await as(owner).get(`/v1/vaults/${vaultId}/cmek-rotate/${started.body.id}`)).body.status).to.equal("running");
+      const done = await waitForJob(vaultId, started.body.id, (job) => job.status !== "running");
+      expect(done).to.include({ status: "completed", processed: 110 });
+    } finally {
+      config.cmekBatchPauseMs = pause;
+    }
   });
 
   it("refuses a wrong old key, a fingerprint that is not the new key's, and malformed keys, before anything changes", async () => {

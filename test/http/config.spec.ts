@@ -27,6 +27,7 @@ describe("configuration", () => {
       logLevel: "info",
       publicUrl: undefined,
       shroudUrl: "http://localhost:8081",
+      workers: 1,
       shutdownTimeoutMs: 10000,
       readYourWritesTimeoutMs: 5000,
       authRateLimit: { burst: 5, perSecond: 1 },
@@ -72,6 +73,16 @@ describe("configuration", () => {
   it("takes the audit signing interval in whole seconds, at least one", () => {
     expect(loadConfig({ AUDIT_SIGN_INTERVAL_SECONDS: "5" }).auditSignIntervalSeconds).to.equal(5);
     expect(configError({ AUDIT_SIGN_INTERVAL_SECONDS: "0" }).problems.join()).to.include("AUDIT_SIGN_INTERVAL_SECONDS");
+  });
+
+  it("runs more than one API worker only on stores several processes can share", () => {
+    expect(loadConfig({}).workers).to.equal(1);
+    expect(loadConfig({ ...PKCS11, DATABASE_URL: "postgres://db/keyledger", KEYLEDGER_WORKERS: "4" }).workers).to.equal(4);
+    // The embedded database and the local keys live in a data directory one process may open.
+    expect(configError({ KEYLEDGER_WORKERS: "2" }).problems.join()).to.match(/^KEYLEDGER_WORKERS: .*DATABASE_URL/);
+    expect(configError({ DATABASE_URL: "postgres://db/keyledger", KEYLEDGER_WORKERS: "2" }).problems.join()).to.include("KEYLEDGER_WORKERS");
+    expect(configError({ ...PKCS11, KEYLEDGER_WORKERS: "2" }).problems.join()).to.include("KEYLEDGER_WORKERS");
+    expect(configError({ KEYLEDGER_WORKERS: "0" }).problems.join()).to.include("KEYLEDGER_WORKERS");
   });
 
   it("treats an empty variable as unset", () => {

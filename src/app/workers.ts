@@ -1,0 +1,209 @@
+/**
+ * `KEYLEDGER_WORKERS` > 1: `keyledger serve` becomes a supervisor (node's cluster module) of that many API
+ * processes sharing one port. One Node process could use one core, and an audited read costs about a
+ * millisecond of it (issue 12). Each worker is a whole API node on the shared PostgreSQL and HSM, exactly as
+ * several machines behind a load balancer are: projections are led by one of them (advisory locks), caches are
+ * bounded across processes by the log, and the few jobs that must run once (the audit signer, CMEK rotations)
+ * take an advisory lock of their own. The supervisor holds no stores: it forks, restarts and stops workers,
+ * and answers `/metrics` with every worker's figures added up.
+ */
+import cluster, { type Worker } from "node:cluster";
+import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue, type Registry } from "prom-client";
+import type { Logger } from "../log.js";
+
+/** Messages between a worker and the supervisor. */
+const SHUTDOWN = "keyledger:shutdown";
+/** A worker asks for every worker's metrics added up, and gets them. */
+const METRICS_REQUEST = "keyledger:metrics-request";
+const METRICS_RESPONSE = "keyledger:metrics-response";
+/** The supervisor asks a worker for its own figures, and gets them. */
+const FIGURES_REQUEST = "keyledger:figures-request";
+const FIGURES_RESPONSE = "keyledger:figures-response";
+
+interface Message {
+  type?: string;
+  id?: number;
+  body?: string;
+  contentType?: string;
+  error?: string;
+  figures?: MetricObjectWithValues<MetricValue<string>>[];
+}
+
+/** How long the supervisor waits for a worker's figures before `/metrics` fails. */
+const FIGURES_TIMEOUT_MS = 5000;
+
+/** A worker that dies sooner than this after its start counts as failing: its replacement waits longer. */
+const STABLE_AFTER_MS = 30_000;
+const MAX_RESTART_DELAY_MS = 30_000;
+
+/**
+ * Runs `count` workers until SIGINT or SIGTERM, then asks each to shut down gracefully and resolves once all
+ * have exited (a second signal ends them at once). A worker that dies otherwise is replaced, after a delay
+ * that doubles while replacements keep dying young. The first worker starts alone, so that a first start on
+ * fresh stores creates schemas and keys once; the others start when it listens.
+ */
+export async function superviseWorkers(count: number, logger: Logger): Promise<void> {
+  const figures = new WorkerFigures();
+  let stopping = false;
+  let restartDelayMs = 1000;
+  const startedAt = new Map<Worker, number>();
+
+  const fork = () => {
+    const worker = cluster.fork();
+    startedAt.set(worker, Date.now());
+    return worker;
+  };
+
+  cluster.on("listening", (worker) => figures.ready(worker));
+  cluster.on("message", (worker, message: Message) => {
+    if (message?.type === FIGURES_RESPONSE) return figures.received(worker, message);
+    if (message?.type !== METRICS_REQUEST) return;
+    figures.addedUp().then(
+      ({ body, contentType }) => worker.isConnected() && worker.send({ type: METRICS_RESPONSE, id: message.id, body, contentType }),
+      (error: unknown) => worker.isConnected() &&
+        worker.send({ type: METRICS_RESPONSE, id: message.id, error: error instanceof Error ? error.message : String(error) }));
+  });
+
+  const allExited = new Promise<void>((resolve) => {
+    cluster.on("exit", (worker, code, signal) => {
+      figures.gone(worker);
+      const lived = Date.now() - (startedAt.get(worker) ?? Date.now());
+      startedAt.delete(worker);
+      if (stopping) {
+        if (Object.keys(cluster.workers ?? {}).length === 0) resolve();
+        return;
+      }
+      restartDelayMs = lived >= STABLE_AFTER_MS ? 1000 : Math.min(restartDelayMs * 2, MAX_RESTART_DELAY_MS);
+      logger.error({ pid: worker.process.pid, code, signal, restart_in_ms: restartDelayMs }, "API worker exited; starting another");
+      setTimeout(() => {
+        if (!stopping) fork();
+      }, restartDelayMs).unref();
+    });
+  });
+
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill("SIGKILL");
+      process.exit(signal === "SIGINT" ? 130 : 143);
+    }
+    stopping = true;
+    logger.info({ signal }, "shutting down the API workers");
+    // A listening worker gets a message, not the signal: a terminal's Ctrl-C already sent SIGINT to every
+    // worker, and a second signal would end it at once instead of letting it finish its requests. One still
+    // starting may not listen for messages yet: SIGTERM stops it (gracefully, once it has its handlers).
+    for (const worker of Object.values(cluster.workers ?? {})) {
+      if (!worker) continue;
+      if (figures.isListening(worker) && worker.isConnected()) worker.send({ type: SHUTDOWN });
+      else worker.process.kill("SIGTERM");
+    }
+    if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+  };
+  process.on("SIGINT", shutdown).on("SIGTERM", shutdown);
+
+  logger.info({ workers: count }, "starting the API workers");
+  const first = fork();
+  await new Promise<void>((resolve) => {
+    const listening = (worker: Worker) => {
+      if (worker !== first) return;
+      cluster.off("listening", listening);
+      resolve();
+    };
+    cluster.on("listening", listening);
+    first.once("exit", () => {
+      cluster.off("listening", listening);
+      resolve();
+    });
+  });
+  if (!stopping) for (let i = 1; i < count; i++) fork();
+  await allExited;
+  logger.info({}, "stopped");
+}
+
+/** In a worker: calls `shutdown` when the supervisor asks it to stop. */
+export function onSupervisorShutdown(shutdown: () => void): void {
+  if (!cluster.isWorker) return;
+  process.on("message", (message: Message) => {
+    if (message?.type === SHUTDOWN) shutdown();
+  });
+}
+
+/**
+ * In a worker: offers its registry to the supervisor's aggregation, and answers how to render every worker's
+ * metrics added up (undefined outside a worker: the process renders its own).
+ */
+export function clusterMetrics(registry: Registry): (() => Promise<{ contentType: string; body: string }>) | undefined {
+  if (!cluster.isWorker) return undefined;
+  let nextId = 0;
+  const waiting = new Map<number, { resolve: (value: { contentType: string; body: string }) => void; reject: (error: Error) => void }>();
+  process.on("message", (message: Message) => {
+    if (message?.type === FIGURES_REQUEST) {
+      registry.getMetricsAsJSON().then(
+        (own) => process.send?.({ type: FIGURES_RESPONSE, id: message.id, figures: own }),
+        (error: unknown) => process.send?.({ type: FIGURES_RESPONSE, id: message.id, error: error instanceof Error ? error.message : String(error) }));
+      return;
+    }
+    if (message?.type !== METRICS_RESPONSE || message.id === undefined) return;
+    const request = waiting.get(message.id);
+    waiting.delete(message.id);
+    if (message.error !== undefined) request?.reject(new Error(`metrics of the other workers: ${message.error}`));
+    else request?.resolve({ contentType: message.contentType!, body: message.body! });
+  });
+  return () => new Promise((resolve, reject) => {
+    const id = nextId++;
+    waiting.set(id, { resolve, reject });
+    process.send!({ type: METRICS_REQUEST, id });
+  });
+}
+
+/**
+ * The supervisor's side of `/metrics`: asks every worker that listens for its figures and adds them up
+ * (prom-client's aggregation: sums, except where a metric names another way). Workers still starting are not
+ * asked: they have answered nothing yet, and would not reply before they are ready.
+ */
+class WorkerFigures {
+  private readonly listening = new Set<Worker>();
+  private readonly waiting = new Map<string, (message: Message) => void>();
+  private nextId = 0;
+
+  ready(worker: Worker): void {
+    this.listening.add(worker);
+  }
+
+  isListening(worker: Worker): boolean {
+    return this.listening.has(worker);
+  }
+
+  gone(worker: Worker): void {
+    this.listening.delete(worker);
+    for (const [key, settle] of this.waiting) {
+      if (key.startsWith(`${worker.id}:`)) settle({ figures: [] }); // what it counted died with it
+    }
+  }
+
+  received(worker: Worker, message: Message): void {
+    this.waiting.get(`${worker.id}:${message.id}`)?.(message);
+  }
+
+  async addedUp(): Promise<{ body: string; contentType: string }> {
+    const replies = await Promise.all([...this.listening].map((worker) => this.ask(worker)));
+    const registry = AggregatorRegistry.aggregate(replies);
+    return { body: await registry.metrics(), contentType: registry.contentType };
+  }
+
+  private ask(worker: Worker): Promise<MetricObjectWithValues<MetricValue<string>>[]> {
+    const id = this.nextId++;
+    const key = `${worker.id}:${id}`;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => settle({ error: `worker ${worker.process.pid} did not answer in ${FIGURES_TIMEOUT_MS} ms` }),
+        FIGURES_TIMEOUT_MS);
+      const settle = (message: Message) => {
+        clearTimeout(timer);
+        this.waiting.delete(key);
+        if (message.error !== undefined) reject(new Error(message.error));
+        else resolve(message.figures ?? []);
+      };
+      this.waiting.set(key, settle);
+      worker.send({ type: FIGURES_REQUEST, id });
+    });
+  }
+}
