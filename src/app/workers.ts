@@ -34,6 +34,7 @@ const FIGURES_TIMEOUT_MS = 5000;
 
 /** A worker that dies sooner than this after its start counts as failing: its replacement waits longer. */
 const STABLE_AFTER_MS = 30_000;
+const FIRST_RESTART_DELAY_MS = 1000;
 const MAX_RESTART_DELAY_MS = 30_000;
 
 /**
@@ -45,7 +46,8 @@ const MAX_RESTART_DELAY_MS = 30_000;
 export async function superviseWorkers(count: number, logger: Logger): Promise<void> {
   const figures = new WorkerFigures();
   let stopping = false;
-  let restartDelayMs = 1000;
+  /** Halved here so that the first replacement of a worker that died young waits FIRST_RESTART_DELAY_MS too. */
+  let restartDelayMs = FIRST_RESTART_DELAY_MS / 2;
   const startedAt = new Map<Worker, number>();
 
   const fork = () => {
@@ -73,7 +75,7 @@ export async function superviseWorkers(count: number, logger: Logger): Promise<v
         if (Object.keys(cluster.workers ?? {}).length === 0) resolve();
         return;
       }
-      restartDelayMs = lived >= STABLE_AFTER_MS ? 1000 : Math.min(restartDelayMs * 2, MAX_RESTART_DELAY_MS);
+      restartDelayMs = lived >= STABLE_AFTER_MS ? FIRST_RESTART_DELAY_MS : Math.min(restartDelayMs * 2, MAX_RESTART_DELAY_MS);
       logger.error({ pid: worker.process.pid, code, signal, restart_in_ms: restartDelayMs }, "API worker exited; starting another");
       setTimeout(() => {
         if (!stopping) fork();

@@ -78,7 +78,7 @@ export interface EventStore {
    * answer; a page (with a limit) may stop short of events that committed while an older write was open.
    */
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
-  /** Position of the newest event, or START when the store is empty. */
+  /** Position of the newest event committed before the call, or START when the store is empty. */
   headPosition(): Promise<Position>;
   /** Catch-up subscription to all events: first the history after `after`, then new events as they land. */
   subscribeToAll(options: SubscribeOptions): Subscription;

@@ -242,6 +242,9 @@ class PostgresEventStore implements EventStore, PollingSource {
   }
 
   async headPosition(): Promise<Position> {
+    // The newest event committed before the call: one whose transaction commits after an older one still open
+    // is not readable yet, so the head waits (as readAll does) for the transactions open now to end.
+    await this.settle(SETTLE_DEADLINE_MS);
     const { rows } = await this.db.query<{ commit_position: string; prepare_position: string }>(
       `select transaction_id::text as commit_position, global_position::text as prepare_position
          from eventstore_events where ${VISIBLE}

@@ -166,19 +166,22 @@ if (postgresServerUrl) {
       expect((await store.readAll()).map((e) => e.id)).to.deep.equal(expected);
     });
 
-    it("reads the whole log with every event committed before the call, waiting for writes still open", async function () {
+    it("reads the whole log and its head with every event committed before the call, waiting for writes still open", async function () {
       const store = await createPostgresEventStore(database.db);
       cleanups.push(() => store.close());
       const { event: slowEvent, commit } = await startSlowWrite();
       const fastEvent = event();
       await store.append("fast-1", [fastEvent], "no_stream");
 
-      // The fast event committed before this read; it waits for the older transaction to end instead of
+      // The fast event committed before these reads; they wait for the older transaction to end instead of
       // answering without it.
       const reading = store.readAll();
+      const head = store.headPosition();
       await new Promise((resolve) => setTimeout(resolve, 50));
       await commit();
-      expect((await reading).map((e) => e.id)).to.deep.equal([slowEvent.id, fastEvent.id]);
+      const events = await reading;
+      expect(events.map((e) => e.id)).to.deep.equal([slowEvent.id, fastEvent.id]);
+      expect(await head).to.deep.equal(events[1].position);
     });
 
     it("finds the events held behind an open transaction with a probe of the primary key, not a scan", async function () {
