@@ -44,7 +44,8 @@ const MAX_RESTART_DELAY_MS = 30_000;
  * fresh stores creates schemas and keys once; the others start when it listens.
  */
 export async function superviseWorkers(count: number, logger: Logger): Promise<void> {
-  const figures = new WorkerFigures();
+  const listening = new Set<Worker>();
+  const figures = new WorkerFigures(listening);
   let stopping = false;
   /** Halved here so that the first replacement of a worker that died young waits FIRST_RESTART_DELAY_MS too. */
   let restartDelayMs = FIRST_RESTART_DELAY_MS / 2;
@@ -56,9 +57,9 @@ export async function superviseWorkers(count: number, logger: Logger): Promise<v
     return worker;
   };
 
-  cluster.on("listening", (worker) => figures.ready(worker));
+  cluster.on("listening", (worker) => listening.add(worker));
   cluster.on("message", (worker, message: Message) => {
-    if (message?.type === FIGURES_RESPONSE) return figures.received(worker, message);
+    if (message?.type === FIGURES_RESPONSE) return figures.replies.answer(message);
     if (message?.type !== METRICS_REQUEST) return;
     figures.addedUp().then(
       ({ body, contentType }) => worker.isConnected() && worker.send({ type: METRICS_RESPONSE, id: message.id, body, contentType }),
@@ -68,7 +69,8 @@ export async function superviseWorkers(count: number, logger: Logger): Promise<v
 
   const allExited = new Promise<void>((resolve) => {
     cluster.on("exit", (worker, code, signal) => {
-      figures.gone(worker);
+      listening.delete(worker);
+      figures.replies.abandon(worker, { figures: [] }); // what it counted died with it
       const lived = Date.now() - (startedAt.get(worker) ?? Date.now());
       startedAt.delete(worker);
       if (stopping) {
@@ -95,7 +97,7 @@ export async function superviseWorkers(count: number, logger: Logger): Promise<v
     // starting may not listen for messages yet: SIGTERM stops it (gracefully, once it has its handlers).
     for (const worker of Object.values(cluster.workers ?? {})) {
       if (!worker) continue;
-      if (figures.isListening(worker) && worker.isConnected()) worker.send({ type: SHUTDOWN });
+      if (listening.has(worker) && worker.isConnected()) worker.send({ type: SHUTDOWN });
       else worker.process.kill("SIGTERM");
     }
     if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
@@ -105,14 +107,14 @@ export async function superviseWorkers(count: number, logger: Logger): Promise<v
   logger.info({ workers: count }, "starting the API workers");
   const first = fork();
   await new Promise<void>((resolve) => {
-    const listening = (worker: Worker) => {
+    const firstListens = (worker: Worker) => {
       if (worker !== first) return;
-      cluster.off("listening", listening);
+      cluster.off("listening", firstListens);
       resolve();
     };
-    cluster.on("listening", listening);
+    cluster.on("listening", firstListens);
     first.once("exit", () => {
-      cluster.off("listening", listening);
+      cluster.off("listening", firstListens);
       resolve();
     });
   });
@@ -135,77 +137,73 @@ export function onSupervisorShutdown(shutdown: () => void): void {
  */
 export function clusterMetrics(registry: Registry): (() => Promise<{ contentType: string; body: string }>) | undefined {
   if (!cluster.isWorker) return undefined;
-  let nextId = 0;
-  const waiting = new Map<number, { resolve: (value: { contentType: string; body: string }) => void; reject: (error: Error) => void }>();
+  const replies = new Replies();
   process.on("message", (message: Message) => {
     if (message?.type === FIGURES_REQUEST) {
       registry.getMetricsAsJSON().then(
         (own) => process.send?.({ type: FIGURES_RESPONSE, id: message.id, figures: own }),
         (error: unknown) => process.send?.({ type: FIGURES_RESPONSE, id: message.id, error: error instanceof Error ? error.message : String(error) }));
-      return;
+    } else if (message?.type === METRICS_RESPONSE) {
+      replies.answer(message);
     }
-    if (message?.type !== METRICS_RESPONSE || message.id === undefined) return;
-    const request = waiting.get(message.id);
-    waiting.delete(message.id);
-    if (message.error !== undefined) request?.reject(new Error(`metrics of the other workers: ${message.error}`));
-    else request?.resolve({ contentType: message.contentType!, body: message.body! });
   });
-  return () => new Promise((resolve, reject) => {
-    const id = nextId++;
-    waiting.set(id, { resolve, reject });
-    process.send!({ type: METRICS_REQUEST, id });
-  });
+  return async () => {
+    const reply = await replies.ask((id) => process.send!({ type: METRICS_REQUEST, id }))
+      .catch((error: Error) => { throw new Error(`metrics of the other workers: ${error.message}`); });
+    return { contentType: reply.contentType!, body: reply.body! };
+  };
 }
 
 /**
  * The supervisor's side of `/metrics`: asks every worker that listens for its figures and adds them up
  * (prom-client's aggregation: sums, except where a metric names another way). Workers still starting are not
- * asked: they have answered nothing yet, and would not reply before they are ready.
+ * asked (the set holds the listening ones): they have answered nothing yet, and would not reply before ready.
  */
 class WorkerFigures {
-  private readonly listening = new Set<Worker>();
-  private readonly waiting = new Map<string, (message: Message) => void>();
-  private nextId = 0;
+  readonly replies = new Replies();
 
-  ready(worker: Worker): void {
-    this.listening.add(worker);
-  }
-
-  isListening(worker: Worker): boolean {
-    return this.listening.has(worker);
-  }
-
-  gone(worker: Worker): void {
-    this.listening.delete(worker);
-    for (const [key, settle] of this.waiting) {
-      if (key.startsWith(`${worker.id}:`)) settle({ figures: [] }); // what it counted died with it
-    }
-  }
-
-  received(worker: Worker, message: Message): void {
-    this.waiting.get(`${worker.id}:${message.id}`)?.(message);
-  }
+  constructor(private readonly listening: ReadonlySet<Worker>) {}
 
   async addedUp(): Promise<{ body: string; contentType: string }> {
-    const replies = await Promise.all([...this.listening].map((worker) => this.ask(worker)));
+    const replies = await Promise.all([...this.listening].map(async (worker) => {
+      const reply = await this.replies.ask((id) => worker.send({ type: FIGURES_REQUEST, id }), {
+        timeoutMs: FIGURES_TIMEOUT_MS, timeoutError: `worker ${worker.process.pid} did not answer in ${FIGURES_TIMEOUT_MS} ms`, to: worker,
+      });
+      return reply.figures ?? [];
+    }));
     const registry = AggregatorRegistry.aggregate(replies);
     return { body: await registry.metrics(), contentType: registry.contentType };
   }
+}
 
-  private ask(worker: Worker): Promise<MetricObjectWithValues<MetricValue<string>>[]> {
+/** Requests sent over a process channel, each waiting for the reply that carries its id. */
+class Replies {
+  private nextId = 0;
+  private readonly waiting = new Map<number, { to?: unknown; settle: (message: Message) => void }>();
+
+  /** Sends a request under a fresh id; resolves with its reply, rejects with the reply's error or on the timeout. */
+  ask(send: (id: number) => void, options: { timeoutMs?: number; timeoutError?: string; to?: unknown } = {}): Promise<Message> {
     const id = this.nextId++;
-    const key = `${worker.id}:${id}`;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => settle({ error: `worker ${worker.process.pid} did not answer in ${FIGURES_TIMEOUT_MS} ms` }),
-        FIGURES_TIMEOUT_MS);
+      const timer = options.timeoutMs === undefined ? undefined
+        : setTimeout(() => settle({ error: options.timeoutError ?? "no reply in time" }), options.timeoutMs);
       const settle = (message: Message) => {
         clearTimeout(timer);
-        this.waiting.delete(key);
+        this.waiting.delete(id);
         if (message.error !== undefined) reject(new Error(message.error));
-        else resolve(message.figures ?? []);
+        else resolve(message);
       };
-      this.waiting.set(key, settle);
-      worker.send({ type: FIGURES_REQUEST, id });
+      this.waiting.set(id, { to: options.to, settle });
+      send(id);
     });
+  }
+
+  answer(message: Message): void {
+    if (message.id !== undefined) this.waiting.get(message.id)?.settle(message);
+  }
+
+  /** Settles every request sent to `to` (a worker that died) with `message`. */
+  abandon(to: unknown, message: Message): void {
+    for (const { to: sentTo, settle } of [...this.waiting.values()]) if (sentTo === to) settle(message);
   }
 }
