@@ -9,7 +9,7 @@ import {
 import { VaultDeleted } from "../events/vault.js";
 import type { Queryable } from "./queryable.js";
 import { occurredAt } from "../events/recorded.js";
-import { on, projection } from "./projection.js";
+import { on, onRun, projection } from "./projection.js";
 
 // A period row repeats its version's metadata (as `secret_versions` in projections/secrets.ts holds it) on
 // purpose: each read model lives in its own generation schema and is rebuilt on its own, so neither may
@@ -61,16 +61,38 @@ export const secretHistoryProjection = projection({
       primary key (secret_id, version)
     );`,
   handlers: [
-    on(SecretVersionAdded, async (event, tx) => {
-      const d = event.data;
-      const at = occurredAt(event);
-      await tx.query(`update secret_history set current = tstzrange(lower(current), greatest(lower(current), $1::timestamptz), '[)')
-        where secret_id = $2 and upper_inf(current)`, [at, d.secret_id]);
+    // A run of new versions is two statements, not two per version (issue 12): the open period of each
+    // secret ends at its first new version, and each new version's period at the next one of its secret.
+    onRun(SecretVersionAdded, async (events, tx) => {
+      const firstAt = new Map<string, string>();
+      const rows = events.map((event) => {
+        const d = event.data;
+        const at = occurredAt(event).toISOString();
+        if (!firstAt.has(d.secret_id)) firstAt.set(d.secret_id, at);
+        return { secret_id: d.secret_id, vault_id: d.vault_id, org_id: d.org_id, path: d.path, version: d.version,
+          type: d.type, size: d.size, metadata: d.metadata, expires_at: d.expires_at, max_access_count: d.max_access_count,
+          written_by_type: d.written_by.type, written_by_id: d.written_by.id, version_created_at: at, until: null as string | null };
+      });
+      const next = new Map<string, (typeof rows)[number]>();
+      for (const row of rows) {
+        const previous = next.get(row.secret_id);
+        if (previous) previous.until = row.version_created_at;
+        next.set(row.secret_id, row);
+      }
+      // Probes of the open-period index by id (= any): a join with the run would let the planner, which
+      // cannot know how few rows it holds, scan the whole table.
+      await tx.query(`update secret_history
+        set current = tstzrange(lower(current),
+          greatest(lower(current), ($2::timestamptz[])[array_position($1::uuid[], secret_id)]), '[)')
+        where secret_id = any($1::uuid[]) and upper_inf(current)`, [[...firstAt.keys()], [...firstAt.values()]]);
       await tx.query(
         `insert into secret_history (${COLUMNS}, deleted, current)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, false, tstzrange($13::timestamptz, null, '[)'))`,
-        [d.secret_id, d.vault_id, d.org_id, d.path, d.version, d.type, d.size, JSON.stringify(d.metadata), d.expires_at,
-          d.max_access_count, d.written_by.type, d.written_by.id, at]);
+         select ${COLUMNS}, false,
+                tstzrange(version_created_at, case when until is not null then greatest(version_created_at, until) end, '[)')
+           from jsonb_to_recordset($1::jsonb) as r(secret_id uuid, vault_id uuid, org_id uuid, path text, version int,
+             type text, size int, metadata jsonb, expires_at timestamptz, max_access_count int, written_by_type text,
+             written_by_id uuid, version_created_at timestamptz, until timestamptz)`,
+        [JSON.stringify(rows)]);
     }),
     on(SecretVersionDisabled, async (event, tx) => {
       const d = event.data;

@@ -6,7 +6,7 @@
 import { SecretDeleted, SecretRestored, SecretVersionAdded } from "../events/secret.js";
 import { VaultDeleted } from "../events/vault.js";
 import { occurredAt } from "../events/recorded.js";
-import { on, projection } from "./projection.js";
+import { on, onRun, projection } from "./projection.js";
 
 export const secretInventoryProjection = projection({
   name: "secret_inventory",
@@ -27,14 +27,21 @@ export const secretInventoryProjection = projection({
     create index secret_inventory_org on secret_inventory (org_id, vault_id);
     create index secret_inventory_expiry on secret_inventory (org_id, expires_at) where expires_at is not null;`,
   handlers: [
-    on(SecretVersionAdded, async (event, tx) => {
-      const d = event.data;
+    // A run of new versions is one upsert of each secret's last (issue 12).
+    onRun(SecretVersionAdded, async (events, tx) => {
+      const rows = new Map<string, Record<string, unknown>>();
+      for (const event of events) {
+        const d = event.data;
+        rows.set(d.secret_id, { secret_id: d.secret_id, vault_id: d.vault_id, org_id: d.org_id, path: d.path, type: d.type,
+          version: d.version, expires_at: d.expires_at, value_changed_at: occurredAt(event).toISOString() });
+      }
       await tx.query(
         `insert into secret_inventory (secret_id, vault_id, org_id, path, type, version, expires_at, value_changed_at, deleted)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, false)
+         select r.*, false from jsonb_to_recordset($1::jsonb) as r(secret_id uuid, vault_id uuid, org_id uuid, path text,
+           type text, version int, expires_at timestamptz, value_changed_at timestamptz)
          on conflict (secret_id) do update set type = excluded.type, version = excluded.version,
            expires_at = excluded.expires_at, value_changed_at = excluded.value_changed_at, deleted = false`,
-        [d.secret_id, d.vault_id, d.org_id, d.path, d.type, d.version, d.expires_at, occurredAt(event)]);
+        [JSON.stringify([...rows.values()])]);
     }),
     on(SecretDeleted, ({ data }, tx) => tx.query(`update secret_inventory set deleted = true where secret_id = $1`,
       [data.secret_id])),

@@ -4,8 +4,7 @@
  */
 import { SecretCmekResealed, SecretDeleted, SecretRestored, SecretVersionAdded, SecretVersionDisabled } from "../events/secret.js";
 import { occurredAt } from "../events/recorded.js";
-import { on, projection } from "./projection.js";
-
+import { on, onRun, projection } from "./projection.js";
 
 export const secretsProjection = projection({
   name: "secrets",
@@ -47,24 +46,38 @@ export const secretsProjection = projection({
     );
     create index secret_versions_cmek on secret_versions (vault_id, cmek_fingerprint) where cmek_fingerprint is not null;`,
   handlers: [
-    on(SecretVersionAdded, async (event, tx) => {
-      const d = event.data;
-      const at = occurredAt(event);
+    // A run of new versions (a batch under write load) is two statements, not two per version (issue 12).
+    onRun(SecretVersionAdded, async (events, tx) => {
+      const secrets = new Map<string, Record<string, unknown>>();
+      const versions = events.map((event) => {
+        const d = event.data;
+        const at = occurredAt(event).toISOString();
+        // One row per secret (a multi-row upsert may not touch a row twice): the last version, created when
+        // the run first saw it.
+        secrets.set(d.secret_id, { id: d.secret_id, vault_id: d.vault_id, org_id: d.org_id, path: d.path, type: d.type,
+          version: d.version, metadata: d.metadata, expires_at: d.expires_at, max_access_count: d.max_access_count,
+          created_at: secrets.get(d.secret_id)?.created_at ?? at, updated_at: at });
+        return { secret_id: d.secret_id, vault_id: d.vault_id, version: d.version, type: d.type, size: d.size,
+          metadata: d.metadata, expires_at: d.expires_at, max_access_count: d.max_access_count, reason: d.reason,
+          written_by_type: d.written_by.type, written_by: d.written_by.id, created_at: at, cmek_fingerprint: d.cmek_fingerprint };
+      });
       await tx.query(
         `insert into secrets (id, vault_id, org_id, path, type, version, metadata, expires_at, max_access_count,
            created_at, updated_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+         select * from jsonb_to_recordset($1::jsonb) as r(id uuid, vault_id uuid, org_id uuid, path text, type text,
+           version int, metadata jsonb, expires_at timestamptz, max_access_count int, created_at timestamptz,
+           updated_at timestamptz)
          on conflict (id) do update set type = excluded.type, version = excluded.version, metadata = excluded.metadata,
            expires_at = excluded.expires_at, max_access_count = excluded.max_access_count, updated_at = excluded.updated_at`,
-        [d.secret_id, d.vault_id, d.org_id, d.path, d.type, d.version, JSON.stringify(d.metadata), d.expires_at,
-          d.max_access_count, at],
+        [JSON.stringify([...secrets.values()])],
       );
       await tx.query(
         `insert into secret_versions (secret_id, vault_id, version, type, size, metadata, expires_at, max_access_count,
            reason, written_by_type, written_by, created_at, cmek_fingerprint)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-        [d.secret_id, d.vault_id, d.version, d.type, d.size, JSON.stringify(d.metadata), d.expires_at, d.max_access_count,
-          d.reason, d.written_by.type, d.written_by.id, at, d.cmek_fingerprint],
+         select * from jsonb_to_recordset($1::jsonb) as r(secret_id uuid, vault_id uuid, version int, type text, size int,
+           metadata jsonb, expires_at timestamptz, max_access_count int, reason text, written_by_type text,
+           written_by uuid, created_at timestamptz, cmek_fingerprint text)`,
+        [JSON.stringify(versions)],
       );
     }),
     on(SecretVersionDisabled, async ({ data: d }, tx) => {

@@ -107,9 +107,11 @@ create or replace function eventstore_append_facts(p_appends jsonb)
 returns table (idx int, outcome text, revision text, commit_position text, prepare_position text)
 language plpgsql set jit = off as $$
 declare
-  v_streams text[] := array(select distinct a.value->>'stream' from jsonb_array_elements(p_appends) a);
+  -- In name order, creations as well as locks: two batches in flight then always wait in the same order.
+  v_streams text[] := array(select distinct a.value->>'stream' from jsonb_array_elements(p_appends) a order by 1);
 begin
-  insert into eventstore_streams (stream_name, revision) select unnest(v_streams), -1 on conflict do nothing;
+  insert into eventstore_streams (stream_name, revision)
+    select s.name, -1 from unnest(v_streams) with ordinality s(name, n) order by s.n on conflict do nothing;
   perform from eventstore_streams s where s.stream_name = any(v_streams) order by s.stream_name for update;
 
   return query

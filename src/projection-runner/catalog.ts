@@ -22,6 +22,9 @@ export interface Generation {
 // Any constant will do: it only serialises our own DDL and swaps across processes.
 const CATALOG_LOCK = 7_340_021;
 
+/** SQLSTATE of a checkpoint that is no longer where its writer believed (another worker took over). */
+const STALE_GENERATION = "KL409";
+
 const CATALOG_DDL = `
 create table if not exists projection_generations (
   name text not null,
@@ -43,6 +46,21 @@ create table if not exists projection_rebuild_requests (
   name text primary key,
   requested_at timestamptz not null default now()
 );
+create or replace function projection_advance(p_name text, p_generation int, p_status text, p_from_commit numeric,
+  p_from_prepare numeric, p_to_commit numeric, p_to_prepare numeric, p_applied bigint) returns void
+language plpgsql as $$
+begin
+  update projection_generations
+     set position_commit = p_to_commit, position_prepare = p_to_prepare, events_applied = events_applied + p_applied,
+         updated_at = now()
+   where name = p_name and generation = p_generation and status = p_status
+     and position_commit = p_from_commit and position_prepare = p_from_prepare;
+  if not found then
+    raise exception 'projection % generation % is no longer % at its checkpoint', p_name, p_generation, p_status
+      using errcode = '${STALE_GENERATION}';
+  end if;
+end;
+$$;
 `;
 
 export function generationSchema(name: string, generation: number): string {
@@ -121,26 +139,26 @@ async function pointViews(tx: Queryable, projection: Projection, schema: string)
 }
 
 /**
- * Records that a batch was applied, in the transaction that applied it. Fenced: it only succeeds if the
- * generation is still in the expected status at the expected position, so two runners that both believe
- * they lead can never both apply the same events.
+ * The statement that records a batch as applied, to run in the transaction that applies it. Fenced: it fails
+ * that transaction (isStaleGeneration) unless the generation is still in the expected status at the expected
+ * position, so two runners that both believe they lead can never both apply the same events. Parameterless,
+ * its values written in (numbers, and a name and status checked here), so that it goes to the database in
+ * the round trip of the batch's `begin` (issue 12).
  */
-export async function advanceGeneration(
-  tx: Queryable,
-  generation: Generation,
-  to: Position,
-  applied: number,
-): Promise<boolean> {
-  const result = await tx.query(
-    `update projection_generations
-        set position_commit = $3, position_prepare = $4, events_applied = events_applied + $5, updated_at = now()
-      where name = $1 and generation = $2 and status = $6 and position_commit = $7 and position_prepare = $8`,
-    [
-      generation.name, generation.generation, to.commit.toString(), to.prepare.toString(), applied,
-      generation.status, generation.position.commit.toString(), generation.position.prepare.toString(),
-    ],
-  );
-  return result.rowCount === 1;
+export function advanceStatement(generation: Generation, to: Position, applied: number): string {
+  const { name, status, position: from } = generation;
+  if (!/^[a-z][a-z0-9_]*$/.test(name) || !["building", "live"].includes(status) ||
+      !Number.isSafeInteger(generation.generation) || !Number.isSafeInteger(applied)) {
+    throw new Error(`not a checkpoint: ${JSON.stringify({ name, status, generation: generation.generation, applied })}`);
+  }
+  // Bigints print as plain integers.
+  return `select projection_advance('${name}', ${generation.generation}, '${status}', ${from.commit}, ${from.prepare}, ` +
+    `${to.commit}, ${to.prepare}, ${applied})`;
+}
+
+/** The failure of an advanceStatement whose generation moved on without its writer. */
+export function isStaleGeneration(error: unknown): boolean {
+  return (error as { code?: unknown } | undefined)?.code === STALE_GENERATION;
 }
 
 /**

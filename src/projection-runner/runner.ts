@@ -11,7 +11,7 @@ import {
 } from "../eventstore/port.js";
 import type { Projection } from "../../projections/projection.js";
 import {
-  advanceGeneration, createGeneration, dropRetired, ensureCatalog, generationSchema, listGenerations,
+  advanceStatement, createGeneration, dropRetired, ensureCatalog, generationSchema, isStaleGeneration, listGenerations,
   rebuildRequested, swapIfCaughtUp, type Generation,
 } from "./catalog.js";
 
@@ -64,8 +64,6 @@ export class ReadModelsBehind extends Error {
     this.name = "ReadModelsBehind";
   }
 }
-
-class StaleGeneration extends Error {}
 
 /** A projection's handler threw on an event: the event id says which one to look at. */
 export class ProjectionEventFailed extends Error {
@@ -197,11 +195,13 @@ class GenerationWorker {
     const [to, count] = [this.generation.position, this.skipped];
     const fence = { ...this.generation, position: this.persisted };
     // Lost on a crash, this advance is re-read and skipped again: it need not wait for the WAL flush.
-    const advanced = await this.runner.options.db.transaction(async (tx) => {
-      await tx.exec("set local synchronous_commit to off");
-      return advanceGeneration(tx, fence, to, count);
-    });
-    if (!advanced) return this.retire();
+    try {
+      await this.runner.options.db.transaction((tx) =>
+        tx.exec(`set local synchronous_commit to off; ${advanceStatement(fence, to, count)}`));
+    } catch (error) {
+      if (isStaleGeneration(error)) return this.retire();
+      throw error;
+    }
     this.persisted = to;
     this.skipped -= count;
   }
@@ -226,18 +226,20 @@ class GenerationWorker {
       // Read models are derived: a crash can lose only the newest commits, each a batch together with its
       // checkpoint, and the runner re-applies those events from the durable log. So no commit of ours waits
       // for the WAL flush (the events' own appends do): the disk is left to the writes that need it.
-      await tx.exec(`set local search_path to ${schema}, public; set local synchronous_commit to off`);
+      // The checkpoint goes first, with the `begin` and `set local`s: one round trip for the three, and a
+      // batch whose generation moved on stops before its handlers run.
+      await tx.exec(`set local search_path to ${schema}, public; set local synchronous_commit to off; ` +
+        advanceStatement(fence, last, applied));
       const handlerTx = this.runner.options.coalesceInserts === false ? undefined : new CoalescingQueryable(tx);
       await applyHandlers(this.projection, events, handlerTx ?? tx);
-      // Every write of the batch reaches the database before its checkpoint, in the same transaction.
+      // Every write of the batch reaches the database before the commit.
       await handlerTx?.flush();
-      if (!(await advanceGeneration(tx, fence, last, applied))) throw new StaleGeneration();
       if (head) {
         swapped = await swapIfCaughtUp(tx, this.projection, { ...this.generation, position: last }, head,
           comparePositions);
       }
     }).catch((error) => {
-      if (error instanceof StaleGeneration) return this.retire();
+      if (isStaleGeneration(error)) return this.retire();
       throw error;
     });
     if (this.done) return;

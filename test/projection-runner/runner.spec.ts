@@ -2,7 +2,9 @@ import { expect } from "chai";
 import { randomUUID } from "node:crypto";
 import { createPostgresEventStore } from "../../src/eventstore/postgres.js";
 import type { EventStore, Position } from "../../src/eventstore/port.js";
-import { listGenerations, requestRebuild } from "../../src/projection-runner/catalog.js";
+import {
+  advanceStatement, createGeneration, ensureCatalog, generationSchema, isStaleGeneration, listGenerations, requestRebuild,
+} from "../../src/projection-runner/catalog.js";
 import { ProjectionRunner, ReadModelsBehind } from "../../src/projection-runner/runner.js";
 import type { Projection } from "../../projections/projection.js";
 import { databaseKinds, type TestDatabase } from "../support/databases.js";
@@ -88,6 +90,24 @@ for (const kind of databaseKinds()) {
       const second = await startRunner();
       await second.waitFor(position, 10_000);
       expect(await tallies(t)).to.deep.equal({ rows: 20, maxApplied: 1 });
+    });
+
+    it("fences each checkpoint: a second writer from the same position fails its transaction and changes nothing", async () => {
+      await ensureCatalog(t.db);
+      const generation = await createGeneration(t.db, tallyProjection());
+      const to = { commit: 7n, prepare: 42n };
+      await t.db.transaction((tx) => tx.exec(advanceStatement(generation, to, 3)));
+      // Another worker that read the catalog before that advance (it believes it leads as well).
+      const error = await t.db.transaction(async (tx) => {
+        await tx.exec(advanceStatement(generation, { commit: 9n, prepare: 50n }, 5));
+        await tx.query(`insert into ${generationSchema("tally", generation.generation)}.tally (event_id, stream, label, applied)
+          values ($1, 's', 'late', 1)`, [randomUUID()]);
+      }).catch((e: unknown) => e);
+      expect(isStaleGeneration(error), String(error)).to.equal(true);
+      const [row] = await listGenerations(t.db, "tally");
+      expect(row).to.deep.include({ position: to, eventsApplied: 3n, status: "live" });
+      expect(await tallies(t)).to.deep.equal({ rows: 0, maxApplied: 0 });
+      expect(() => advanceStatement({ ...generation, name: "tally'; drop table tally; --" }, to, 1)).to.throw(/not a checkpoint/);
     });
 
     it("rolls a failing batch back whole and retries it from the checkpoint", async () => {

@@ -32,6 +32,26 @@ describe("secret history read model", () => {
     ]);
   });
 
+  it("takes a run of versions of several secrets in one batch, period by period as one at a time", async () => {
+    const [a, b] = [randomUUID(), randomUUID()];
+    const day = (d: string) => new Date(`2026-01-${d}Z`);
+    await (await (await spec().given(fact(added(a, "a", 1), at("2026-01-01T00:00:00Z")))).given(
+      fact(added(b, "b", 1), at("2026-01-02T00:00:00Z")),
+      fact(added(a, "a", 2), at("2026-01-03T00:00:00Z")),
+      fact(added(b, "b", 2), at("2026-01-04T00:00:00Z")),
+      fact(added(a, "a", 3), at("2026-01-05T00:00:00Z")),
+      // A writer whose clock is behind: version 3 held for no time at all (an empty period), as one at a time.
+      fact(added(a, "a", 4), at("2026-01-04T12:00:00Z")),
+    )).expectRows("select path, version, lower(current) as since, upper(current) as until from secret_history order by path, version", [
+      { path: "a", version: 1, since: day("01T00:00:00"), until: day("03T00:00:00") },
+      { path: "a", version: 2, since: day("03T00:00:00"), until: day("05T00:00:00") },
+      { path: "a", version: 3, since: null, until: null },
+      { path: "a", version: 4, since: day("04T12:00:00"), until: null },
+      { path: "b", version: 1, since: day("02T00:00:00"), until: day("04T00:00:00") },
+      { path: "b", version: 2, since: day("04T00:00:00"), until: null },
+    ]);
+  });
+
   it("opens a deleted period at a deletion and a living one at a restore, keeping the version", async () => {
     const id = randomUUID();
     await (await spec().given(

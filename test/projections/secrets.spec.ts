@@ -39,6 +39,27 @@ describe("secrets read model", () => {
     ]);
   });
 
+  it("takes a run of versions of several secrets in one batch, each secret created at its first", async () => {
+    const [x, y] = [randomUUID(), randomUUID()];
+    const given = await (await spec().given(fact(added(x, "x", 1), at("2026-01-01T00:00:00Z")))).given(
+      fact(added(y, "y", 1), at("2026-02-01T00:00:00Z")),
+      fact(added(x, "x", 2, { metadata: { env: "prod" } }), at("2026-02-02T00:00:00Z")),
+      fact(added(y, "y", 2, { type: "password" }), at("2026-02-03T00:00:00Z")),
+    );
+    await given.expectRows("select path, type, version, metadata, created_at, updated_at from secrets order by path", [
+      { path: "x", type: "api_key", version: 2, metadata: { env: "prod" }, created_at: new Date("2026-01-01T00:00:00Z"),
+        updated_at: new Date("2026-02-02T00:00:00Z") },
+      { path: "y", type: "password", version: 2, metadata: {}, created_at: new Date("2026-02-01T00:00:00Z"),
+        updated_at: new Date("2026-02-03T00:00:00Z") },
+    ]);
+    await given.expectRows("select secret_id, version, type, created_at from secret_versions order by created_at", [
+      { secret_id: x, version: 1, type: "api_key", created_at: new Date("2026-01-01T00:00:00Z") },
+      { secret_id: y, version: 1, type: "api_key", created_at: new Date("2026-02-01T00:00:00Z") },
+      { secret_id: x, version: 2, type: "api_key", created_at: new Date("2026-02-02T00:00:00Z") },
+      { secret_id: y, version: 2, type: "password", created_at: new Date("2026-02-03T00:00:00Z") },
+    ]);
+  });
+
   it("marks a deleted secret, and clears the mark when it is restored", async () => {
     const [kept, gone] = [randomUUID(), randomUUID()];
     await (await spec().given(
@@ -65,6 +86,19 @@ describe("secret inventory read model", () => {
       { path: "a", type: "password", version: 2, expires_at: new Date("2026-09-01T00:00:00Z"),
         value_changed_at: new Date("2026-01-05T00:00:00Z"), deleted: false },
       { path: "b", type: "api_key", version: 1, expires_at: null, value_changed_at: new Date("2026-01-06T00:00:00Z"), deleted: true },
+    ]);
+  });
+
+  it("takes a run of versions of several secrets in one batch, keeping each secret's last", async () => {
+    const [x, y] = [randomUUID(), randomUUID()];
+    await (await (await spec().given(fact(added(x, "x", 1), at("2026-01-01T00:00:00Z")))).given(
+      fact(added(y, "y", 1), at("2026-02-01T00:00:00Z")),
+      fact(added(x, "x", 2, { expires_at: "2026-09-01T00:00:00Z" }), at("2026-02-02T00:00:00Z")),
+      fact(added(y, "y", 2, { type: "password" }), at("2026-02-03T00:00:00Z")),
+    )).expectRows("select path, type, version, expires_at, value_changed_at, deleted from secret_inventory order by path", [
+      { path: "x", type: "api_key", version: 2, expires_at: new Date("2026-09-01T00:00:00Z"),
+        value_changed_at: new Date("2026-02-02T00:00:00Z"), deleted: false },
+      { path: "y", type: "password", version: 2, expires_at: null, value_changed_at: new Date("2026-02-03T00:00:00Z"), deleted: false },
     ]);
   });
 
