@@ -61,7 +61,7 @@ export const secretHistoryProjection = projection({
       primary key (secret_id, version)
     );`,
   handlers: [
-    // A run of new versions is two statements, not two per version (issue 12): the open period of each
+    // A run of new versions is one statement, not two per version (issue 12): the open period of each
     // secret ends at its first new version, and each new version's period at the next one of its secret.
     onRun(SecretVersionAdded, async (events, tx) => {
       const firstAt = new Map<string, string>();
@@ -79,20 +79,23 @@ export const secretHistoryProjection = projection({
         if (previous) previous.until = row.version_created_at;
         next.set(row.secret_id, row);
       }
-      // Probes of the open-period index by id (= any): a join with the run would let the planner, which
-      // cannot know how few rows it holds, scan the whole table.
-      await tx.query(`update secret_history
-        set current = tstzrange(lower(current),
-          greatest(lower(current), ($2::timestamptz[])[array_position($1::uuid[], secret_id)]), '[)')
-        where secret_id = any($1::uuid[]) and upper_inf(current)`, [[...firstAt.keys()], [...firstAt.values()]]);
+      // One statement (a round trip per batch is what a write's read-your-writes waits on). The update probes
+      // the open-period index by id (= any): a join with the run would let the planner, which cannot know how
+      // few rows it holds, scan the whole table. Both parts see the table as it was before the statement, so
+      // the new periods are not closed by it.
       await tx.query(
-        `insert into secret_history (${COLUMNS}, deleted, current)
+        `with closed as (
+           update secret_history
+              set current = tstzrange(lower(current),
+                greatest(lower(current), ($2::timestamptz[])[array_position($1::uuid[], secret_id)]), '[)')
+            where secret_id = any($1::uuid[]) and upper_inf(current))
+         insert into secret_history (${COLUMNS}, deleted, current)
          select ${COLUMNS}, false,
                 tstzrange(version_created_at, case when until is not null then greatest(version_created_at, until) end, '[)')
-           from jsonb_to_recordset($1::jsonb) as r(secret_id uuid, vault_id uuid, org_id uuid, path text, version int,
+           from jsonb_to_recordset($3::jsonb) as r(secret_id uuid, vault_id uuid, org_id uuid, path text, version int,
              type text, size int, metadata jsonb, expires_at timestamptz, max_access_count int, written_by_type text,
              written_by_id uuid, version_created_at timestamptz, until timestamptz)`,
-        [JSON.stringify(rows)]);
+        [[...firstAt.keys()], [...firstAt.values()], JSON.stringify(rows)]);
     }),
     on(SecretVersionDisabled, async (event, tx) => {
       const d = event.data;
