@@ -24,11 +24,15 @@ export function defineAggregate<Command, State, Event extends DomainEvent>(
 /** An event as an aggregate folds it: with when it took effect (absent in decider specs, which give no time). */
 export type Timed<Event extends DomainEvent> = Event & { at?: Date };
 
-/** The state of an aggregate from its recorded history; each event carries its `occurredAt` as `at`. */
+/**
+ * The state of an aggregate from its recorded history; each event carries its `occurredAt` as `at`. Given
+ * `from`, the state its earlier events folded to, `history` is the rest of the stream.
+ */
 export function foldRecorded<State, Event extends DomainEvent>(
   aggregate: Pick<Aggregate<never, State, Event>, "decider" | "read">, history: readonly RecordedEvent[],
+  from: State = aggregate.decider.initialState,
 ): State {
   const { decider } = aggregate;
   return history.reduce((state, recorded) =>
-    decider.evolve(state, { ...aggregate.read(recorded), at: occurredAt(recorded) } as Timed<Event>), decider.initialState);
+    decider.evolve(state, { ...aggregate.read(recorded), at: occurredAt(recorded) } as Timed<Event>), from);
 }

@@ -1,13 +1,15 @@
 /**
- * The one way events get appended: read the aggregate's stream once, fold it, decide, append with the
- * expected revision, and on a conflict start over (someone else decided in between). This is what makes
+ * The one way events get appended: read the aggregate's stream once (what it folded last time need not be
+ * read again: folded-states.ts), fold it, decide, append with the expected revision, and on a conflict start
+ * over (someone else decided in between). This is what makes
  * counters, nonces and idempotency keys exact under concurrency.
  */
 import { randomUUID } from "node:crypto";
-import { foldRecorded, type Aggregate, type Timed } from "../../commands/aggregate.js";
+import type { Aggregate, Timed } from "../../commands/aggregate.js";
 import type { DomainEvent } from "../../commands/decider.js";
 import { WrongExpectedRevision, type EventMetadata, type EventStore, type Position } from "../eventstore/port.js";
 import { FactBatcher } from "./fact-batcher.js";
+import { FoldedStates } from "./folded-states.js";
 
 export interface CommandContext {
   /** Who, from where, why: stamped on every event the command produces. */
@@ -80,6 +82,7 @@ export class CommandBus {
   private readonly clock: () => Date;
   private readonly maxAttempts: number;
   private readonly facts: FactBatcher;
+  private readonly folded = new FoldedStates();
 
   constructor(private readonly options: CommandBusOptions) {
     this.clock = options.clock ?? (() => new Date());
@@ -97,14 +100,13 @@ export class CommandBus {
     const { decider } = aggregate;
     const stream = aggregate.stream(id);
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
-      const history = await store.readStream(stream);
-      const state = foldRecorded(aggregate, history);
+      const { state, revision } = await this.folded.load(store, aggregate, stream);
       const command = typeof input === "function"
         ? await (input as (state: State) => Command | Promise<Command>)(state) : input;
       const at = this.clock();
       const events = decider.decide(command, state, at);
       if (events.length === 0) return { events, state, at };
-      const expected = history.length === 0 ? "no_stream" : history[history.length - 1].revision;
+      const expected = revision ?? "no_stream";
       const metadata: EventMetadata = { ...context.metadata, occurred_at: at.toISOString() };
       try {
         const result = await store.append(stream,

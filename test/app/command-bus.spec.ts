@@ -97,6 +97,27 @@ describe(`command bus (${primaryDatabaseKind().name})`, () => {
     expect((await store.readStream(roll.stream(id))).map((e) => e.data.holder)).to.deep.equal(["rival", "after 1"]);
   });
 
+  it("reads only what it has not folded yet, and folds on what another writer appended meanwhile", async () => {
+    const id = randomUUID();
+    const reads: Array<{ from: bigint; events: number }> = [];
+    const counting: EventStore = Object.assign(Object.create(store), {
+      readStream: async (stream: string, from = 0n) => {
+        const events = await store.readStream(stream, from);
+        reads.push({ from, events: events.length });
+        return events;
+      },
+    });
+    const bus = new CommandBus({ store: counting });
+    const other = new CommandBus({ store });
+    for (const holder of ["a", "b"]) await bus.handle(roll, id, { holder }, { metadata: {} });
+    await other.handle(roll, id, { holder: "elsewhere" }, { metadata: {} });
+    const result = await bus.handle(roll, id, { holder: "c" }, { metadata: {} });
+    expect(result.state).to.deep.equal({ taken: 4 });
+    // Nothing, then a's event, then b's and the other writer's: each event is read once.
+    expect(reads).to.deep.equal([{ from: 0n, events: 0 }, { from: 0n, events: 1 }, { from: 1n, events: 2 }]);
+    expect((await store.readStream(roll.stream(id))).map((e) => e.data.holder)).to.deep.equal(["a", "b", "elsewhere", "c"]);
+  });
+
   it("records concurrent facts together: fewer transactions than facts, every fact stored once", async () => {
     let calls = 0;
     // The real store, with its appendFacts calls counted.
