@@ -269,6 +269,12 @@ export class ProjectionRunner {
   private loop?: Promise<void>;
   private wake?: () => void;
   private advanceListeners: Array<() => void> = [];
+  /**
+   * The catalog as read last for waiters on projections another process leads, and the read in flight: one
+   * read at a time, shared by every waiter whose check began before it was sent (catalogSince).
+   */
+  private catalogRead?: { sentAt: number; generations: Promise<Generation[]> };
+  private lastCatalog?: { sentAt: number; generations: Generation[] };
   /** Old generations being stopped and dropped after a swap; stop() waits for them. */
   private readonly retirements = new Set<Promise<void>>();
 
@@ -526,12 +532,13 @@ export class ProjectionRunner {
 
   private async projectionsBehind(position: Position, projections: readonly Projection[]): Promise<string[]> {
     const behind: string[] = [];
+    const checkedAt = performance.now();
     let fromCatalog: Generation[] | undefined;
     for (const projection of projections) {
       if (this.failingOn.has(projection.name)) continue;
       let live = this.liveWorkerOf(projection.name)?.generation;
       if (!live) {
-        fromCatalog ??= await listGenerations(this.options.db);
+        fromCatalog ??= await this.catalogSince(checkedAt);
         live = fromCatalog.find((g) => g.name === projection.name && g.status === "live");
       }
       if (!live || live.version !== projection.version || comparePositions(live.position, position) < 0) {
@@ -539,6 +546,34 @@ export class ProjectionRunner {
       }
     }
     return behind;
+  }
+
+  /**
+   * The catalog as a read sent at or after `since` found it. Waiters on projections led elsewhere poll the
+   * catalog, and each used to send its own read (twenty waiters, twenty reads). Now one read is in flight at
+   * a time, and it answers every check begun before it was sent: what a check sees is never older than the
+   * check.
+   */
+  private async catalogSince(since: number): Promise<Generation[]> {
+    for (;;) {
+      if (this.lastCatalog && this.lastCatalog.sentAt >= since) return this.lastCatalog.generations;
+      const inFlight = this.catalogRead;
+      if (inFlight && inFlight.sentAt >= since) return inFlight.generations;
+      if (inFlight) {
+        // Sent before this check began: wait for it to end, then share (or send) the next one.
+        await inFlight.generations.catch(() => {});
+        continue;
+      }
+      const read = { sentAt: performance.now(), generations: listGenerations(this.options.db) };
+      this.catalogRead = read;
+      try {
+        const generations = await read.generations;
+        if (!this.lastCatalog || this.lastCatalog.sentAt < read.sentAt) this.lastCatalog = { sentAt: read.sentAt, generations };
+        return generations;
+      } finally {
+        if (this.catalogRead === read) this.catalogRead = undefined;
+      }
+    }
   }
 
   private nextAdvance(timeoutMs: number): Promise<void> {
