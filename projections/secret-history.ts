@@ -73,11 +73,11 @@ export const secretHistoryProjection = projection({
           type: d.type, size: d.size, metadata: d.metadata, expires_at: d.expires_at, max_access_count: d.max_access_count,
           written_by_type: d.written_by.type, written_by_id: d.written_by.id, version_created_at: at, until: null as string | null };
       });
-      const next = new Map<string, (typeof rows)[number]>();
+      const latest = new Map<string, (typeof rows)[number]>();
       for (const row of rows) {
-        const previous = next.get(row.secret_id);
+        const previous = latest.get(row.secret_id);
         if (previous) previous.until = row.version_created_at;
-        next.set(row.secret_id, row);
+        latest.set(row.secret_id, row);
       }
       // One statement (a round trip per batch is what a write's read-your-writes waits on). The update probes
       // the open-period index by id (= any): a join with the run would let the planner, which cannot know how

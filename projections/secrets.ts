@@ -63,7 +63,7 @@ export const secretsProjection = projection({
       });
       // One statement for both tables: a round trip per batch is what a write's read-your-writes waits on.
       await tx.query(
-        `with current_versions as (
+        `with upserted_secrets as (
            insert into secrets (id, vault_id, org_id, path, type, version, metadata, expires_at, max_access_count,
              created_at, updated_at)
            select * from jsonb_to_recordset($1::jsonb) as r(id uuid, vault_id uuid, org_id uuid, path text, type text,

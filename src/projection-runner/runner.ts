@@ -568,7 +568,8 @@ export class ProjectionRunner {
       this.catalogRead = read;
       try {
         const generations = await read.generations;
-        if (!this.lastCatalog || this.lastCatalog.sentAt < read.sentAt) this.lastCatalog = { sentAt: read.sentAt, generations };
+        // One read at a time: each is newer than the one before.
+        this.lastCatalog = { sentAt: read.sentAt, generations };
         return generations;
       } finally {
         if (this.catalogRead === read) this.catalogRead = undefined;
