@@ -27,6 +27,7 @@ import { ProjectionRunner } from "../projection-runner/runner.js";
 import { ReadModelCache } from "../db/read-model-cache.js";
 import { StreamCache } from "../eventstore/stream-cache.js";
 import { CommandBus } from "./command-bus.js";
+import { ReadModelNotifications } from "./read-model-notifications.js";
 import { appRoutes } from "./routes.js";
 import { CmekRotationRunner } from "../cmek/rotation.js";
 import { startAuditSigner } from "../audit/signer.js";
@@ -98,12 +99,21 @@ export async function startServer(config: Config, logger: Logger, options: Serve
     }
 
     const lookupCache = new ReadModelCache({ db, projections: allProjections, tables: LOOKUP_TABLES });
+    // Other processes on the database (workers, nodes) wait for the read models this one leads, and the
+    // other way round: they tell each other when a batch commits, so that waiters need not wait for a poll.
+    const notifications = db.engine === "postgres"
+      ? resources.add("read model notifications", new ReadModelNotifications(db), (n) => n.close()) : undefined;
     const runner = new ProjectionRunner({ db, store, projections: allProjections, logger: logger.child({ component: "projections" }),
       onEventFailed: (projection) => metrics.projectionEventFailed(projection),
-      // Before the runner releases read-your-writes waiters: a write's answer never meets a stale lookup.
-      onBatch: (projection) => lookupCache.projectionApplied(projection) });
+      onBatch: (projection) => {
+        // Before the runner releases read-your-writes waiters: a write's answer never meets a stale lookup.
+        lookupCache.projectionApplied(projection);
+        notifications?.batchCommitted();
+      },
+      onWaitingOnOthers: () => notifications?.waitingOnOthers() });
     await runner.start();
     resources.add("projection runner", runner, (r) => r.stop());
+    if (notifications && config.databaseUrl) await notifications.listen(config.databaseUrl, () => runner.advancedElsewhere());
     metrics.trackProjectionLag(async () => (await runner.status()).map(({ name, lagSeconds }) => ({ name, lagSeconds })));
 
     const clock = options.clock ?? (() => new Date());

@@ -11,8 +11,12 @@ import type { Wakeup } from "./wakeup.js";
 
 export interface PollingSource {
   readAfter(after: Position, limit: number): Promise<RecordedEvent[]>;
-  /** True when committed events exist that readers cannot see yet (an older transaction is still open). */
-  hasEventsBeyondHorizon(): Promise<boolean>;
+  /**
+   * True when committed events exist after `after`, visible or not. Asked after a read found none: they are
+   * held behind an older open transaction, or became readable since the read (the transaction that held them
+   * ended in between, and nothing rings for its end). Either way the subscription reads again soon.
+   */
+  hasEventsAfter(after: Position): Promise<boolean>;
 }
 
 export interface PollingSettings {
@@ -20,7 +24,7 @@ export interface PollingSettings {
   batchSize: number;
   /** Fallback when no ring comes (events appended by a process that cannot ring us). */
   pollIntervalMs: number;
-  /** Re-read delay while events wait behind an open transaction: nothing rings when it ends. */
+  /** Re-read delay while events wait behind an open transaction, or a read missed them: nothing rings for those. */
   horizonRetryMs: number;
 }
 
@@ -47,7 +51,7 @@ export function startPollingSubscription(
         position = events[events.length - 1].position;
         continue;
       }
-      const waitMs = (await source.hasEventsBeyondHorizon()) ? settings.horizonRetryMs : settings.pollIntervalMs;
+      const waitMs = (await source.hasEventsAfter(position)) ? settings.horizonRetryMs : settings.pollIntervalMs;
       await settings.wakeup.wait(seen, waitMs, stopping.signal);
     }
   }

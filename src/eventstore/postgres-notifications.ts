@@ -1,22 +1,23 @@
 /**
- * Cross-process wake-ups for the PostgreSQL event store: appenders NOTIFY after their appends commit, and
- * a dedicated connection LISTENs and rings the local doorbell.
+ * Cross-process wake-ups on PostgreSQL: a process NOTIFYs after its work commits (appends to the event
+ * store, a read model's batch), and a dedicated connection in every process LISTENs and wakes whoever waits.
  *
- * The NOTIFY is sent after the append, not inside it: a transaction that notifies takes a cluster-wide
- * lock until it commits, which would serialise every append. One notification covers a burst of appends.
+ * The NOTIFY is sent after the commit, not inside the transaction: a transaction that notifies takes a
+ * cluster-wide lock until it commits, which would serialise every append. One notification covers a burst.
+ * Notifications carry nothing: a woken process reads what changed, so a lost one only delays it until its poll.
  */
 import pg from "pg";
 import type { Queryable } from "../db/database.js";
-import type { Wakeup } from "./wakeup.js";
 
+/** New events in the log: subscriptions read on. */
 export const APPEND_CHANNEL = "eventstore_appended";
 
-/** Sends at most one NOTIFY at a time; appends made while one is in flight are covered by one more. */
-export class AppendAnnouncer {
+/** Sends at most one NOTIFY at a time on its channel; what happens while one is in flight is covered by one more. */
+export class Announcer {
   private inFlight: Promise<void> | undefined;
   private pending = false;
 
-  constructor(private readonly db: Queryable) {}
+  constructor(private readonly db: Queryable, private readonly channel: string) {}
 
   announce(): void {
     this.pending = true;
@@ -32,8 +33,8 @@ export class AppendAnnouncer {
     try {
       while (this.pending) {
         this.pending = false;
-        // A lost notification only delays other processes until their poll: never fail an append for it.
-        await this.db.query(`select pg_notify('${APPEND_CHANNEL}', '')`).catch(() => {});
+        // A lost notification only delays other processes until their poll: never fail the work for it.
+        await this.db.query(`select pg_notify('${this.channel}', '')`).catch(() => {});
       }
     } finally {
       this.inFlight = undefined;
@@ -41,43 +42,47 @@ export class AppendAnnouncer {
   }
 }
 
-/** A LISTEN connection that rings `wakeup` on every notification, and reconnects when it drops. */
-export class AppendListener {
+/**
+ * A LISTEN connection that calls a channel's handler on each of its notifications, and reconnects when it
+ * drops. It calls `connected` on each (re)connection: notifications may have been sent while nobody listened.
+ */
+export class Listener {
   private client: pg.Client | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
   private constructor(
     private readonly connectionString: string,
-    private readonly wakeup: Wakeup,
+    private readonly handlers: Readonly<Record<string, () => void>>,
+    private readonly connected: () => void,
     private readonly reconnectDelayMs: number,
   ) {}
 
   /** Fails when the first connection cannot be made: a wrong connection string should be seen at start. */
-  static async start(connectionString: string, wakeup: Wakeup, reconnectDelayMs: number): Promise<AppendListener> {
-    const listener = new AppendListener(connectionString, wakeup, reconnectDelayMs);
+  static async start(connectionString: string, handlers: Readonly<Record<string, () => void>>,
+    options: { connected: () => void; reconnectDelayMs: number }): Promise<Listener> {
+    const listener = new Listener(connectionString, handlers, options.connected, options.reconnectDelayMs);
     await listener.connect();
     return listener;
   }
 
   private async connect(): Promise<void> {
     const client = new pg.Client({ connectionString: this.connectionString, application_name: "keyledger-listen" });
-    client.on("notification", () => this.wakeup.ring());
+    client.on("notification", (message) => this.handlers[message.channel]?.());
     client.on("error", () => this.dropped(client));
     client.on("end", () => this.dropped(client));
     try {
       await client.connect();
-      await client.query(`listen ${APPEND_CHANNEL}`);
+      // Channel names are our constants, not input.
+      await client.query(Object.keys(this.handlers).map((channel) => `listen ${channel};`).join(" "));
     } catch (error) {
       await client.end().catch(() => {});
       throw error;
     }
     this.client = client;
     if (this.closed) await client.end();
-    // Events may have landed while we were not listening.
-    this.wakeup.ring();
+    this.connected();
   }
-
   private dropped(client: pg.Client): void {
     if (this.client !== client || this.closed) return;
     this.client = undefined;

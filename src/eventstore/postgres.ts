@@ -23,7 +23,7 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from "./port.js";
-import { AppendAnnouncer, AppendListener } from "./postgres-notifications.js";
+import { Announcer, APPEND_CHANNEL, Listener } from "./postgres-notifications.js";
 import { migrateEventStoreSchema } from "./postgres-schema.js";
 import { startPollingSubscription, type PollingSource } from "./polling-subscription.js";
 import { RecentEvents } from "./recent-events.js";
@@ -62,12 +62,13 @@ const EVENT_COLUMNS = `event_id::text as id, stream_name, stream_revision::text 
 const VISIBLE = "transaction_id < pg_snapshot_xmin(pg_current_snapshot())";
 
 /**
- * Whether committed rows wait behind an open transaction. A scalar subquery with `order by ... limit 1`, so
- * the plan is a probe of the primary key: as `exists (...)` the planner expects a third of the table to
- * match and scans it whole, which grows with the log (13 ms at 8,000 events).
+ * Whether committed rows exist after a position, visible to readers or not. A scalar subquery with `order by
+ * ... limit 1`, so the plan is a probe of the primary key: as `exists (...)` the planner expects a third of the
+ * table to match and scans it whole, which grows with the log (13 ms at 8,000 events).
  */
-export const BEYOND_HORIZON = `select (select transaction_id from eventstore_events
-   where transaction_id >= pg_snapshot_xmin(pg_current_snapshot()) order by transaction_id limit 1) is not null as beyond`;
+export const EVENTS_AFTER = `select (select transaction_id from eventstore_events
+   where (transaction_id, global_position) > ($1::xid8, $2::bigint)
+   order by transaction_id, global_position limit 1) is not null as pending`;
 
 interface EventRow {
   id: string;
@@ -120,8 +121,8 @@ class PostgresEventStore implements EventStore, PollingSource {
     private readonly db: Database,
     private readonly settings: { pollIntervalMs: number; batchSize: number },
     private readonly wakeup: Wakeup,
-    private readonly announcer: AppendAnnouncer | undefined,
-    private readonly listener: AppendListener | undefined,
+    private readonly announcer: Announcer | undefined,
+    private readonly listener: Listener | undefined,
   ) {
     this.engine = db.engine;
   }
@@ -216,10 +217,10 @@ class PostgresEventStore implements EventStore, PollingSource {
     });
   }
 
-  hasEventsBeyondHorizon(): Promise<boolean> {
-    return this.sameTick.read("horizon", async () => {
-      const { rows } = await this.db.query<{ beyond: boolean }>(BEYOND_HORIZON);
-      return rows[0].beyond;
+  hasEventsAfter(after: Position): Promise<boolean> {
+    return this.sameTick.read(`pending:${after.commit}/${after.prepare}`, async () => {
+      const { rows } = await this.db.query<{ pending: boolean }>(EVENTS_AFTER, positionParams(after));
+      return rows[0].pending;
     });
   }
 
@@ -256,7 +257,7 @@ class PostgresEventStore implements EventStore, PollingSource {
 
   subscribeToAll(options: SubscribeOptions): Subscription {
     const source: PollingSource = options.asStored
-      ? { readAfter: (after, limit) => this.query(after, limit), hasEventsBeyondHorizon: () => this.hasEventsBeyondHorizon() }
+      ? { readAfter: (after, limit) => this.query(after, limit), hasEventsAfter: (after) => this.hasEventsAfter(after) }
       : this;
     const running = startPollingSubscription(
       source,
@@ -290,14 +291,15 @@ export async function createPostgresEventStore(
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
   const wakeup = new Wakeup();
   const listener = options.notificationsUrl
-    ? await AppendListener.start(options.notificationsUrl, wakeup, pollIntervalMs)
+    ? await Listener.start(options.notificationsUrl, { [APPEND_CHANNEL]: () => wakeup.ring() },
+      { connected: () => wakeup.ring(), reconnectDelayMs: pollIntervalMs })
     : undefined;
   return new PostgresEventStore(
     db,
     { pollIntervalMs, batchSize: options.batchSize ?? 500 },
     wakeup,
     // PGlite lives in this process only: nobody else could hear a notification.
-    db.engine === "postgres" ? new AppendAnnouncer(db) : undefined,
+    db.engine === "postgres" ? new Announcer(db, APPEND_CHANNEL) : undefined,
     listener,
   );
 }

@@ -35,6 +35,16 @@ export interface ProjectionRunnerOptions {
   /** Called after every committed batch (for metrics). */
   onBatch?(projection: string, events: number, seconds: number): void;
   /**
+   * Called when a read-your-writes waiter waits for a read model another process leads (so that process can
+   * be asked to say when its batches commit: advancedElsewhere).
+   */
+  onWaitingOnOthers?(): void;
+  /**
+   * How often a read-your-writes waiter looks at the catalog for a read model another process leads, when
+   * no advancedElsewhere() wakes it first. Default 25 ms.
+   */
+  othersPollMs?: number;
+  /**
    * Send runs of identical single-row INSERTs made by handlers as multi-row INSERTs (see
    * CoalescingQueryable). Default true; false sends every statement as it comes.
    */
@@ -317,8 +327,9 @@ export class ProjectionRunner {
       if (behind.length === 0) return;
       const remaining = deadline - Date.now();
       if (remaining <= 0) throw new ReadModelsBehind(behind, position);
-      // In-process advances wake us at once; projections led by another process are polled.
-      await this.nextAdvance(Math.min(remaining, 25));
+      // In-process advances wake us at once, another process's by its notification (advancedElsewhere);
+      // the poll covers a notification lost.
+      await this.nextAdvance(Math.min(remaining, this.options.othersPollMs ?? 25));
     }
   }
 
@@ -371,6 +382,18 @@ export class ProjectionRunner {
       this.failingOn.delete(worker.projection.name);
       this.failures.delete(worker.projection.name);
     }
+    this.wakeWaiters();
+  }
+
+  /**
+   * Another process committed a batch of a read model it leads (its notification): waiters on read models
+   * led elsewhere look at the catalog again now instead of at their next poll.
+   */
+  advancedElsewhere(): void {
+    this.wakeWaiters();
+  }
+
+  private wakeWaiters(): void {
     const listeners = this.advanceListeners;
     this.advanceListeners = [];
     for (const listener of listeners) listener();
@@ -400,9 +423,7 @@ export class ProjectionRunner {
       ...(failed && { event_id: failed.id, event_type: failed.type }) },
       "projection batch failed; will retry from its checkpoint");
     // Waiters re-check at once, so they stop waiting for a projection that cannot move.
-    const listeners = this.advanceListeners;
-    this.advanceListeners = [];
-    for (const listener of listeners) listener();
+    this.wakeWaiters();
     // Restart from the committed checkpoint after a pause; the failed batch left no trace.
     this.workerRetired(worker);
     void worker.stop();
@@ -534,17 +555,21 @@ export class ProjectionRunner {
     const behind: string[] = [];
     const checkedAt = performance.now();
     let fromCatalog: Generation[] | undefined;
+    let waitingOnOthers = false;
     for (const projection of projections) {
       if (this.failingOn.has(projection.name)) continue;
-      let live = this.liveWorkerOf(projection.name)?.generation;
+      const here = this.liveWorkerOf(projection.name)?.generation;
+      let live = here;
       if (!live) {
         fromCatalog ??= await this.catalogSince(checkedAt);
         live = fromCatalog.find((g) => g.name === projection.name && g.status === "live");
       }
       if (!live || live.version !== projection.version || comparePositions(live.position, position) < 0) {
         behind.push(projection.name);
+        if (!here) waitingOnOthers = true;
       }
     }
+    if (waitingOnOthers) this.options.onWaitingOnOthers?.();
     return behind;
   }
 

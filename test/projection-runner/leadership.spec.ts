@@ -7,14 +7,23 @@ import { freshPostgres, postgresServerUrl, type TestDatabase } from "../support/
 import { openPostgres } from "../../src/db/postgres.js";
 import type { Database } from "../../src/db/database.js";
 import { tallyProjection } from "./tally.js";
+import { ReadModelNotifications } from "../../src/app/read-model-notifications.js";
 
 /** Two "processes": each with its own pool, store and runner over one PostgreSQL database. */
 (postgresServerUrl ? describe : describe.skip)("projection leadership across processes (postgres)", () => {
   let t: TestDatabase;
-  const nodes: Array<{ db: Database; store: EventStore; runner: ProjectionRunner }> = [];
+  const nodes: Array<{ db: Database; store: EventStore; runner: ProjectionRunner; notifications?: ReadModelNotifications }> = [];
 
-  async function startNode(options: { catalogReads?: { count: number } } = {}) {
-    const db = openPostgres({ connectionString: t.url!, max: 5 });
+  /** A node; with `notified`, its read-your-writes waiters and batches are wired to notifications as the server's are. */
+  async function startNode(options: { catalogReads?: { count: number }; notified?: { advancesSent: number; othersPollMs: number } } = {}) {
+    const pool = openPostgres({ connectionString: t.url!, max: 5 });
+    // Announcements of this node's batches, counted when asked.
+    const db: Database = !options.notified ? pool : Object.assign(Object.create(pool) as Database, {
+      query: (text: string, params?: unknown[]) => {
+        if (text.includes("pg_notify('projections_advanced'")) options.notified!.advancesSent++;
+        return pool.query(text, params);
+      },
+    });
     const store = await createPostgresEventStore(db, { notificationsUrl: t.url, pollIntervalMs: 100 });
     // The runner's reads of the catalog, counted when asked (its leadership session is a connection of its own).
     const runnerDb: Database = !options.catalogReads ? db : Object.assign(Object.create(db) as Database, {
@@ -23,9 +32,13 @@ import { tallyProjection } from "./tally.js";
         return db.query(text, params);
       },
     });
-    const runner = new ProjectionRunner({ db: runnerDb, store, projections: [tallyProjection()], leaderPollMs: 50 });
+    const notifications = options.notified && new ReadModelNotifications(db);
+    const runner = new ProjectionRunner({ db: runnerDb, store, projections: [tallyProjection()], leaderPollMs: 50,
+      ...(notifications && { onBatch: () => notifications.batchCommitted(), onWaitingOnOthers: () => notifications.waitingOnOthers(),
+        othersPollMs: options.notified!.othersPollMs }) });
     await runner.start();
-    const node = { db, store, runner };
+    await notifications?.listen(t.url!, () => runner.advancedElsewhere());
+    const node = { db: pool, store, runner, notifications };
     nodes.push(node);
     return node;
   }
@@ -33,6 +46,7 @@ import { tallyProjection } from "./tally.js";
   async function stopNode(node: (typeof nodes)[number]) {
     nodes.splice(nodes.indexOf(node), 1);
     await node.runner.stop();
+    await node.notifications?.close();
     await node.store.close();
     await node.db.close();
   }
@@ -84,5 +98,23 @@ import { tallyProjection } from "./tally.js";
     // The first waiter's read was sent before the others began waiting (unless within the clock's resolution);
     // they share the next one. Each sent its own before: twenty.
     expect(catalogReads.count).to.be.within(1, 2);
+  });
+
+  it("wakes a standby's waiter when the leader's batch commits, announcing batches only while somebody waits", async function () {
+    this.timeout(30_000);
+    // The standby's poll of the catalog far beyond the wait: only the leader's notification can release it.
+    const leader = { advancesSent: 0, othersPollMs: 600_000 };
+    const a = await startNode({ notified: leader });
+    const b = await startNode({ notified: { advancesSent: 0, othersPollMs: 600_000 } });
+    const append = async (node: typeof a) => (await node.store.append(`counter-${randomUUID()}`,
+      [{ id: randomUUID(), type: "Counted", data: {} }], "no_stream")).position;
+
+    // Nobody waits on another process: the leader's batches go unannounced.
+    for (let i = 0; i < 5; i++) await a.runner.waitFor(await append(a), 10_000);
+    expect(leader.advancesSent).to.equal(0);
+
+    // The standby's waiters are released by the leader's word, each within the wait.
+    for (let i = 0; i < 5; i++) await b.runner.waitFor(await append(b), 10_000);
+    expect(leader.advancesSent).to.be.greaterThan(0);
   });
 });
