@@ -3,8 +3,12 @@
  * another process (an API worker, another node) may lead. Left alone, the waiter polls the catalog every 25 ms;
  * with these notifications the leader tells it when a batch committed, and it looks again at once.
  *
- * Announcing every batch costs a statement per batch, and under read load (the audit log's and the reads' read
- * models, which nobody waits for) that took 5-15 % of the reads' throughput. So the leader announces only while
+ * The leader's NOTIFY goes with the batch's commit, in its transaction: no statement of its own, and heard only
+ * if the batch commits. (A notifying transaction holds a cluster-wide lock while it commits; read-model batches
+ * commit without waiting for the WAL flush, so they hold it briefly, and the log's appends never take it.)
+ *
+ * Announced after every batch, a statement each, it took 5-15 % of the reads' throughput (the audit log's and
+ * the reads' read models commit all the time, and nobody waits for them). So the leader announces only while
  * a process says it waits: a waiter notifies its interest at most every INTEREST_EVERY_MS, and the leader
  * announces its batches for INTEREST_LASTS_MS after the last, and once when the interest arrives (which covers
  * a batch committed just before it).
@@ -16,6 +20,7 @@ import { Announcer, Listener } from "../eventstore/postgres-notifications.js";
 export const ADVANCE_CHANNEL = "projections_advanced";
 /** Somebody waits for read models another process leads: leaders, announce your batches. */
 export const AWAITED_CHANNEL = "projections_awaited";
+const ANNOUNCE_ADVANCE = `select pg_notify('${ADVANCE_CHANNEL}', '')`;
 const INTEREST_EVERY_MS = 250;
 const INTEREST_LASTS_MS = 2000;
 const RECONNECT_DELAY_MS = 1000;
@@ -43,9 +48,9 @@ export class ReadModelNotifications {
     }, { connected: advancedElsewhere, reconnectDelayMs: RECONNECT_DELAY_MS });
   }
 
-  /** After each committed batch of a read model this process leads. */
-  batchCommitted(): void {
-    if (performance.now() < this.wantedUntil) this.advances.announce();
+  /** What a batch of a read model this process leads sends with its commit: a NOTIFY while somebody waits. */
+  batchCommitStatement(): string | undefined {
+    return performance.now() < this.wantedUntil ? ANNOUNCE_ADVANCE : undefined;
   }
 
   /** A waiter here waits for a read model another process leads. */

@@ -105,12 +105,10 @@ export async function startServer(config: Config, logger: Logger, options: Serve
       ? resources.add("read model notifications", new ReadModelNotifications(db), (n) => n.close()) : undefined;
     const runner = new ProjectionRunner({ db, store, projections: allProjections, logger: logger.child({ component: "projections" }),
       onEventFailed: (projection) => metrics.projectionEventFailed(projection),
-      onBatch: (projection) => {
-        // Before the runner releases read-your-writes waiters: a write's answer never meets a stale lookup.
-        lookupCache.projectionApplied(projection);
-        notifications?.batchCommitted();
-      },
-      onWaitingOnOthers: () => notifications?.waitingOnOthers() });
+      // Before the runner releases read-your-writes waiters: a write's answer never meets a stale lookup.
+      onBatch: (projection) => lookupCache.projectionApplied(projection),
+      onWaitingOnOthers: () => notifications?.waitingOnOthers(),
+      batchCommitStatement: () => notifications?.batchCommitStatement() });
     await runner.start();
     resources.add("projection runner", runner, (r) => r.stop());
     if (notifications && config.databaseUrl) await notifications.listen(config.databaseUrl, () => runner.advancedElsewhere());

@@ -21,12 +21,19 @@ export class DatabaseUnavailable extends Unavailable {
   }
 }
 
+export interface TransactionOptions {
+  beforeCommit?(): string | undefined;
+}
+
 export interface Database extends Queryable {
   readonly engine: "postgres" | "pglite";
   /** False while the server is known to be unreachable (calls then fail at once with DatabaseUnavailable). */
   available(): boolean;
-  /** Runs fn in one transaction: committed if it resolves, rolled back if it throws. */
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Runs fn in one transaction: committed if it resolves, rolled back if it throws. `beforeCommit`, asked when
+   * fn resolved, names a statement to run in the transaction just before the commit (sent with it).
+   */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** Runs fn on one dedicated connection (session-level advisory locks need the same backend). */
   session<T>(fn: (session: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;

@@ -40,8 +40,14 @@ export async function openPglite(options: PgliteOptions = {}): Promise<Database 
     available: () => true,
     pglite,
     ...base,
-    transaction(fn) {
-      return pglite.transaction((tx) => fn(queryable(tx as unknown as PgliteLike)));
+    transaction(fn, options) {
+      return pglite.transaction(async (tx) => {
+        const statements = queryable(tx as unknown as PgliteLike);
+        const result = await fn(statements);
+        const last = options?.beforeCommit?.();
+        if (last) await statements.exec(last);
+        return result;
+      });
     },
     session(fn) {
       return fn(base);

@@ -28,7 +28,7 @@ function queryable(client: pg.Pool | pg.PoolClient, state: ConnectionState): Que
  * A transaction's statements, with `begin` sent together with the first one when that one has no parameters
  * (a projection batch starts with its `set local`s): one round trip fewer per transaction.
  */
-function beginningWithFirstStatement(statements: Queryable): Queryable & { commit(): Promise<void> } {
+function beginningWithFirstStatement(statements: Queryable): Queryable & { commit(statement?: string): Promise<void> } {
   // Settles once `begin` went through (alone, or with the first statement); statements after it wait for it.
   let begun: Promise<void> | undefined;
   return {
@@ -43,10 +43,10 @@ function beginningWithFirstStatement(statements: Queryable): Queryable & { commi
       }
       await (begun = statements.exec(`begin; ${text}`));
     },
-    async commit() {
+    async commit(statement?: string) {
       if (!begun) return;
       await begun;
-      await statements.exec("commit");
+      await statements.exec(statement ? `${statement}; commit` : "commit");
     },
   };
 }
@@ -115,13 +115,13 @@ export function openPostgres(options: PostgresOptions): Database {
     engine: "postgres",
     available: () => state.available,
     ...queryable(pool, state),
-    async transaction(fn) {
+    async transaction(fn, options) {
       const client = await connect();
       let broken = false;
       try {
         const tx = beginningWithFirstStatement(queryable(client, state));
         const result = await fn(tx);
-        await tx.commit();
+        await tx.commit(options?.beforeCommit?.());
         return result;
       } catch (error) {
         await client.query("rollback").catch(() => (broken = true));

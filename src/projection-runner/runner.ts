@@ -39,6 +39,8 @@ export interface ProjectionRunnerOptions {
    * be asked to say when its batches commit: advancedElsewhere).
    */
   onWaitingOnOthers?(): void;
+  /** A statement sent with each batch's commit, run in its transaction (a NOTIFY: heard only if it commits). */
+  batchCommitStatement?(): string | undefined;
   /**
    * How often a read-your-writes waiter looks at the catalog for a read model another process leads, when
    * no advancedElsewhere() wakes it first. Default 25 ms.
@@ -248,7 +250,7 @@ class GenerationWorker {
         swapped = await swapIfCaughtUp(tx, this.projection, { ...this.generation, position: last }, head,
           comparePositions);
       }
-    }).catch((error) => {
+    }, { beforeCommit: this.runner.options.batchCommitStatement }).catch((error) => {
       if (isStaleGeneration(error)) return this.retire();
       throw error;
     });

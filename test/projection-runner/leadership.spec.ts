@@ -7,7 +7,8 @@ import { freshPostgres, postgresServerUrl, type TestDatabase } from "../support/
 import { openPostgres } from "../../src/db/postgres.js";
 import type { Database } from "../../src/db/database.js";
 import { tallyProjection } from "./tally.js";
-import { ReadModelNotifications } from "../../src/app/read-model-notifications.js";
+import { ADVANCE_CHANNEL, AWAITED_CHANNEL, ReadModelNotifications } from "../../src/app/read-model-notifications.js";
+import pg from "pg";
 
 /** Two "processes": each with its own pool, store and runner over one PostgreSQL database. */
 (postgresServerUrl ? describe : describe.skip)("projection leadership across processes (postgres)", () => {
@@ -15,15 +16,8 @@ import { ReadModelNotifications } from "../../src/app/read-model-notifications.j
   const nodes: Array<{ db: Database; store: EventStore; runner: ProjectionRunner; notifications?: ReadModelNotifications }> = [];
 
   /** A node; with `notified`, its read-your-writes waiters and batches are wired to notifications as the server's are. */
-  async function startNode(options: { catalogReads?: { count: number }; notified?: { advancesSent: number; othersPollMs: number } } = {}) {
-    const pool = openPostgres({ connectionString: t.url!, max: 5 });
-    // Announcements of this node's batches, counted when asked.
-    const db: Database = !options.notified ? pool : Object.assign(Object.create(pool) as Database, {
-      query: (text: string, params?: unknown[]) => {
-        if (text.includes("pg_notify('projections_advanced'")) options.notified!.advancesSent++;
-        return pool.query(text, params);
-      },
-    });
+  async function startNode(options: { catalogReads?: { count: number }; notified?: { othersPollMs: number } } = {}) {
+    const db = openPostgres({ connectionString: t.url!, max: 5 });
     const store = await createPostgresEventStore(db, { notificationsUrl: t.url, pollIntervalMs: 100 });
     // The runner's reads of the catalog, counted when asked (its leadership session is a connection of its own).
     const runnerDb: Database = !options.catalogReads ? db : Object.assign(Object.create(db) as Database, {
@@ -34,11 +28,11 @@ import { ReadModelNotifications } from "../../src/app/read-model-notifications.j
     });
     const notifications = options.notified && new ReadModelNotifications(db);
     const runner = new ProjectionRunner({ db: runnerDb, store, projections: [tallyProjection()], leaderPollMs: 50,
-      ...(notifications && { onBatch: () => notifications.batchCommitted(), onWaitingOnOthers: () => notifications.waitingOnOthers(),
-        othersPollMs: options.notified!.othersPollMs }) });
+      ...(notifications && { onWaitingOnOthers: () => notifications.waitingOnOthers(),
+        batchCommitStatement: () => notifications.batchCommitStatement(), othersPollMs: options.notified!.othersPollMs }) });
     await runner.start();
     await notifications?.listen(t.url!, () => runner.advancedElsewhere());
-    const node = { db: pool, store, runner, notifications };
+    const node = { db, store, runner, notifications };
     nodes.push(node);
     return node;
   }
@@ -101,20 +95,49 @@ import { ReadModelNotifications } from "../../src/app/read-model-notifications.j
   });
 
   it("wakes a standby's waiter when the leader's batch commits, announcing batches only while somebody waits", async function () {
-    this.timeout(30_000);
+    this.timeout(120_000);
     // The standby's poll of the catalog far beyond the wait: only the leader's notification can release it.
-    const leader = { advancesSent: 0, othersPollMs: 600_000 };
-    const a = await startNode({ notified: leader });
-    const b = await startNode({ notified: { advancesSent: 0, othersPollMs: 600_000 } });
+    const advances = new pg.Client({ connectionString: t.url });
+    await advances.connect();
+    const heard = { advances: 0, interests: 0 };
+    let markers = 0;
+    advances.on("notification", (message) => {
+      if (message.payload === "marker") markers++;
+      else if (message.channel === ADVANCE_CHANNEL) heard.advances++;
+      else heard.interests++;
+    });
+    await advances.query(`listen ${ADVANCE_CHANNEL}; listen ${AWAITED_CHANNEL}`);
+    // Notifications reach a listener in the order their transactions committed: once a marker sent now has
+    // arrived, so has every notification committed before it.
+    const heardSoFar = async () => {
+      const expected = markers + 1;
+      await t.db.query(`select pg_notify('${ADVANCE_CHANNEL}', 'marker')`);
+      while (markers < expected) await new Promise((resolve) => setTimeout(resolve, 5));
+      return { ...heard };
+    };
+    try {
+      await standbyReleasedByLeader(heardSoFar);
+    } finally {
+      await advances.end();
+    }
+  });
+
+  async function standbyReleasedByLeader(heard: () => Promise<{ advances: number; interests: number }>) {
+    const a = await startNode({ notified: { othersPollMs: 600_000 } });
+    const b = await startNode({ notified: { othersPollMs: 600_000 } });
     const append = async (node: typeof a) => (await node.store.append(`counter-${randomUUID()}`,
       [{ id: randomUUID(), type: "Counted", data: {} }], "no_stream")).position;
 
     // Nobody waits on another process: the leader's batches go unannounced.
     for (let i = 0; i < 5; i++) await a.runner.waitFor(await append(a), 10_000);
-    expect(leader.advancesSent).to.equal(0);
+    expect(await heard()).to.deep.equal({ advances: 0, interests: 0 });
 
-    // The standby's waiters are released by the leader's word, each within the wait.
-    for (let i = 0; i < 5; i++) await b.runner.waitFor(await append(b), 10_000);
-    expect(leader.advancesSent).to.be.greaterThan(0);
-  });
+    // The standby's waiters are released by the leader's word (its poll is ten minutes away): the standby says it
+    // waits (at most every 250 ms), the leader answers that, and announces every batch after it with its commit.
+    for (let i = 0; i < 5; i++) {
+      const released = b.runner.waitFor(await append(b), 600_000).then(() => true);
+      expect(await Promise.race([released, new Promise((resolve) => setTimeout(() => resolve(false), 10_000))])).to.equal(true);
+    }
+    expect((await heard()).advances).to.be.greaterThan(0);
+  }
 });
