@@ -7,7 +7,13 @@ import { randomBytes } from "node:crypto";
 import { link, mkdir, open, readFile, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 
+/** At most this many files' contents are kept by readKept (a key per vault: beyond it, the oldest go). */
+const KEPT_FILES = 10_000;
+
 export class KeyFiles {
+  /** Contents read by readKept, with the identity of the file they were read from. */
+  private readonly kept = new Map<string, { identity: string; contents: Buffer }>();
+
   constructor(private readonly directory: string) {}
 
   async ensureDirectory(): Promise<void> {
@@ -44,6 +50,47 @@ export class KeyFiles {
       if (isCode(error, "ENOENT")) return undefined;
       throw error;
     }
+  }
+
+  /**
+   * The file's contents, or undefined when there is none, like read; the contents are kept in memory with the
+   * file's identity, and a later read that finds the same identity answers them: one stat instead of an open,
+   * a stat, a read and a close (four trips to libuv's thread pool on every audited read, issue 12). A file
+   * deleted (a key destroyed, by any process) is never answered from memory again. Keep only contents that
+   * are sealed (the local keys are, under the master key): what is kept is what the disk holds.
+   */
+  async readKept(name: string): Promise<Buffer | undefined> {
+    const identity = await this.identity(name);
+    const kept = this.kept.get(name);
+    if (!identity) {
+      this.kept.delete(name);
+      return undefined;
+    }
+    if (kept?.identity === identity) return Buffer.from(kept.contents);
+    let file;
+    try {
+      file = await open(this.path(name), "r");
+    } catch (error) {
+      if (isCode(error, "ENOENT")) return undefined;
+      throw error;
+    }
+    try {
+      // The identity of the file actually read, so that what is kept is never newer or older than its key.
+      const stats = await file.stat({ bigint: true });
+      const contents = await file.readFile();
+      this.kept.delete(name);
+      this.kept.set(name, { identity: `${stats.ino}:${stats.ctimeNs}`, contents });
+      if (this.kept.size > KEPT_FILES) this.kept.delete(this.kept.keys().next().value!);
+      return Buffer.from(contents);
+    } finally {
+      await file.close();
+    }
+  }
+
+  /** Forgets what readKept kept. */
+  forgetKept(): void {
+    for (const { contents } of this.kept.values()) contents.fill(0);
+    this.kept.clear();
   }
 
   /**

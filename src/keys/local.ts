@@ -144,6 +144,7 @@ class LocalKeyProvider implements KeyProvider {
   async close(): Promise<void> {
     this.closed = true;
     this.signingKeys.clear();
+    this.files.forgetKept();
     this.masterKey.fill(0);
   }
 
@@ -156,7 +157,7 @@ class LocalKeyProvider implements KeyProvider {
   /** The key in its file, decrypted; undefined when there is no file. */
   private async readKey(kind: KeyKind, keyId: string): Promise<Buffer | undefined> {
     this.assertOpen();
-    const stored = await this.files.read(fileName(kind, keyId));
+    const stored = await this.files.readKept(fileName(kind, keyId));
     if (!stored) return undefined;
     const parts = decodeWrappedKey(stored);
     if (!parts) throw new Error(`the local key file of ${keyId} is damaged`);

@@ -46,4 +46,25 @@ describe("local key store on disk", () => {
     expect(wrapped.length).to.be.greaterThan(32);
     await keys.destroyKek(kekId);
   });
+
+  it("unwraps with a KEK kept from its file only while the file is there: destroyed by another process, it is gone", async () => {
+    // Two providers on one directory, as two processes on one data directory would be.
+    const other = await openLocalKeyProvider({ directory });
+    try {
+      const kekId = randomUUID();
+      await keys.createKek(kekId);
+      const dataKey = randomBytes(32);
+      const context = Buffer.from("binding");
+      const wrapped = await keys.wrapDataKey(kekId, dataKey, context);
+      for (let i = 0; i < 3; i++) expect(Buffer.from(await keys.unwrapDataKey(kekId, wrapped, context))).to.deep.equal(dataKey);
+
+      await other.destroyKek(kekId);
+      let failure: unknown;
+      await keys.unwrapDataKey(kekId, wrapped, context).catch((error: unknown) => (failure = error));
+      expect(failure).to.be.instanceOf(Error);
+      expect((failure as Error).name).to.equal("KeyUnwrapFailed");
+    } finally {
+      await other.close();
+    }
+  });
 });
