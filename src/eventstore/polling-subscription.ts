@@ -9,14 +9,19 @@
 import { START, type Position, type RecordedEvent, type SubscribeOptions, type Subscription } from "./port.js";
 import type { Wakeup } from "./wakeup.js";
 
-export interface PollingSource {
-  readAfter(after: Position, limit: number): Promise<RecordedEvent[]>;
+/** A read of the events after a position. */
+export interface EventsPage {
+  events: RecordedEvent[];
   /**
-   * True when committed events exist after `after`, visible or not. Asked after a read found none: they are
-   * held behind an older open transaction, or became readable since the read (the transaction that held them
-   * ended in between, and nothing rings for its end). Either way the subscription reads again soon.
+   * With no events: whether committed events after the position wait behind an older open transaction, seen
+   * by the same snapshot as the read (asked by a later statement, the answer missed events whose holder ended
+   * in between: issue 12). Nothing rings when that transaction ends, so the subscription reads again soon.
    */
-  hasEventsAfter(after: Position): Promise<boolean>;
+  heldBack: boolean;
+}
+
+export interface PollingSource {
+  readAfter(after: Position, limit: number): Promise<EventsPage>;
 }
 
 export interface PollingSettings {
@@ -24,7 +29,7 @@ export interface PollingSettings {
   batchSize: number;
   /** Fallback when no ring comes (events appended by a process that cannot ring us). */
   pollIntervalMs: number;
-  /** Re-read delay while events wait behind an open transaction, or a read missed them: nothing rings for those. */
+  /** Re-read delay while events wait behind an open transaction: nothing rings when it ends. */
   horizonRetryMs: number;
 }
 
@@ -39,7 +44,7 @@ export function startPollingSubscription(
   async function run(): Promise<void> {
     while (!stopping.signal.aborted) {
       const seen = settings.wakeup.count;
-      const events = await source.readAfter(position, settings.batchSize);
+      const { events, heldBack } = await source.readAfter(position, settings.batchSize);
       if (stopping.signal.aborted) return;
       if (events.length > 0) {
         try {
@@ -51,8 +56,7 @@ export function startPollingSubscription(
         position = events[events.length - 1].position;
         continue;
       }
-      const waitMs = (await source.hasEventsAfter(position)) ? settings.horizonRetryMs : settings.pollIntervalMs;
-      await settings.wakeup.wait(seen, waitMs, stopping.signal);
+      await settings.wakeup.wait(seen, heldBack ? settings.horizonRetryMs : settings.pollIntervalMs, stopping.signal);
     }
   }
 

@@ -25,7 +25,7 @@ import {
 } from "./port.js";
 import { Announcer, APPEND_CHANNEL, Listener } from "./postgres-notifications.js";
 import { migrateEventStoreSchema } from "./postgres-schema.js";
-import { startPollingSubscription, type PollingSource } from "./polling-subscription.js";
+import { startPollingSubscription, type EventsPage, type PollingSource } from "./polling-subscription.js";
 import { RecentEvents } from "./recent-events.js";
 import { SameTickReads } from "./same-tick-reads.js";
 import { Wakeup } from "./wakeup.js";
@@ -62,13 +62,22 @@ const EVENT_COLUMNS = `event_id::text as id, stream_name, stream_revision::text 
 const VISIBLE = "transaction_id < pg_snapshot_xmin(pg_current_snapshot())";
 
 /**
- * Whether committed rows exist after a position, visible to readers or not. A scalar subquery with `order by
- * ... limit 1`, so the plan is a probe of the primary key: as `exists (...)` the planner expects a third of the
- * table to match and scans it whole, which grows with the log (13 ms at 8,000 events).
+ * The events after a position that readers may see (at most $3; null: all), in one statement with whether,
+ * when there are none, committed events after it are held back by an older open transaction: one snapshot
+ * answers both. Without events the answer is one row of nulls with that flag. The flag's probe is a scalar
+ * subquery with `order by ... limit 1`, a probe of the primary key: as `exists (...)` the planner expects a
+ * third of the table to match and scans it whole, which grows with the log (13 ms at 8,000 events).
  */
-export const EVENTS_AFTER = `select (select transaction_id from eventstore_events
-   where (transaction_id, global_position) > ($1::xid8, $2::bigint)
-   order by transaction_id, global_position limit 1) is not null as pending`;
+export const READ_AFTER = `with page as materialized (
+    select ${EVENT_COLUMNS}, transaction_id, global_position from eventstore_events
+     where (transaction_id, global_position) > ($1::xid8, $2::bigint) and ${VISIBLE}
+     order by transaction_id, global_position limit $3::bigint)
+  select page.*, held.back as held_back
+    from (select not exists (select 1 from page) and (select transaction_id from eventstore_events
+            where (transaction_id, global_position) > ($1::xid8, $2::bigint)
+            order by transaction_id, global_position limit 1) is not null as back) held
+    left join page on true
+   order by page.transaction_id, page.global_position`;
 
 interface EventRow {
   id: string;
@@ -198,29 +207,24 @@ class PostgresEventStore implements EventStore, PollingSource {
    * than `limit`; the subscriber asks again from the last one), else from the log. Subscribers share what
    * they get and must not modify it.
    */
-  async readAfter(after: Position, limit: number): Promise<RecordedEvent[]> {
-    return this.recent.after(after, limit) ?? this.query(after, limit);
+  async readAfter(after: Position, limit: number): Promise<EventsPage> {
+    const recent = this.recent.after(after, limit);
+    return recent ? { events: recent, heldBack: false } : this.page(after, limit);
+  }
+
+  private async query(after: Position, limit?: number): Promise<RecordedEvent[]> {
+    return (await this.page(after, limit)).events;
   }
 
   /** Reads asked for in the same tick share one query; every answer joins the recent events. */
-  private query(after: Position, limit?: number): Promise<RecordedEvent[]> {
+  private page(after: Position, limit?: number): Promise<EventsPage> {
     return this.sameTick.read(`after:${after.commit}/${after.prepare}/${limit}`, async () => {
-      const { rows } = await this.db.query<EventRow>(
-        `select ${EVENT_COLUMNS} from eventstore_events
-          where (transaction_id, global_position) > ($1::xid8, $2::bigint) and ${VISIBLE}
-          order by transaction_id, global_position limit $3::bigint`,
-        [...positionParams(after), limit === undefined ? null : String(limit)],
-      );
-      const events = rows.map(toRecordedEvent);
+      const { rows } = await this.db.query<Partial<EventRow> & { held_back: boolean }>(READ_AFTER,
+        [...positionParams(after), limit === undefined ? null : String(limit)]);
+      // No events: one row of nulls, with the flag.
+      const events = rows[0]?.id == null ? [] : (rows as EventRow[]).map(toRecordedEvent);
       this.recent.record(after, events);
-      return events;
-    });
-  }
-
-  hasEventsAfter(after: Position): Promise<boolean> {
-    return this.sameTick.read(`pending:${after.commit}/${after.prepare}`, async () => {
-      const { rows } = await this.db.query<{ pending: boolean }>(EVENTS_AFTER, positionParams(after));
-      return rows[0].pending;
+      return { events, heldBack: rows[0]?.held_back ?? false };
     });
   }
 
@@ -257,7 +261,7 @@ class PostgresEventStore implements EventStore, PollingSource {
 
   subscribeToAll(options: SubscribeOptions): Subscription {
     const source: PollingSource = options.asStored
-      ? { readAfter: (after, limit) => this.query(after, limit), hasEventsAfter: (after) => this.hasEventsAfter(after) }
+      ? { readAfter: (after, limit) => this.page(after, limit) }
       : this;
     const running = startPollingSubscription(
       source,

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { expect } from "chai";
 import pg from "pg";
 import { openPostgres } from "../../src/db/postgres.js";
-import { EVENTS_AFTER, PartlyAppendedBefore, createPostgresEventStore } from "../../src/eventstore/postgres.js";
+import { READ_AFTER, PartlyAppendedBefore, createPostgresEventStore } from "../../src/eventstore/postgres.js";
 import {
   START,
   comparePositions,
@@ -185,28 +185,29 @@ if (postgresServerUrl) {
     });
 
     it("reads again when the transaction that hid events from a read ends before the subscriber goes to sleep", async function () {
-      // Issue 12: the probe after an empty read asked only whether rows waited behind an open transaction.
-      // When that transaction ended between the read and the probe, the answer was no, and the subscriber
-      // slept until its poll (1 s by default) with events readable: writes waiting for read models saw it.
+      // Issue 12: a probe sent after an empty read asked whether rows waited behind an open transaction. When
+      // that transaction ended between the read and the probe, the answer was no, and the subscriber slept
+      // until its poll (1 s by default) with events readable: writes waiting for read models saw it.
       this.timeout(20_000);
       const holder = new pg.Client({ connectionString: database.url });
       await holder.connect();
       cleanups.push(() => holder.end());
-      let endHolderBeforeProbe = false;
-      let probes = 0;
-      // The subscriber's database: real, with the holding transaction ended just before the probe is sent.
+      let endHolderAfterRead = false;
+      let reads = 0;
+      // The subscriber's database: real, with the holding transaction ended as soon as a read is answered.
       const db = new Proxy(database.db, {
         get(target, property, receiver) {
           if (property !== "query") return Reflect.get(target, property, receiver);
           return async (sql: string, params?: unknown[]) => {
-            if (sql === EVENTS_AFTER) {
-              probes++;
-              if (endHolderBeforeProbe) {
-                endHolderBeforeProbe = false;
+            const result = await target.query(sql, params);
+            if (sql === READ_AFTER) {
+              reads++;
+              if (endHolderAfterRead) {
+                endHolderAfterRead = false;
                 await holder.query("commit");
               }
             }
-            return target.query(sql, params);
+            return result;
           };
         },
       });
@@ -214,7 +215,7 @@ if (postgresServerUrl) {
       cleanups.push(() => store.close());
       const subscriber = firstEvents(store, 2);
       cleanups.push(() => subscriber.stop());
-      while (probes === 0) await new Promise((resolve) => setTimeout(resolve, 5)); // asleep on an empty log
+      while (reads === 0) await new Promise((resolve) => setTimeout(resolve, 5)); // asleep on an empty log
 
       // An open transaction with an id: every event appended after it is hidden from readers until it ends.
       await holder.query("begin");
@@ -225,7 +226,7 @@ if (postgresServerUrl) {
       cleanups.push(() => otherProcess.close());
       const fromElsewhere = event();
       await otherProcess.append("elsewhere-1", [fromElsewhere], "no_stream"); // rings nobody here
-      endHolderBeforeProbe = true;
+      endHolderAfterRead = true;
       const own = event();
       await store.append("here-1", [own], "no_stream"); // rings the subscriber: its read finds both hidden
 
@@ -234,13 +235,13 @@ if (postgresServerUrl) {
       expect(delivered?.map((e) => e.id)).to.deep.equal([fromElsewhere.id, own.id]);
     });
 
-    it("finds the events after a position, visible or not, with a probe of the primary key, not a scan", async function () {
+    it("reads the events after a position, and finds those held back, with probes of the primary key, not scans", async function () {
       const store = await createPostgresEventStore(database.db);
       cleanups.push(() => store.close());
       await store.append("thing-1", Array.from({ length: 50 }, event), "no_stream");
       const [first] = await store.readAll({ limit: 1 });
-      const params = [first.position.commit.toString(), first.position.prepare.toString()];
-      const { rows } = await database.db.query<{ "QUERY PLAN": unknown }>(`explain (format json) ${EVENTS_AFTER}`, params);
+      const params = [first.position.commit.toString(), first.position.prepare.toString(), "500"];
+      const { rows } = await database.db.query<{ "QUERY PLAN": unknown }>(`explain (format json) ${READ_AFTER}`, params);
       const plan = JSON.stringify(rows[0]["QUERY PLAN"]);
       expect(plan).to.include("eventstore_events_pkey");
       expect(plan).not.to.include("Seq Scan");
