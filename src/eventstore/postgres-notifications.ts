@@ -1,8 +1,9 @@
 /**
- * Cross-process wake-ups on PostgreSQL: a process NOTIFYs after its work commits (appends to the event
- * store, a read model's batch), and a dedicated connection in every process LISTENs and wakes whoever waits.
+ * Cross-process wake-ups on PostgreSQL: a process NOTIFYs when its work committed (appends to the event store
+ * here; read models' batches in src/app/read-model-notifications.ts), and a dedicated connection in every
+ * process LISTENs and wakes whoever waits.
  *
- * The NOTIFY is sent after the commit, not inside the transaction: a transaction that notifies takes a
+ * Appends NOTIFY after their commit, not inside the transaction: a transaction that notifies takes a
  * cluster-wide lock until it commits, which would serialise every append. One notification covers a burst.
  * Notifications carry nothing: a woken process reads what changed, so a lost one only delays it until its poll.
  */
@@ -83,6 +84,7 @@ export class Listener {
     if (this.closed) await client.end();
     this.connected();
   }
+
   private dropped(client: pg.Client): void {
     if (this.client !== client || this.closed) return;
     this.client = undefined;
