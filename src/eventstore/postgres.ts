@@ -199,7 +199,7 @@ class PostgresEventStore implements EventStore, PollingSource {
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     // A read of everything after a point includes what committed before the call; a page need not wait.
     if (options.limit === undefined) await this.settle(SETTLE_DEADLINE_MS);
-    return this.query(options.after ?? START, options.limit);
+    return (await this.page(options.after ?? START, options.limit)).events;
   }
 
   /**
@@ -210,10 +210,6 @@ class PostgresEventStore implements EventStore, PollingSource {
   async readAfter(after: Position, limit: number): Promise<EventsPage> {
     const recent = this.recent.after(after, limit);
     return recent ? { events: recent, heldBack: false } : this.page(after, limit);
-  }
-
-  private async query(after: Position, limit?: number): Promise<RecordedEvent[]> {
-    return (await this.page(after, limit)).events;
   }
 
   /** Reads asked for in the same tick share one query; every answer joins the recent events. */

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { link, mkdir, open, readFile, stat, unlink } from "node:fs/promises";
+import type { BigIntStats } from "node:fs";
 import { join } from "node:path";
 
 /** At most this many files' contents are kept by readKept (a key per vault: beyond it, the oldest go). */
@@ -61,11 +62,11 @@ export class KeyFiles {
    */
   async readKept(name: string): Promise<Buffer | undefined> {
     const identity = await this.identity(name);
-    const kept = this.kept.get(name);
     if (!identity) {
       this.kept.delete(name);
       return undefined;
     }
+    const kept = this.kept.get(name);
     if (kept?.identity === identity) return Buffer.from(kept.contents);
     let file;
     try {
@@ -76,10 +77,10 @@ export class KeyFiles {
     }
     try {
       // The identity of the file actually read, so that what is kept is never newer or older than its key.
-      const stats = await file.stat({ bigint: true });
+      const read = identityOf(await file.stat({ bigint: true }));
       const contents = await file.readFile();
       this.kept.delete(name);
-      this.kept.set(name, { identity: `${stats.ino}:${stats.ctimeNs}`, contents });
+      this.kept.set(name, { identity: read, contents });
       if (this.kept.size > KEPT_FILES) this.kept.delete(this.kept.keys().next().value!);
       return Buffer.from(contents);
     } finally {
@@ -99,8 +100,7 @@ export class KeyFiles {
    */
   async identity(name: string): Promise<string | undefined> {
     try {
-      const stats = await stat(this.path(name), { bigint: true });
-      return `${stats.ino}:${stats.ctimeNs}`;
+      return identityOf(await stat(this.path(name), { bigint: true }));
     } catch (error) {
       if (isCode(error, "ENOENT")) return undefined;
       throw error;
@@ -132,6 +132,10 @@ export class KeyFiles {
       await directory.close();
     }
   }
+}
+
+function identityOf(stats: BigIntStats): string {
+  return `${stats.ino}:${stats.ctimeNs}`;
 }
 
 function isCode(error: unknown, code: string): boolean {
