@@ -500,7 +500,9 @@ export class ProjectionRunner {
     const building = generations.find((g) => g.status === "building");
     if (building && building.version === projection.version) this.startWorker(projection, building);
     else if (live.version !== projection.version || building) await this.startBuild(projection);
-    await dropRetired(db, projection.name);
+    // Only the leader retires a generation, and the code that retires one drops it: what is left to drop
+    // here is what a crash left behind, and the list above shows it.
+    if (generations.some((g) => g.status === "retired")) await dropRetired(db, projection.name);
   }
 
   private async startBuild(projection: Projection): Promise<void> {

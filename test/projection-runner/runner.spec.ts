@@ -164,6 +164,23 @@ for (const kind of databaseKinds()) {
       expect((await tallies(t)).rows).to.equal(31);
     });
 
+    it("drops on start a retired generation that a crash left behind, and only then", async () => {
+      const first = await startRunner();
+      await first.waitFor(await appendCounted(store, 3), 10_000);
+      await first.stop();
+      // As a crash between a swap and its drop leaves it: a generation marked retired, its schema still there.
+      const left = await createGeneration(t.db, tallyProjection());
+      await t.db.query("update projection_generations set status = 'retired' where name = 'tally' and generation = $1",
+        [left.generation]);
+      const runner = await startRunner();
+      await runner.waitFor(await appendCounted(store, 1), 10_000);
+      expect((await listGenerations(t.db, "tally")).map((g) => g.status)).to.deep.equal(["live"]);
+      const schemas = await t.db.query<{ n: number }>(
+        "select count(*)::int as n from information_schema.schemata where schema_name like 'rm_tally_%'");
+      expect(schemas.rows[0].n).to.equal(1);
+      expect((await tallies(t)).rows).to.equal(4);
+    });
+
     it("builds a new version beside the old one and swaps it in when caught up", async () => {
       const v1 = await startRunner([tallyProjection({ version: 1 })]);
       await v1.waitFor(await appendCounted(store, 10), 10_000);
