@@ -145,6 +145,36 @@ async function serverAnswers(url: string, route: string, status: number): Promis
   return total;
 }
 
+/** The server's own latency histogram of `route` (cumulative counts by upper bound in seconds), all statuses. */
+async function serverLatencies(url: string, route: string): Promise<Map<number, number>> {
+  const text = await fetch(`${url}/metrics`).then((r) => r.text());
+  const buckets = new Map<number, number>();
+  for (const line of text.split("\n")) {
+    if (!line.startsWith("keyledger_http_request_duration_seconds_bucket{") || !line.includes(`route="${route}"`)) continue;
+    const le = /le="([^"]+)"/.exec(line)?.[1];
+    if (!le) continue;
+    const bound = le === "+Inf" ? Infinity : Number(le);
+    buckets.set(bound, (buckets.get(bound) ?? 0) + Number(line.slice(line.lastIndexOf(" ") + 1)));
+  }
+  return buckets;
+}
+
+/**
+ * The bucket the server's own p99 fell in between two readings of its histogram: the time from the request
+ * reaching koa to the answer. What wrk sees above it was spent before the server read the request: Node
+ * accepts one new connection per turn of its event loop, so the connections wrk opens at once to a busy
+ * server are taken in one by one.
+ */
+function serverP99(before: Map<number, number>, after: Map<number, number>): string {
+  const bounds = [...after.keys()].sort((a, b) => a - b);
+  const counts = bounds.map((bound) => (after.get(bound) ?? 0) - (before.get(bound) ?? 0));
+  const total = counts.at(-1) ?? 0;
+  const index = counts.findIndex((count) => count >= 0.99 * total);
+  if (total === 0 || index < 0) return "no answers";
+  const bound = bounds[index];
+  return bound === Infinity ? `over ${ms(bounds[index - 1] * 1000)}` : `≤ ${ms(bound * 1000)}`;
+}
+
 const cpuMs = async (url: string) => `${Math.round((await serverCpuSeconds(url)) * 1000)} ms`;
 
 /** SecretValueRead events in the server's log (after it stopped, for the embedded database). */
@@ -218,10 +248,15 @@ async function loadTarget(embedded: boolean, report: Report, options: LoadRunOpt
   for (const route of paths) await call(server.url, "PUT", route, { token: user, body: { value: randomUUID() } });
 
   note(`${target}: GET /v1/health, c=${options.connections}`);
+  const healthBefore = await serverLatencies(server.url, "/v1/health");
   const health = await wrk(`${server.url}/v1/health`, "", options.connections, options.seconds);
-  figure(`GET /v1/health c=${options.connections}`, health.rate, "req/s", `${describe(health)}; load ${load()}`);
+  const healthP99 = serverP99(healthBefore, await serverLatencies(server.url, "/v1/health"));
+  figure(`GET /v1/health c=${options.connections}`, health.rate, "req/s",
+    `${describe(health)}; the server's own p99 ${healthP99}; load ${load()}`);
 
   note(`${target}: audited reads, c=${options.connections}`);
+  const readRoute = "/v1/vaults/{vault_id}/secrets/{path+}";
+  const readsBefore = await serverLatencies(server.url, readRoute);
   const cpuBefore = await serverCpuSeconds(server.url);
   const readScript = `
 local paths = { ${paths.map(luaString).join(", ")} }
@@ -237,7 +272,8 @@ end`;
   // wrk stops with up to one request per connection in flight: the server may still answer (and has
   // audited) those, so the exact comparison is with the 200s the server counted, wrk's being a lower bound.
   await new Promise((resolve) => setTimeout(resolve, 500));
-  const ok = await serverAnswers(server.url, "/v1/vaults/{vault_id}/secrets/{path+}", 200);
+  const ok = await serverAnswers(server.url, readRoute, 200);
+  const readsP99 = serverP99(readsBefore, await serverLatencies(server.url, readRoute));
   const sortedLags = [...lags].sort((a, b) => a - b);
   const lagP99 = sortedLags[Math.min(sortedLags.length - 1, Math.ceil(0.99 * sortedLags.length) - 1)] ?? NaN;
 
@@ -260,9 +296,11 @@ request = function()
   i = (i or first) + 1
   return wrk.format("PUT", prefix .. (i % ${WRITE_SECRETS}), headers, '{"value":"v-' .. math.random() .. '"}')
 end`;
+  const writesBefore = await serverLatencies(server.url, readRoute);
   const writes = await wrk(server.url, writeScript, options.writeConnections, options.seconds);
+  const writesP99 = serverP99(writesBefore, await serverLatencies(server.url, readRoute));
   figure(`new secret versions c=${options.writeConnections}`, writes.rate, "req/s",
-    `${describe(writes)}; ${WRITE_SECRETS} secrets in turn; load ${load()}`);
+    `${describe(writes)}; the server's own p99 ${writesP99}; ${WRITE_SECRETS} secrets in turn; load ${load()}`);
 
   let inserts: number | undefined;
   if (server.databaseUrl) {
@@ -277,7 +315,7 @@ end`;
   await server.stop();
   const appended = await countReadEvents(server);
   figure(`audited secret read c=${options.connections}`, reads.rate, "req/s",
-    `${describe(reads)}; 200s answered ${ok} (wrk saw ${reads.requests - reads.non2xx}), SecretValueRead appended ${appended}${appended === ok ? " (equal)" : " (MISMATCH)"}; ` +
+    `${describe(reads)}; the server's own p99 ${readsP99}; 200s answered ${ok} (wrk saw ${reads.requests - reads.non2xx}), SecretValueRead appended ${appended}${appended === ok ? " (equal)" : " (MISMATCH)"}; ` +
     `projection lag max ${Math.max(0, ...lags).toFixed(2)} s, p99 of samples ${lagP99.toFixed(2)} s, caught up ${ms(drainMs)} after; ` +
     `server CPU ${(cpuSeconds / reads.seconds).toFixed(2)} cores (${((cpuSeconds * 1000) / Math.max(1, reads.requests)).toFixed(2)} ms/read)` +
     (inserts ? `; reads/s ÷ inserts/s = ${(reads.rate / inserts).toFixed(3)}` : "") + `; load ${load()}`);
