@@ -164,7 +164,7 @@ for (const kind of databaseKinds()) {
       expect((await tallies(t)).rows).to.equal(31);
     });
 
-    it("drops on start a retired generation that a crash left behind, and only then", async () => {
+    it("drops on start a retired generation that a crash left behind", async () => {
       const first = await startRunner();
       await first.waitFor(await appendCounted(store, 3), 10_000);
       await first.stop();
