@@ -1,13 +1,16 @@
 /**
  * The one way events get appended: read the aggregate's stream once (what it folded last time need not be
- * read again: folded-states.ts), fold it, decide, append with the expected revision, and on a conflict start
- * over (someone else decided in between). This is what makes counters, nonces and idempotency keys exact
+ * read again, nor what it appended itself: folded-states.ts), fold it, decide, append with the expected
+ * revision, and on a conflict start over (someone else decided in between). This is what makes counters, nonces and idempotency keys exact
  * under concurrency.
  */
 import { randomUUID } from "node:crypto";
-import type { Aggregate, Timed } from "../../commands/aggregate.js";
+import { foldRecorded, type Aggregate } from "../../commands/aggregate.js";
 import type { DomainEvent } from "../../commands/decider.js";
-import { WrongExpectedRevision, type EventMetadata, type EventStore, type Position } from "../eventstore/port.js";
+import {
+  WrongExpectedRevision, type AppendResult, type EventMetadata, type EventStore, type EventToAppend, type Position,
+  type RecordedEvent,
+} from "../eventstore/port.js";
 import { FactBatcher } from "./fact-batcher.js";
 import { FoldedStates } from "./folded-states.js";
 
@@ -43,6 +46,19 @@ export interface CommandResult<State, Event extends DomainEvent> {
  * reading and deciding (sealing a value for the version number the state gives). It runs again on a retry.
  */
 export type CommandInput<Command, State> = Command | ((state: State) => Command | Promise<Command>);
+
+/**
+ * Events just appended, as a read of the stream would give them back (their data through JSON, as stored):
+ * the state kept after an append is then the fold a read would make, whatever the events' schemas do.
+ */
+function asRead(stream: string, appended: EventToAppend[], result: AppendResult): RecordedEvent[] {
+  const first = result.nextRevision - BigInt(appended.length - 1);
+  const recordedAt = new Date();
+  return appended.map((event, i) => ({
+    id: event.id, stream, revision: first + BigInt(i), position: result.position, type: event.type,
+    data: JSON.parse(JSON.stringify(event.data)) as Record<string, unknown>, metadata: event.metadata ?? {}, recordedAt,
+  }));
+}
 
 export class ConcurrencyRetriesExhausted extends Error {
   constructor(readonly stream: string, readonly attempts: number) {
@@ -99,26 +115,44 @@ export class CommandBus {
     const { store } = this.options;
     const { decider } = aggregate;
     const stream = aggregate.stream(id);
+    // The fold this bus kept of the stream is trusted first: when another process appended since, the append
+    // conflicts and the stream is read. A refusal or a decision to append nothing appends nothing to catch
+    // that, so it is taken again on the stream as read before it stands.
+    let trustKept = true;
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
-      const { state, revision } = await this.folded.load(store, aggregate, stream);
-      const command = typeof input === "function"
-        ? await (input as (state: State) => Command | Promise<Command>)(state) : input;
-      const at = this.clock();
-      const events = decider.decide(command, state, at);
-      if (events.length === 0) return { events, state, at };
+      const kept = trustKept ? this.folded.kept(aggregate, stream) : undefined;
+      trustKept = false;
+      const { state, revision } = kept ?? await this.folded.load(store, aggregate, stream);
+      let events: Event[];
+      let at: Date;
+      try {
+        const command = typeof input === "function"
+          ? await (input as (state: State) => Command | Promise<Command>)(state) : input;
+        at = this.clock();
+        events = decider.decide(command, state, at);
+      } catch (error) {
+        if (kept) continue;
+        throw error;
+      }
+      if (events.length === 0) {
+        if (kept) continue;
+        return { events, state, at };
+      }
       const expected = revision ?? "no_stream";
       const metadata: EventMetadata = { ...context.metadata, occurred_at: at.toISOString() };
       try {
-        const result = await store.append(stream,
-          events.map((event) => ({ id: randomUUID(), type: event.type, data: event.data, metadata })), expected);
+        const appended = events.map((event) => ({ id: randomUUID(), type: event.type, data: event.data, metadata }));
+        const result = await store.append(stream, appended, expected);
+        const next = foldRecorded(aggregate, asRead(stream, appended, result), state);
+        this.folded.remember(aggregate, stream, result.nextRevision, next);
         this.options.onAppended?.(stream);
         if (context.readYourWrites !== false) await this.waitForReadModels(result.position, events);
-        const next = events.reduce((folded, event) => decider.evolve(folded, { ...event, at } as Timed<Event>), state);
         return { events, state: next, at, position: result.position };
       } catch (error) {
         if (!(error instanceof WrongExpectedRevision)) throw error;
-        // Lost the race: decide again on the newer state. A short random pause spreads out hot contenders.
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(attempt, 10)));
+        // The kept fold was behind: read the rest and decide again. Otherwise a race was lost: decide again on
+        // the newer state, after a short random pause that spreads out hot contenders.
+        if (!kept) await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(attempt, 10)));
       }
     }
     throw new ConcurrencyRetriesExhausted(stream, this.maxAttempts);
@@ -135,6 +169,7 @@ export class CommandBus {
     const result = await this.facts.append({
       stream, events: events.map((event) => ({ id: randomUUID(), type: event.type, data: event.data, metadata })),
     });
+    this.folded.forget(stream);
     this.options.onAppended?.(stream);
     if (context.readYourWrites === true) await this.waitForReadModels(result.position, events);
     return { events, position: result.position };

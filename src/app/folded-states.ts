@@ -1,11 +1,11 @@
 /**
- * The command bus's folds of the streams it decided on lately, each with the revision it reached. A stream
- * is append-only, so the fold of its events up to a revision never changes: the next command on the stream
- * reads only the events after it and folds them on. A secret's stream gains an event per version, and
- * without this every write read and folded all of them (a rotated secret's writes grew dearer with each
- * version; issue 12). Nothing is assumed about freshness: the rest of the stream is always read, and the
- * append's expected revision still catches a competitor in between. States are immutable (deciders'
- * `evolve` returns new states), so one can be shared and folded on.
+ * The command bus's folds of the streams it decided on lately, each with the revision it reached: what it
+ * read, or what it appended itself. A stream is append-only, so the fold of its events up to a revision
+ * never changes: the next command on the stream reads only the events after it and folds them on, or, when
+ * the bus trusts the fold to be the whole stream (`kept`), reads nothing and lets the append's expected
+ * revision catch any event it lacks. A secret's stream gains an event per version, and without this every
+ * write read and folded all of them (a rotated secret's writes grew dearer with each version; issue 12).
+ * States are immutable (deciders' `evolve` returns new states), so one can be shared and folded on.
  */
 import { foldRecorded, type Aggregate } from "../../commands/aggregate.js";
 import type { DomainEvent } from "../../commands/decider.js";
@@ -31,6 +31,24 @@ export class FoldedStates {
 
   constructor(private readonly maxStreams = MAX_STREAMS) {}
 
+  /** The last fold kept of the stream, as it is: possibly behind the stream. */
+  kept<State, Event extends DomainEvent>(aggregate: Aggregate<never, State, Event>, stream: string): StreamState<State> | undefined {
+    const entry = this.entries.get(stream);
+    return entry?.aggregate === aggregate ? { state: entry.state as State, revision: entry.revision } : undefined;
+  }
+
+  /** Keeps a fold (the state after an append at `revision`), unless a later one is kept already. */
+  remember<State, Event extends DomainEvent>(aggregate: Aggregate<never, State, Event>, stream: string, revision: bigint, state: State): void {
+    const entry = this.entries.get(stream);
+    if (entry?.aggregate === aggregate && entry.revision >= revision) return;
+    this.keep(stream, { aggregate, revision, state });
+  }
+
+  /** Something else appended to the stream: its fold must be read again. */
+  forget(stream: string): void {
+    this.entries.delete(stream);
+  }
+
   async load<State, Event extends DomainEvent>(
     store: Pick<EventReads, "readStream">, aggregate: Aggregate<never, State, Event>, stream: string,
   ): Promise<StreamState<State>> {
@@ -40,11 +58,13 @@ export class FoldedStates {
     const from = known ? (known.state as State) : aggregate.decider.initialState;
     const state = foldRecorded(aggregate, rest, from);
     const revision = rest.length > 0 ? rest[rest.length - 1].revision : known?.revision;
-    if (revision !== undefined) {
-      if (!cached && this.entries.size >= this.maxStreams) this.entries.clear();
-      // Concurrent commands may store an older fold after a newer one: still a true fold, only a longer rest next time.
-      this.entries.set(stream, { aggregate, revision, state });
-    }
+    // Concurrent commands may store an older fold after a newer one: still a true fold, only a longer rest next time.
+    if (revision !== undefined) this.keep(stream, { aggregate, revision, state });
     return { state, revision };
+  }
+
+  private keep(stream: string, folded: Folded): void {
+    if (!this.entries.has(stream) && this.entries.size >= this.maxStreams) this.entries.clear();
+    this.entries.set(stream, folded);
   }
 }

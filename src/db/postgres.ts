@@ -1,13 +1,26 @@
 import pg from "pg";
 import type { Database, Queryable, QueryResult } from "./database.js";
 import { ConnectionState } from "./connection-state.js";
+import { isPreparedStatementFailure, StatementNames } from "./statement-names.js";
 
-function queryable(client: pg.Pool | pg.PoolClient, state: ConnectionState): Queryable {
+/** Statements on `client`; with `names`, parameterised ones may be sent as named prepared statements. */
+function queryable(client: pg.Pool | pg.PoolClient, state: ConnectionState, names?: StatementNames): Queryable {
+  const send = async (text: string, params: unknown[] | undefined) => {
+    const name = params?.length ? names?.nameFor(text) : undefined;
+    if (name === undefined) return client.query(text, params);
+    try {
+      return await client.query({ name, text, values: params });
+    } catch (error) {
+      if (!isPreparedStatementFailure(error)) throw error;
+      names!.refuse(text);
+      return client.query(text, params);
+    }
+  };
   return {
     async query<R>(text: string, params?: unknown[]): Promise<QueryResult<R>> {
       state.check();
       try {
-        const result = await client.query(text, params as unknown[]);
+        const result = await send(text, params);
         return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
       } catch (error) {
         throw state.translate(error);
@@ -114,7 +127,7 @@ export function openPostgres(options: PostgresOptions): Database {
   return {
     engine: "postgres",
     available: () => state.available,
-    ...queryable(pool, state),
+    ...queryable(pool, state, new StatementNames()),
     async transaction(fn, options) {
       const client = await connect();
       let broken = false;

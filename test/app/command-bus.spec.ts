@@ -25,6 +25,25 @@ const tickets: Decider<TakeTicket, { taken: number }, TicketEvent> = {
 const readTicketEvent = (e: RecordedEvent) => ({ type: e.type, data: e.data }) as TicketEvent;
 const roll = defineAggregate("roll", tickets, readTicketEvent);
 
+// A gate that refuses entry while closed, and closes only when open (closing a closed gate records nothing):
+// decisions that a fold behind the stream would get wrong without appending.
+type GateEvent = { type: "Opened" | "Closed" | "Entered"; data: Record<string, never> };
+type GateCommand = { type: "Open" | "Close" | "Enter" };
+class GateClosed extends Error {}
+const gate: Decider<GateCommand, { open: boolean }, GateEvent> = {
+  initialState: { open: true },
+  evolve: (state, event) => (event.type === "Entered" ? state : { open: event.type === "Opened" }),
+  decide(command, state) {
+    if (command.type === "Enter") {
+      if (!state.open) throw new GateClosed();
+      return [{ type: "Entered", data: {} }];
+    }
+    if ((command.type === "Open") === state.open) return [];
+    return [{ type: command.type === "Open" ? "Opened" : "Closed", data: {} }];
+  },
+};
+const gates = defineAggregate("gate", gate, (e: RecordedEvent) => ({ type: e.type, data: e.data }) as GateEvent);
+
 describe("decider specs", () => {
   const spec = specFor(tickets);
   const taken = (holder: string): TicketEvent => ({ type: "TicketTaken", data: { holder, at: "2026-01-01T00:00:00.000Z" } });
@@ -48,6 +67,15 @@ describe(`command bus (${primaryDatabaseKind().name})`, () => {
   afterEach(async () => {
     await store.close();
     await t.dispose();
+  });
+
+  /** The real store, with each of its stream reads noted: where it started and how many events it found. */
+  const countingReads = (reads: Array<{ from: bigint; events: number }>): EventStore => Object.assign(Object.create(store), {
+    readStream: async (stream: string, from = 0n) => {
+      const events = await store.readStream(stream, from);
+      reads.push({ from, events: events.length });
+      return events;
+    },
   });
 
   it("stamps metadata and the decision time on appended events", async () => {
@@ -97,25 +125,43 @@ describe(`command bus (${primaryDatabaseKind().name})`, () => {
     expect((await store.readStream(roll.stream(id))).map((e) => e.data.holder)).to.deep.equal(["rival", "after 1"]);
   });
 
-  it("reads only what it has not folded yet, and folds on what another writer appended meanwhile", async () => {
+  it("reads only what it has not folded yet, trusts what it appended, and reads on when another writer appended", async () => {
     const id = randomUUID();
     const reads: Array<{ from: bigint; events: number }> = [];
-    const counting: EventStore = Object.assign(Object.create(store), {
-      readStream: async (stream: string, from = 0n) => {
-        const events = await store.readStream(stream, from);
-        reads.push({ from, events: events.length });
-        return events;
-      },
-    });
-    const bus = new CommandBus({ store: counting });
+    const bus = new CommandBus({ store: countingReads(reads) });
     const other = new CommandBus({ store });
     for (const holder of ["a", "b"]) await bus.handle(roll, id, { holder }, { metadata: {} });
     await other.handle(roll, id, { holder: "elsewhere" }, { metadata: {} });
     const result = await bus.handle(roll, id, { holder: "c" }, { metadata: {} });
     expect(result.state).to.deep.equal({ taken: 4 });
-    // Nothing, then a's event, then b's and the other writer's: each event is read once.
-    expect(reads).to.deep.equal([{ from: 0n, events: 0 }, { from: 0n, events: 1 }, { from: 1n, events: 2 }]);
+    // An empty stream once; b's command trusts the fold a's append left; c's append conflicts with the other
+    // writer's event, which is then the only one read.
+    expect(reads).to.deep.equal([{ from: 0n, events: 0 }, { from: 2n, events: 1 }]);
     expect((await store.readStream(roll.stream(id))).map((e) => e.data.holder)).to.deep.equal(["a", "b", "elsewhere", "c"]);
+  });
+
+  it("takes a refusal or an empty decision again on the stream as read before it stands", async () => {
+    const id = randomUUID();
+    const reads: Array<{ from: bigint; events: number }> = [];
+    const bus = new CommandBus({ store: countingReads(reads) });
+    const other = new CommandBus({ store });
+    await bus.handle(gates, id, { type: "Close" }, { metadata: {} });
+    await other.handle(gates, id, { type: "Open" }, { metadata: {} });
+    // The kept fold says closed: entry would be refused, but the stream says open.
+    const entered = await bus.handle(gates, id, { type: "Enter" }, { metadata: {} });
+    expect(entered.events.map((e) => e.type)).to.deep.equal(["Entered"]);
+    // The kept fold (open, after the entry) is the stream: closing appends without a read.
+    await bus.handle(gates, id, { type: "Close" }, { metadata: {} });
+    await other.handle(gates, id, { type: "Open" }, { metadata: {} });
+    // Kept: closed, so closing again would record nothing; the stream says open, so it closes.
+    const closed = await bus.handle(gates, id, { type: "Close" }, { metadata: {} });
+    expect(closed.events.map((e) => e.type)).to.deep.equal(["Closed"]);
+    // A refusal that the stream as read confirms stands.
+    const refusal = await bus.handle(gates, id, { type: "Enter" }, { metadata: {} }).then(() => undefined, (error) => error);
+    expect(refusal).to.be.instanceOf(GateClosed);
+    expect((await store.readStream(gates.stream(id))).map((e) => e.type)).to.deep.equal(
+      ["Closed", "Opened", "Entered", "Closed", "Opened", "Closed"]);
+    expect(reads).to.deep.equal([{ from: 0n, events: 0 }, { from: 1n, events: 1 }, { from: 4n, events: 1 }, { from: 6n, events: 0 }]);
   });
 
   it("records concurrent facts together: fewer transactions than facts, every fact stored once", async () => {
