@@ -42,7 +42,7 @@ describe("statement names", () => {
 
   it("prepares a repeated statement once on its connection, and answers after the view it reads changed shape", async () => {
     // One connection, so that the statements below and the catalog query share it.
-    const db = openPostgres({ connectionString: database.url, max: 1 });
+    const db = openPostgres({ connectionString: database.url!, max: 1 });
     try {
       await db.exec("create table marks_1 (a int); insert into marks_1 values (1); create view marks as select * from marks_1");
       const text = "select * from marks where a = $1";
@@ -60,7 +60,7 @@ describe("statement names", () => {
   });
 
   it("sends statements inside a transaction unnamed", async () => {
-    const db = openPostgres({ connectionString: database.url, max: 1 });
+    const db = openPostgres({ connectionString: database.url!, max: 1 });
     try {
       await db.transaction(async (tx) => {
         for (let i = 0; i < 6; i++) await tx.query("select $1::int as n", [i]);
