@@ -115,29 +115,28 @@ export class CommandBus {
     const { store } = this.options;
     const { decider } = aggregate;
     const stream = aggregate.stream(id);
+    const decideOn = async (state: State) => {
+      const command = typeof input === "function"
+        ? await (input as (state: State) => Command | Promise<Command>)(state) : input;
+      const at = this.clock();
+      return { at, events: decider.decide(command, state, at) };
+    };
     // The fold this bus kept of the stream is trusted first: when another process appended since, the append
-    // conflicts and the stream is read. A refusal or a decision to append nothing appends nothing to catch
-    // that, so it is taken again on the stream as read before it stands.
+    // conflicts and the stream is read. A refusal or a decision to append nothing has no append to catch that,
+    // so it is taken again on the stream as read before it stands.
     let trustKept = true;
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       const kept = trustKept ? this.folded.kept(aggregate, stream) : undefined;
       trustKept = false;
-      const { state, revision } = kept ?? await this.folded.load(store, aggregate, stream);
-      let events: Event[];
-      let at: Date;
-      try {
-        const command = typeof input === "function"
-          ? await (input as (state: State) => Command | Promise<Command>)(state) : input;
-        at = this.clock();
-        events = decider.decide(command, state, at);
-      } catch (error) {
-        if (kept) continue;
-        throw error;
+      let { state, revision } = kept ?? await this.folded.load(store, aggregate, stream);
+      let decision = await decideOn(state).catch((error: unknown) => ({ error }));
+      if (kept && ("error" in decision || decision.events.length === 0)) {
+        ({ state, revision } = await this.folded.load(store, aggregate, stream));
+        decision = await decideOn(state);
       }
-      if (events.length === 0) {
-        if (kept) continue;
-        return { events, state, at };
-      }
+      if ("error" in decision) throw decision.error;
+      const { events, at } = decision;
+      if (events.length === 0) return { events, state, at };
       const expected = revision ?? "no_stream";
       const metadata: EventMetadata = { ...context.metadata, occurred_at: at.toISOString() };
       try {
