@@ -1,8 +1,8 @@
 /**
  * The one way events get appended: read the aggregate's stream once (what it folded last time need not be
  * read again, nor what it appended itself: folded-states.ts), fold it, decide, append with the expected
- * revision, and on a conflict start over (someone else decided in between). This is what makes counters, nonces and idempotency keys exact
- * under concurrency.
+ * revision, and on a conflict start over (someone else decided in between). This is what makes counters,
+ * nonces and idempotency keys exact under concurrency.
  */
 import { randomUUID } from "node:crypto";
 import { foldRecorded, type Aggregate } from "../../commands/aggregate.js";

@@ -32,7 +32,8 @@ export class FoldedStates {
   constructor(private readonly maxStreams = MAX_STREAMS) {}
 
   /** The last fold kept of the stream, as it is: possibly behind the stream. */
-  kept<State, Event extends DomainEvent>(aggregate: Aggregate<never, State, Event>, stream: string): StreamState<State> | undefined {
+  kept<State, Event extends DomainEvent>(aggregate: Aggregate<never, State, Event>, stream: string):
+    { state: State; revision: bigint } | undefined {
     const entry = this.entries.get(stream);
     return entry?.aggregate === aggregate ? { state: entry.state as State, revision: entry.revision } : undefined;
   }
@@ -52,10 +53,9 @@ export class FoldedStates {
   async load<State, Event extends DomainEvent>(
     store: Pick<EventReads, "readStream">, aggregate: Aggregate<never, State, Event>, stream: string,
   ): Promise<StreamState<State>> {
-    const cached = this.entries.get(stream);
-    const known = cached?.aggregate === aggregate ? cached : undefined;
+    const known = this.kept(aggregate, stream);
     const rest = await store.readStream(stream, known ? known.revision + 1n : 0n);
-    const from = known ? (known.state as State) : aggregate.decider.initialState;
+    const from = known ? known.state : aggregate.decider.initialState;
     const state = foldRecorded(aggregate, rest, from);
     const revision = rest.length > 0 ? rest[rest.length - 1].revision : known?.revision;
     // Concurrent commands may store an older fold after a newer one: still a true fold, only a longer rest next time.
