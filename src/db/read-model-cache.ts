@@ -57,8 +57,11 @@ export class ReadModelCache {
   /** Event type -> the cached tables its projections write. */
   private readonly tablesByEventType = new Map<string, string[]>();
   private readonly tablesByProjection = new Map<string, string[]>();
-  /** Statement text -> the cached table it reads, or null when it is not cacheable. */
-  private readonly statements = new Map<string, string | null>();
+  /**
+   * Statement text -> the cached table it reads and a short number for it in entry keys (so that a lookup
+   * does not hash its whole text again), or null when it is not cacheable.
+   */
+  private readonly statements = new Map<string, { table: string; id: number } | null>();
   private readonly maxAgeMs: number;
   private readonly now: () => number;
   private readonly db: Queryable;
@@ -110,21 +113,22 @@ export class ReadModelCache {
   }
 
   /** The one cached table a plain select reads, or null (several tables, another table, not a select). */
-  private cachedTableOf(text: string): string | null {
-    let table = this.statements.get(text);
-    if (table !== undefined) return table;
+  private cachedStatement(text: string): { table: string; id: number } | null {
+    let statement = this.statements.get(text);
+    if (statement !== undefined) return statement;
     const referenced = new Set([...text.matchAll(TABLE_REFERENCE)].map((m) => m[1].toLowerCase()));
     const [only] = referenced;
-    table = /^\s*select\b/i.test(text) && !/;/.test(text) && referenced.size === 1 && this.entries.has(only) ? only : null;
-    this.statements.set(text, table);
-    return table;
+    const cacheable = /^\s*select\b/i.test(text) && !/;/.test(text) && referenced.size === 1 && this.entries.has(only);
+    statement = cacheable ? { table: only, id: this.statements.size } : null;
+    this.statements.set(text, statement);
+    return statement;
   }
 
   private query(text: string, params: unknown[]): Promise<QueryResult<unknown>> {
-    const table = this.cachedTableOf(text);
-    if (table === null) return this.db.query(text, params);
-    const entries = this.entries.get(table)!;
-    const key = `${text}\u0000${JSON.stringify(params)}`;
+    const statement = this.cachedStatement(text);
+    if (statement === null) return this.db.query(text, params);
+    const entries = this.entries.get(statement.table)!;
+    const key = `${statement.id}\u0000${JSON.stringify(params)}`;
     const now = this.now();
     const cached = entries.get(key);
     if (cached && now - cached.loadedAt <= this.maxAgeMs) return cached.result;

@@ -106,8 +106,21 @@ function routingDetail(ctx: Context): string {
  * the input rules does fit (the route answers 400 for it, naming the rule).
  */
 function paramsFit(route: Route, params: Record<string, string> | undefined): boolean {
+  return fittedParams(route, params) !== undefined;
+}
+
+/** The path's parameters checked by the input rules and parsed by the route (once per request), if they fit it. */
+interface FittedParams {
+  names: ReturnType<typeof checkNames>;
+  /** The route's parse of them; absent when the input rules already refused them. */
+  parsed?: { success: true; data: Record<string, unknown> };
+}
+
+function fittedParams(route: Route, params: Record<string, string> | undefined): FittedParams | undefined {
   const names = checkNames("params", params ?? {});
-  return names.issues.length > 0 || route.request.params.safeParse(names.values).success;
+  if (names.issues.length > 0) return { names };
+  const parsed = route.request.params.safeParse(names.values);
+  return parsed.success ? { names, parsed } : undefined;
 }
 
 function sendProblem(ctx: Context, status: number, detail: string, headers: Record<string, string> = {},
@@ -137,7 +150,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     return principal;
   }
 
-  async function validatedInput(ctx: Context, route: Route) {
+  async function validatedInput(ctx: Context, route: Route, fitted: FittedParams) {
     const issues: string[] = [];
     const check = <T>(where: string, schema: z.ZodType<T> | undefined, value: unknown): T | undefined => {
       if (!schema) return undefined;
@@ -147,11 +160,12 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       return undefined;
     };
     // The shared input rules first (input-rules.ts): a schema only ever sees storable, normalised text.
-    const names = { params: checkNames("params", ctx.params), query: checkNames("query", ctx.query) };
+    const names = { params: fitted.names, query: checkNames("query", ctx.query) };
     const json = route.request.body ? await readJsonBody(ctx, bodyLimit) : undefined;
     const shared = [...names.params.issues, ...names.query.issues, ...checkJson("body", json)];
     if (shared.length > 0) throw new HttpProblem(400, shared.join("; "));
-    const params = check("params", route.request.params, names.params.values);
+    // Reaching here, the input rules passed the parameters, so the route has parsed them (fittedParams).
+    const params = fitted.parsed!.data;
     const query = check("query", route.request.query, names.query.values);
     const body = route.request.body ? check("body", route.request.body, json) : undefined;
     if (issues.length > 0) throw new HttpProblem(400, issues.join("; "));
@@ -162,7 +176,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     const rateLimit = options.rateLimit?.(route);
     return async (ctx, next) => {
       // Not this route after all: let a later one (or the unknown-path answer) have the request.
-      if (!paramsFit(route, ctx.params)) return next();
+      const fitted = fittedParams(route, ctx.params);
+      if (!fitted) return next();
       const state = ctx.state as RequestState;
       state.route = route.path;
       const limited = await rateLimit?.(ctx.ip);
@@ -174,7 +189,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
         : route.auth === "optional" ? await options.authenticate?.({ headers: ctx.headers, ip: ctx.ip, requestId: state.requestId })
         : await principalFor(ctx, state);
       const settlePayment = principal ? await options.meterUsage?.(ctx, route, principal) : undefined;
-      const input = await validatedInput(ctx, route);
+      const input = await validatedInput(ctx, route, fitted);
       const reply = await route.handler({
         ...input,
         principal,

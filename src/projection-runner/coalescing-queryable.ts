@@ -42,9 +42,11 @@ function insertShape(text: string, parameters: number): InsertShape | null {
     // Every parameter appears in the row, and the row names no others.
     if (used.length > 0 && Math.max(...used) === parameters && new Set(used).size === parameters) {
       const tuple = match[2];
+      // Each row's text is renumbered once and kept: the same rows recur in every batch.
+      const rows: string[] = [];
       shape = {
         head: `insert into ${match[1]} values `,
-        row: (index) => `(${tuple.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + index * parameters}`)})`,
+        row: (index) => rows[index] ??= `(${tuple.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + index * parameters}`)})`,
       };
     }
   }

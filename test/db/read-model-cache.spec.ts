@@ -43,6 +43,8 @@ describe("read-model cache of per-request lookups", () => {
     expect(Object.isFrozen(rows[0])).to.equal(true);
     // Other parameters are other entries.
     expect(await note(POLICY, 2)).to.equal("other");
+    // So are other statements with the same parameters.
+    expect(await note("select upper(note) as note from policies where id = $1")).to.equal("V2");
   });
 
   it("drops a table's entries when its projection applies a batch in this process", async () => {

@@ -32,4 +32,22 @@ describe("logger", () => {
     expect(fields.headers.Authorization).to.equal("Bearer t2");
     expect(fields.items[0].token).to.equal("t3");
   });
+
+  it("stamps each line with the time it was written, in ISO 8601 UTC, also when lines share a millisecond", async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ destination: { write: (line: string) => void lines.push(line) } });
+    const times = () => lines.map((line) => Date.parse(JSON.parse(line).time as string));
+    const before = Date.now();
+    logger.info("one");
+    logger.info("two");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const between = Date.now();
+    logger.info("three");
+    const after = Date.now();
+    for (const line of lines) expect(JSON.parse(line).time).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    const [one, two, three] = times();
+    expect(one).to.be.within(before, between);
+    expect(two).to.be.within(one, between);
+    expect(three).to.be.within(between, after);
+  });
 });
