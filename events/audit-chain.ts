@@ -17,19 +17,30 @@ export const CHAIN_SCHEME = {
   link_field: "prev_hash",
 } as const;
 
-/** JSON with object keys sorted at every depth: the same value always hashes the same, whatever stored it. */
+/**
+ * JSON with object keys sorted at every depth: the same value always hashes the same, whatever stored it.
+ * Built by concatenation, not by arrays of entries: it runs for every event of the log (issue 12).
+ */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  if (Array.isArray(value)) {
+    let json = "[";
+    for (let i = 0; i < value.length; i++) json += (i === 0 ? "" : ",") + canonicalJson(value[i]);
+    return `${json}]`;
+  }
+  const record = value as Record<string, unknown>;
+  let json = "";
+  // Default sort: by UTF-16 code units, as `<` compares strings.
+  for (const key of Object.keys(record).sort()) {
+    const inner = record[key];
+    if (inner !== undefined) json += `${json === "" ? "" : ","}${JSON.stringify(key)}:${canonicalJson(inner)}`;
+  }
+  return `{${json}}`;
 }
 
 export function chainHash(prevHash: string, event: RecordedEvent): string {
   const body = canonicalJson([event.id, event.type, event.stream, event.revision.toString(), event.data, event.metadata]);
-  return createHash("sha256").update(prevHash).update("\n").update(body).digest("hex");
+  return createHash("sha256").update(`${prevHash}\n${body}`).digest("hex");
 }
 
 /** What the signer signs for a chain head: a versioned, unambiguous byte string. */

@@ -78,6 +78,15 @@ describe("audit hash chain", () => {
     expect(chainHash(GENESIS_HASH, one)).to.equal(chainHash(GENESIS_HASH, two));
   });
 
+  it("keeps the hashes of stored chains: a fixed event hashes as it always did", () => {
+    const data = { "é": "ü\n\"q\"", b: [1, null, undefined, { z: true, a: -0.5 }], a: undefined, 10: 1, 9: 2, Z: "x", nested: { y: [], x: {} } };
+    expect(canonicalJson(data)).to.equal('{"10":1,"9":2,"Z":"x","b":[1,null,null,{"a":-0.5,"z":true}],"nested":{"x":{},"y":[]},"é":"ü\\n\\"q\\""}');
+    const event = { ...recorded("SecretValueRead", data), id: "7d3f2a4e-0c1b-4a8e-9f6d-2b5c8e1a3f70", stream: "secret-reads-1",
+      revision: 41n, metadata: { request_id: "r", client_ip: "10.0.0.1" } };
+    expect(chainHash(GENESIS_HASH, event)).to.equal("766ca6640fe5659bd48f48e50588797fea8a3aa6a0e434a5ac75ccbd8f42b8bc");
+    expect(chainHash("a".repeat(64), event)).to.equal("f5ac0dcf7a5f8616eceece084c68d737ea0c28dbf175fba5d361d0d77ac697dc");
+  });
+
   it("changes with the data, the metadata, the revision and the previous hash", () => {
     const base = recorded("LoginSucceeded", { method: "password" });
     const hash = chainHash(GENESIS_HASH, base);
