@@ -12,6 +12,7 @@
  *   --pkcs11-sessions 8                  PKCS#11 sessions (the provider's concurrency)
  *   --batch-size 500                     events per subscription batch (the PostgreSQL store's batchSize)
  *   --load-seconds 10                    length of each wrk run of the load section
+ *   --warmup-seconds 3                   an uncounted wrk run before each measured one (V8 compiling the hot path)
  *   --connections 64 --write-connections 16 --secrets 20
  *                                        the load section's connections (reads, health; writes) and secrets
  *   --workers 1,2                        the load section's PostgreSQL runs, one per KEYLEDGER_WORKERS count
@@ -42,6 +43,7 @@ const { values } = parseArgs({
     "pkcs11-sessions": { type: "string" },
     "batch-size": { type: "string" },
     "load-seconds": { type: "string" },
+    "warmup-seconds": { type: "string" },
     connections: { type: "string" },
     "write-connections": { type: "string" },
     secrets: { type: "string" },
@@ -55,7 +57,7 @@ const { values } = parseArgs({
 if (values.help) {
   console.log("npm run bench -- [--only stores,projections,keys,load] [--targets pglite,postgres,eventstoredb,local,pkcs11]\n" +
     "  [--events 100000] [--trials 3] [--seconds 2] [--follow-seconds 5] [--read-batch 1000] [--pkcs11-sessions 8]\n" +
-    "  [--batch-size 500] [--load-seconds 10] [--connections 64] [--write-connections 16] [--secrets 20] [--workers 1,2] [--cpu-prof DIR] [--quick]");
+    "  [--batch-size 500] [--load-seconds 10] [--warmup-seconds 3] [--connections 64] [--write-connections 16] [--secrets 20] [--workers 1,2] [--cpu-prof DIR] [--quick]");
   process.exit(0);
 }
 
@@ -101,7 +103,7 @@ try {
   if (sections.includes("keys")) await benchKeys(report, { trials, seconds, pkcs11Sessions }, targets);
   if (sections.includes("load")) {
     await benchLoad(report, {
-      seconds: number(values["load-seconds"], 10, 3), connections: number(values.connections, 64, 64),
+      seconds: number(values["load-seconds"], 10, 3), warmupSeconds: number(values["warmup-seconds"], 3, 1), connections: number(values.connections, 64, 64),
       writeConnections: number(values["write-connections"], 16, 16), secrets: number(values.secrets, 20, 20),
       targets: targets.filter((t) => t === "postgres" || t === "pglite"), cpuProfDir: values["cpu-prof"],
       workers: list(values.workers, ["1"]).map((w) => number(w, 1, 1)),
