@@ -5,7 +5,9 @@
  *
  * Appends NOTIFY after their commit, not inside the transaction: a transaction that notifies takes a
  * cluster-wide lock until it commits, which would serialise every append. One notification covers a burst.
- * Notifications carry nothing: a woken process reads what changed, so a lost one only delays it until its poll.
+ * Notifications carry nothing but, where the sender asks, a random id of its own: a woken process reads what
+ * changed, so a lost one only delays it until its poll, and a process that already woke itself for its own
+ * work skips its echo (under load an append store's echo cost a read of the log per fact batch; issue 12).
  */
 import pg from "pg";
 import type { Queryable } from "../db/database.js";
@@ -18,7 +20,8 @@ export class Announcer {
   private inFlight: Promise<void> | undefined;
   private pending = false;
 
-  constructor(private readonly db: Queryable, private readonly channel: string) {}
+  /** `sender`: the payload, for listeners in the same process to know their own notifications by. */
+  constructor(private readonly db: Queryable, private readonly channel: string, private readonly sender = "") {}
 
   announce(): void {
     this.pending = true;
@@ -35,13 +38,16 @@ export class Announcer {
       while (this.pending) {
         this.pending = false;
         // A lost notification only delays other processes until their poll: never fail the work for it.
-        await this.db.query(`select pg_notify('${this.channel}', '')`).catch(() => {});
+        await this.db.query("select pg_notify($1, $2)", [this.channel, this.sender]).catch(() => {});
       }
     } finally {
       this.inFlight = undefined;
     }
   }
 }
+
+/** Called with a notification's payload (its sender's id, or empty). */
+export type NotificationHandler = (payload: string) => void;
 
 /**
  * A LISTEN connection that calls a channel's handler on each of its notifications, and reconnects when it
@@ -54,13 +60,13 @@ export class Listener {
 
   private constructor(
     private readonly connectionString: string,
-    private readonly handlers: Readonly<Record<string, () => void>>,
+    private readonly handlers: Readonly<Record<string, NotificationHandler>>,
     private readonly connected: () => void,
     private readonly reconnectDelayMs: number,
   ) {}
 
   /** Fails when the first connection cannot be made: a wrong connection string should be seen at start. */
-  static async start(connectionString: string, handlers: Readonly<Record<string, () => void>>,
+  static async start(connectionString: string, handlers: Readonly<Record<string, NotificationHandler>>,
     options: { connected: () => void; reconnectDelayMs: number }): Promise<Listener> {
     const listener = new Listener(connectionString, handlers, options.connected, options.reconnectDelayMs);
     await listener.connect();
@@ -69,7 +75,7 @@ export class Listener {
 
   private async connect(): Promise<void> {
     const client = new pg.Client({ connectionString: this.connectionString, application_name: "keyledger-listen" });
-    client.on("notification", (message) => this.handlers[message.channel]?.());
+    client.on("notification", (message) => this.handlers[message.channel]?.(message.payload ?? ""));
     client.on("error", () => this.dropped(client));
     client.on("end", () => this.dropped(client));
     try {

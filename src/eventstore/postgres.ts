@@ -7,6 +7,7 @@
  * later therefore holds readers back instead of being overtaken. Readers must not hold an xid themselves,
  * so reads run outside any write transaction.
  */
+import { randomUUID } from "node:crypto";
 import type { Database } from "../db/database.js";
 import {
   START,
@@ -290,16 +291,21 @@ export async function createPostgresEventStore(
   await migrateEventStoreSchema(db);
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
   const wakeup = new Wakeup();
+  // This store rings its own doorbell when its appends commit: the echo of its own NOTIFY is skipped.
+  const sender = randomUUID();
   const listener = options.notificationsUrl
-    ? await Listener.start(options.notificationsUrl, { [APPEND_CHANNEL]: () => wakeup.ring() },
-      { connected: () => wakeup.ring(), reconnectDelayMs: pollIntervalMs })
+    ? await Listener.start(options.notificationsUrl, {
+      [APPEND_CHANNEL]: (from) => {
+        if (from !== sender) wakeup.ring();
+      },
+    }, { connected: () => wakeup.ring(), reconnectDelayMs: pollIntervalMs })
     : undefined;
   return new PostgresEventStore(
     db,
     { pollIntervalMs, batchSize: options.batchSize ?? 500 },
     wakeup,
     // PGlite lives in this process only: nobody else could hear a notification.
-    db.engine === "postgres" ? new Announcer(db, APPEND_CHANNEL) : undefined,
+    db.engine === "postgres" ? new Announcer(db, APPEND_CHANNEL, sender) : undefined,
     listener,
   );
 }

@@ -4,6 +4,7 @@ import { expect } from "chai";
 import pg from "pg";
 import { openPostgres } from "../../src/db/postgres.js";
 import { READ_AFTER, PartlyAppendedBefore, createPostgresEventStore } from "../../src/eventstore/postgres.js";
+import { Announcer, APPEND_CHANNEL, Listener } from "../../src/eventstore/postgres-notifications.js";
 import {
   START,
   comparePositions,
@@ -134,6 +135,29 @@ if (postgresServerUrl) {
       await appenderSide.append("thing-1", [appended[0]], "no_stream");
       await appenderSide.append("thing-2", [appended[1]], "no_stream");
       expect((await subscriber.events).map((e) => e.id)).to.deep.equal(appended.map((e) => e.id));
+    });
+
+    it("names the sender in its notifications, so that a store can skip the echo of its own appends", async function () {
+      const heard: Array<{ channel: string; payload: string }> = [];
+      let arrived = () => {};
+      const listener = await Listener.start(database.url!, {
+        [APPEND_CHANNEL]: (payload) => {
+          heard.push({ channel: APPEND_CHANNEL, payload });
+          arrived();
+        },
+      }, { connected: () => {}, reconnectDelayMs: 1000 });
+      cleanups.push(() => listener.close());
+      const next = () => new Promise<void>((resolve) => (arrived = resolve));
+
+      let notified = next();
+      const named = new Announcer(database.db, APPEND_CHANNEL, "store-1");
+      named.announce();
+      await notified;
+      notified = next();
+      // Read models' announcers name nobody: every listener acts on them.
+      new Announcer(database.db, APPEND_CHANNEL).announce();
+      await notified;
+      expect(heard).to.deep.equal([{ channel: APPEND_CHANNEL, payload: "store-1" }, { channel: APPEND_CHANNEL, payload: "" }]);
     });
 
     /** A slow writer on a connection of its own: its transaction takes its xid and appends first, and commits when told. */
