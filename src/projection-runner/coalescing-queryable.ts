@@ -65,6 +65,18 @@ function balanced(tuple: string): boolean {
 }
 
 /**
+ * An INSERT held back failed when it was sent, at a later statement or at the batch's end: it may belong to any
+ * event before that statement's, so the failure is not the later event's to carry (the runner sends the
+ * retried batch's statements one by one, and the failure then names its event).
+ */
+export class HeldInsertFailed extends Error {
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.name = "HeldInsertFailed";
+  }
+}
+
+/**
  * The transaction handed to handlers. A projection handler usually makes one single-row INSERT per event,
  * and one round trip per event is what limits a rebuild (~0.2 ms each on a small machine). So plain
  * single-row `INSERT ... VALUES (...)` statements (no RETURNING, ON CONFLICT, literals or subqueries) are held back
@@ -72,7 +84,8 @@ function balanced(tuple: string): boolean {
  * statement are sent as one multi-row INSERT before anything else goes to the database: the next other
  * statement, or the end of the batch (before the checkpoint). Order is kept, everything stays in the
  * batch's transaction, and an INSERT that fails still fails the whole batch. What a handler can notice:
- * the error surfaces at the next statement instead of at the INSERT (the transaction is aborted either way),
+ * the error surfaces at the next statement instead of at the INSERT, as a HeldInsertFailed (the transaction is
+ * aborted either way),
  * triggers see one multi-row INSERT (statement triggers fire once; a BEFORE trigger that skips a row was
  * still answered rowCount 1), and functions called in the row that read its own table do not see the rows
  * before it in the same INSERT. Read models with such triggers or functions set `coalesceInserts: false`.
@@ -120,6 +133,14 @@ export class CoalescingQueryable implements Queryable {
   }
 
   private async send(held: HeldInsert[]): Promise<void> {
+    try {
+      await this.sendRuns(held);
+    } catch (error) {
+      throw new HeldInsertFailed(error);
+    }
+  }
+
+  private async sendRuns(held: HeldInsert[]): Promise<void> {
     let i = 0;
     while (i < held.length) {
       const { text, shape, params } = held[i];

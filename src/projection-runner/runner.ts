@@ -5,7 +5,7 @@
  * position commit in one transaction, so a crash never applies an event twice or skips one.
  */
 import type { Database, Queryable } from "../db/database.js";
-import { CoalescingQueryable } from "./coalescing-queryable.js";
+import { CoalescingQueryable, HeldInsertFailed } from "./coalescing-queryable.js";
 import {
   comparePositions, formatPosition, type EventStore, type Position, type RecordedEvent, type Subscription,
 } from "../eventstore/port.js";
@@ -110,6 +110,8 @@ export async function applyHandlers(projection: Projection, events: readonly Rec
       }
       await runHandler(run, tx);
     } catch (error) {
+      // An INSERT held back from an earlier event failed as this one's statement went out: not this event's.
+      if (error instanceof HeldInsertFailed) throw error;
       throw new ProjectionEventFailed(projection.name, event, error);
     }
   }
@@ -242,7 +244,7 @@ class GenerationWorker {
       // batch whose generation moved on stops before its handlers run.
       await tx.exec(`set local search_path to ${schema}, public; set local synchronous_commit to off; ` +
         advanceStatement(fence, last, applied));
-      const handlerTx = this.runner.options.coalesceInserts === false ? undefined : new CoalescingQueryable(tx);
+      const handlerTx = this.runner.coalesces(this.projection.name) ? new CoalescingQueryable(tx) : undefined;
       await applyHandlers(this.projection, events, handlerTx ?? tx);
       // Every write of the batch reaches the database before the commit.
       await handlerTx?.flush();
@@ -255,6 +257,7 @@ class GenerationWorker {
       throw error;
     });
     if (this.done) return;
+    this.runner.batchCommitted(this.projection.name);
     this.persisted = last;
     this.skipped = 0;
     this.generation = {
@@ -277,6 +280,12 @@ export class ProjectionRunner {
   private readonly failingOn = new Map<string, string>();
   /** The event each projection failed on last, and how many times in a row. */
   private readonly failures = new Map<string, { eventId: string; count: number }>();
+  /**
+   * Projections whose last batch failed without naming an event (an INSERT held back by CoalescingQueryable
+   * fails when the batch flushes, not in its handler): until a batch commits, their handlers' statements go
+   * out one by one, so that the failure, again, names its event for health and for "stuck".
+   */
+  private readonly unnamedFailures = new Set<string>();
   private stopping = false;
   private loop?: Promise<void>;
   private wake?: () => void;
@@ -406,8 +415,18 @@ export class ProjectionRunner {
     this.workers.set(worker.projection.name, list.filter((w) => w !== worker));
   }
 
+  /** Whether a projection's batch may send runs of INSERTs as one (see unnamedFailures). */
+  coalesces(projection: string): boolean {
+    return this.options.coalesceInserts !== false && !this.unnamedFailures.has(projection);
+  }
+
+  batchCommitted(projection: string): void {
+    this.unnamedFailures.delete(projection);
+  }
+
   workerFailed(worker: GenerationWorker, error: unknown): void {
     const failed = error instanceof ProjectionEventFailed ? error.event : undefined;
+    if (!failed) this.unnamedFailures.add(worker.projection.name);
     const cause = failed ? (error as ProjectionEventFailed).cause : error;
     const message = cause instanceof Error ? cause.message : String(cause);
     worker.lastError = message;

@@ -6,9 +6,9 @@ import {
   advanceStatement, createGeneration, ensureCatalog, generationSchema, isStaleGeneration, listGenerations, requestRebuild,
 } from "../../src/projection-runner/catalog.js";
 import { ProjectionRunner, ReadModelsBehind } from "../../src/projection-runner/runner.js";
-import type { Projection } from "../../projections/projection.js";
+import { on, projection, type Projection } from "../../projections/projection.js";
 import { databaseKinds, type TestDatabase } from "../support/databases.js";
-import { tallyProjection } from "./tally.js";
+import { Counted, tallyProjection } from "./tally.js";
 
 async function appendCounted(store: EventStore, count: number, label = "x"): Promise<Position> {
   let last!: Position;
@@ -126,6 +126,31 @@ for (const kind of databaseKinds()) {
       await runner.waitFor(position, 10_000);
       expect(await tallies(t)).to.deep.equal({ rows: 4, maxApplied: 1 });
       expect(failedOnce).to.equal(true);
+    });
+
+    it("names the event whose INSERT fails in the database, though runs of INSERTs go out together", async () => {
+      // Plain single-row INSERTs: held back and sent as one multi-row INSERT at the batch's end, where the
+      // check fails without saying whose row broke it.
+      const notes = projection({
+        name: "notes",
+        version: 1,
+        tables: ["notes"],
+        schema: "create table notes (event_id uuid primary key, label text not null check (label <> 'poison'))",
+        handlers: [on(Counted, async (event, tx) => {
+          await tx.query("insert into notes (event_id, label) values ($1, $2)", [event.id, event.data.label ?? ""]);
+        })],
+      });
+      const runner = await startRunner([notes]);
+      await appendCounted(store, 2);
+      const poison = await store.append(`counter-${randomUUID()}`,
+        [{ id: randomUUID(), type: "Counted", data: { label: "poison" } }], "no_stream");
+      const [poisonEvent] = (await store.readAll({ limit: 10 })).filter((e) => e.position.commit === poison.position.commit);
+      // A failure naming no event, then one retry a second apart per failure that does (three make it stuck).
+      for (let i = 0; i < 100 && runner.failing().length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(runner.failing()).to.deep.equal([{ projection: "notes", eventId: poisonEvent.id }]);
+      const [status] = await runner.status();
+      expect(status.failingEventId).to.equal(poisonEvent.id);
+      expect(status.lastError).to.match(/notes_label_check/);
     });
 
     it("gives up waiting with ReadModelsBehind when a read model cannot reach the position", async () => {
