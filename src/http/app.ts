@@ -100,27 +100,23 @@ function routingDetail(ctx: Context): string {
   return "no such route";
 }
 
+/** The path's parameters checked by the input rules and, when they pass, parsed by the route: once per request. */
+interface FittedParams {
+  names: ReturnType<typeof checkNames>;
+  /** The route's parse; absent when the input rules already refused the parameters. */
+  values?: Record<string, unknown>;
+}
+
 /**
- * Whether the path's parameters can be this route's: `/v1/agents/batch-delete` fits the pattern
+ * The path's parameters if they can be this route's: `/v1/agents/batch-delete` fits the pattern
  * `/v1/agents/{agent_id}` only by putting a word where an id belongs, so it is not that route. Text that breaks
  * the input rules does fit (the route answers 400 for it, naming the rule).
  */
-function paramsFit(route: Route, params: Record<string, string> | undefined): boolean {
-  return fittedParams(route, params) !== undefined;
-}
-
-/** The path's parameters checked by the input rules and parsed by the route (once per request), if they fit it. */
-interface FittedParams {
-  names: ReturnType<typeof checkNames>;
-  /** The route's parse of them; absent when the input rules already refused them. */
-  parsed?: { success: true; data: Record<string, unknown> };
-}
-
 function fittedParams(route: Route, params: Record<string, string> | undefined): FittedParams | undefined {
   const names = checkNames("params", params ?? {});
   if (names.issues.length > 0) return { names };
   const parsed = route.request.params.safeParse(names.values);
-  return parsed.success ? { names, parsed } : undefined;
+  return parsed.success ? { names, values: parsed.data } : undefined;
 }
 
 function sendProblem(ctx: Context, status: number, detail: string, headers: Record<string, string> = {},
@@ -165,7 +161,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     const shared = [...names.params.issues, ...names.query.issues, ...checkJson("body", json)];
     if (shared.length > 0) throw new HttpProblem(400, shared.join("; "));
     // Reaching here, the input rules passed the parameters, so the route has parsed them (fittedParams).
-    const params = fitted.parsed!.data;
+    const params = fitted.values!;
     const query = check("query", route.request.query, names.query.values);
     const body = route.request.body ? check("body", route.request.body, json) : undefined;
     if (issues.length > 0) throw new HttpProblem(400, issues.join("; "));
@@ -219,7 +215,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     const allowed = new Set<string>();
     for (const layer of (ctx as unknown as RouterContext).matched ?? []) {
       const route = router.tagOf(layer);
-      if (route && !paramsFit(route, layer.params(ctx.path, layer.captures(ctx.path)))) continue;
+      if (route && !fittedParams(route, layer.params(ctx.path, layer.captures(ctx.path)))) continue;
       for (const method of layer.methods) allowed.add(method);
     }
     const operation = notImplementedArea(ctx.path, ctx.method);

@@ -257,7 +257,6 @@ class GenerationWorker {
       throw error;
     });
     if (this.done) return;
-    this.runner.batchCommitted(this.projection.name);
     this.persisted = last;
     this.skipped = 0;
     this.generation = {
@@ -282,7 +281,7 @@ export class ProjectionRunner {
   private readonly failures = new Map<string, { eventId: string; count: number }>();
   /**
    * Projections whose last batch failed without naming an event (an INSERT held back by CoalescingQueryable
-   * fails when the batch flushes, not in its handler): until a batch commits, their handlers' statements go
+   * fails when the batch flushes, not in its handler): until they advance again, their handlers' statements go
    * out one by one, so that the failure, again, names its event for health and for "stuck".
    */
   private readonly unnamedFailures = new Set<string>();
@@ -389,6 +388,7 @@ export class ProjectionRunner {
       void retiring.finally(() => this.retirements.delete(retiring));
     }
     this.errors.delete(worker.projection.name);
+    this.unnamedFailures.delete(worker.projection.name);
     if (worker.generation.status === "live") {
       this.failingOn.delete(worker.projection.name);
       this.failures.delete(worker.projection.name);
@@ -418,10 +418,6 @@ export class ProjectionRunner {
   /** Whether a projection's batch may send runs of INSERTs as one (see unnamedFailures). */
   coalesces(projection: string): boolean {
     return this.options.coalesceInserts !== false && !this.unnamedFailures.has(projection);
-  }
-
-  batchCommitted(projection: string): void {
-    this.unnamedFailures.delete(projection);
   }
 
   workerFailed(worker: GenerationWorker, error: unknown): void {
