@@ -13,11 +13,19 @@ import type { Wakeup } from "./wakeup.js";
 export interface EventsPage {
   events: RecordedEvent[];
   /**
-   * With no events: whether committed events after the position wait behind an older open transaction, seen
-   * by the same snapshot as the read (asked by a later statement, the answer missed events whose holder ended
-   * in between: issue 12). Nothing rings when that transaction ends, so the subscription reads again soon.
+   * When the page holds fewer events than asked for: whether committed events after its last one (after the
+   * position, for none) wait behind an older open transaction, seen by the same snapshot as the read (asked
+   * by a later statement, the answer missed events whose holder ended in between: issue 12). Nothing rings
+   * when that transaction ends, so the subscription reads again soon.
    */
   heldBack: boolean;
+  /**
+   * Whether the page holds every event after the position that the log showed when it was read (a read of
+   * the log that found fewer than asked for). Anything appended later rings the doorbell after the read was
+   * asked for, so the subscription waits for that ring instead of reading again to find nothing (issue 12).
+   * A page served from memory may stop short of the log: not complete.
+   */
+  complete: boolean;
 }
 
 export interface PollingSource {
@@ -44,7 +52,7 @@ export function startPollingSubscription(
   async function run(): Promise<void> {
     while (!stopping.signal.aborted) {
       const seen = settings.wakeup.count;
-      const { events, heldBack } = await source.readAfter(position, settings.batchSize);
+      const { events, heldBack, complete } = await source.readAfter(position, settings.batchSize);
       if (stopping.signal.aborted) return;
       if (events.length > 0) {
         try {
@@ -54,7 +62,7 @@ export function startPollingSubscription(
           return;
         }
         position = events[events.length - 1].position;
-        continue;
+        if (!complete) continue;
       }
       await settings.wakeup.wait(seen, heldBack ? settings.horizonRetryMs : settings.pollIntervalMs, stopping.signal);
     }

@@ -64,18 +64,23 @@ const VISIBLE = "transaction_id < pg_snapshot_xmin(pg_current_snapshot())";
 
 /**
  * The events after a position that readers may see (at most $3; null: all), in one statement with whether,
- * when there are none, committed events after it are held back by an older open transaction: one snapshot
- * answers both. Without events the answer is one row of nulls with that flag. The flag's probe is a scalar
- * subquery with `order by ... limit 1`, a probe of the primary key: as `exists (...)` the planner expects a
- * third of the table to match and scans it whole, which grows with the log (13 ms at 8,000 events).
+ * when there are fewer than $3, committed events after the last of them are held back by an older open
+ * transaction: one snapshot answers both. Without events the answer is one row of nulls with that flag. The
+ * flag's probe is a scalar subquery with `order by ... limit 1`, a probe of the primary key: as `exists (...)`
+ * the planner expects a third of the table to match and scans it whole, which grows with the log (13 ms at
+ * 8,000 events). The probe starts after the page's last event (`tail`), or after the position for no events.
  */
 export const READ_AFTER = `with page as materialized (
     select ${EVENT_COLUMNS}, transaction_id, global_position from eventstore_events
      where (transaction_id, global_position) > ($1::xid8, $2::bigint) and ${VISIBLE}
-     order by transaction_id, global_position limit $3::bigint)
+     order by transaction_id, global_position limit $3::bigint),
+  tail as materialized (
+    select tx, gp from (select transaction_id as tx, global_position as gp from page
+                        union all select $1::xid8, $2::bigint) ends
+     order by tx desc, gp desc limit 1)
   select page.*, held.back as held_back
-    from (select not exists (select 1 from page) and (select transaction_id from eventstore_events
-            where (transaction_id, global_position) > ($1::xid8, $2::bigint)
+    from (select (select count(*) from page) < $3::bigint and (select transaction_id from eventstore_events
+            where (transaction_id, global_position) > ((select tx from tail), (select gp from tail))
             order by transaction_id, global_position limit 1) is not null as back) held
     left join page on true
    order by page.transaction_id, page.global_position`;
@@ -210,7 +215,7 @@ class PostgresEventStore implements EventStore, PollingSource {
    */
   async readAfter(after: Position, limit: number): Promise<EventsPage> {
     const recent = this.recent.after(after, limit);
-    return recent ? { events: recent, heldBack: false } : this.page(after, limit);
+    return recent ? { events: recent, heldBack: false, complete: false } : this.page(after, limit);
   }
 
   /** Reads asked for in the same tick share one query; every answer joins the recent events. */
@@ -221,7 +226,8 @@ class PostgresEventStore implements EventStore, PollingSource {
       // No events: one row of nulls, with the flag.
       const events = rows[0]?.id == null ? [] : (rows as EventRow[]).map(toRecordedEvent);
       this.recent.record(after, events);
-      return { events, heldBack: rows[0]?.held_back ?? false };
+      // Fewer than asked for: every event this snapshot could show after `after`.
+      return { events, heldBack: rows[0]?.held_back ?? false, complete: limit !== undefined && events.length < limit };
     });
   }
 

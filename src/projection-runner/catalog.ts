@@ -211,7 +211,8 @@ export async function requestRebuild(db: Queryable, name: string): Promise<void>
   );
 }
 
-export async function rebuildRequested(db: Queryable, name: string): Promise<boolean> {
-  const result = await db.query("select 1 from projection_rebuild_requests where name = $1", [name]);
-  return result.rows.length > 0;
+/** The projections whose rebuild was requested and not yet started: one query for every projection. */
+export async function rebuildsRequested(db: Queryable): Promise<Set<string>> {
+  const { rows } = await db.query<{ name: string }>("select name from projection_rebuild_requests");
+  return new Set(rows.map((row) => row.name));
 }

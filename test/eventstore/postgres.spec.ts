@@ -87,6 +87,33 @@ for (const kind of databaseKinds()) {
       expect(await b.readStream("thing-1")).to.have.length(1);
     });
 
+    it("reads the log once per ring: a page with fewer events than asked for is followed by a wait, not a read", async function () {
+      // Issue 12: after each batch a subscriber read the log again and found nothing, one query per wake.
+      let reads = 0;
+      const counted = new Proxy(database.db, {
+        get(target, property, receiver) {
+          if (property !== "query") return Reflect.get(target, property, receiver);
+          return (sql: string, params?: unknown[]) => {
+            if (sql === READ_AFTER) reads++;
+            return target.query(sql, params);
+          };
+        },
+      });
+      const store = await createPostgresEventStore(counted, { pollIntervalMs: 600_000 });
+      stores.push(store);
+      const first = [event(), event()];
+      await store.append("thing-1", first, "no_stream");
+      const subscriber = firstEvents(store, 3);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(reads).to.equal(1);
+      const third = event();
+      await store.append("thing-2", [third], "no_stream");
+      expect((await subscriber.events).map((e) => e.id)).to.deep.equal([...first, third].map((e) => e.id));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(reads).to.equal(2);
+      await subscriber.stop();
+    });
+
     if (kind.name === "pglite") {
       it("shows a subscriber appends made through another store instance, at its next poll", async function () {
         const subscriberSide = await open({ pollIntervalMs: 20 });
@@ -257,6 +284,29 @@ if (postgresServerUrl) {
       const delivered = await Promise.race([subscriber.events,
         new Promise<undefined>((resolve) => setTimeout(resolve, 10_000))]);
       expect(delivered?.map((e) => e.id)).to.deep.equal([fromElsewhere.id, own.id]);
+    });
+
+    it("finds events held back after a page of fewer events than asked for, in the same snapshot", async function () {
+      // The subscriber's wait after such a page is short only if the read says events wait behind it.
+      const store = await createPostgresEventStore(database.db);
+      cleanups.push(() => store.close());
+      const visible = event();
+      await store.append("thing-1", [visible], "no_stream");
+      const holder = new pg.Client({ connectionString: database.url });
+      await holder.connect();
+      cleanups.push(() => holder.end());
+      await holder.query("begin");
+      await holder.query("select pg_current_xact_id()");
+      const hidden = event();
+      await store.append("thing-2", [hidden], "no_stream"); // committed, behind the holder's open transaction
+      const readAfterStart = () => database.db.query<{ id: string | null; held_back: boolean }>(READ_AFTER, ["0", "0", "500"]);
+      let rows = (await readAfterStart()).rows;
+      expect(rows.map((row) => row.id)).to.deep.equal([visible.id]);
+      expect(rows[0].held_back).to.equal(true);
+      await holder.query("commit");
+      rows = (await readAfterStart()).rows;
+      expect(rows.map((row) => row.id)).to.deep.equal([visible.id, hidden.id]);
+      expect(rows[0].held_back).to.equal(false);
     });
 
     it("reads the events after a position, and finds those held back, with probes of the primary key, not scans", async function () {
