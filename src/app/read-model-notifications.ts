@@ -37,13 +37,17 @@ export class ReadModelNotifications {
     this.interest = new Announcer(db, AWAITED_CHANNEL);
   }
 
-  /** Listens from now on: `advancedElsewhere` is called when another process's batch may let a waiter go. */
-  async listen(connectionString: string, advancedElsewhere: () => void): Promise<void> {
+  /**
+   * Listens from now on: `advancedElsewhere` is called when another process's batch may let a waiter go, and
+   * `awaitedElsewhere` when another process says it waits (this one's read models should not dawdle).
+   */
+  async listen(connectionString: string, advancedElsewhere: () => void, awaitedElsewhere: () => void): Promise<void> {
     this.listener = await Listener.start(connectionString, {
       [ADVANCE_CHANNEL]: advancedElsewhere,
       [AWAITED_CHANNEL]: () => {
         this.wantedUntil = performance.now() + INTEREST_LASTS_MS;
         this.advances.announce();
+        awaitedElsewhere();
       },
     }, { connected: advancedElsewhere, reconnectDelayMs: RECONNECT_DELAY_MS });
   }

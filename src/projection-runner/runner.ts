@@ -51,6 +51,13 @@ export interface ProjectionRunnerOptions {
    * CoalescingQueryable). Default true; false sends every statement as it comes.
    */
   coalesceInserts?: boolean;
+  /**
+   * The least time from the start of one batch of a live read model to the start of its next, while nobody
+   * waits for read models (0, the default: none). Under load a read model then applies fewer, larger batches:
+   * a batch's fixed cost (its transaction, checkpoint and statements) is shared by more events. The pause ends
+   * at once when a read-your-writes waiter starts here, or when hurry() says waiters elsewhere wait.
+   */
+  batchIntervalMs?: number;
 }
 
 export interface ProjectionStatus {
@@ -123,6 +130,9 @@ const LEADER_LOCK = 7_340_022;
 /** Failures in a row on one event (a retry a second apart) after which a projection counts as stuck on it. */
 const FAILURES_BEFORE_STUCK = 3;
 
+/** How long after hurry() live read models apply their batches without pausing (see batchIntervalMs). */
+const HURRY_LASTS_MS = 1000;
+
 /** How long a checkpoint advanced over events the projection ignores may wait before it is written. */
 const SKIPPED_CHECKPOINT_DELAY_MS = 1000;
 
@@ -167,6 +177,8 @@ class GenerationWorker {
   async stop(): Promise<void> {
     const wasRunning = !this.done;
     this.done = true;
+    // The subscription waits for its handler, which may be in a pause between batches.
+    this.runner.endPauses();
     await this.subscription?.stop();
     clearTimeout(this.flushTimer);
     if (wasRunning) await this.serially(() => this.writeSkipped()).catch(() => {});
@@ -178,14 +190,16 @@ class GenerationWorker {
     return result;
   }
 
-  private apply(events: RecordedEvent[]): Promise<void> {
-    if (this.done || events.length === 0) return Promise.resolve();
+  private async apply(events: RecordedEvent[]): Promise<void> {
+    if (this.done || events.length === 0) return;
     const handles = events.some((event) => this.projection.handles(event.type));
-    if (!handles && this.generation.status === "live") {
-      this.skip(events);
-      return Promise.resolve();
-    }
-    return this.serially(() => this.applyBatch(events));
+    if (!handles && this.generation.status === "live") return this.skip(events);
+    const startedAt = performance.now();
+    const releasedWaiters = await this.serially(() => this.applyBatch(events));
+    // Holding the subscription back lets the events that arrive meanwhile make one larger next batch. A batch
+    // somebody waited for is not held back: whoever waited may write again at once.
+    const pause = startedAt + (this.runner.options.batchIntervalMs ?? 0) - performance.now();
+    if (pause > 0 && !releasedWaiters && !this.done && this.generation.status === "live") await this.runner.pause(pause);
   }
 
   private skip(events: RecordedEvent[]): void {
@@ -226,8 +240,9 @@ class GenerationWorker {
     this.runner.workerRetired(this);
   }
 
-  private async applyBatch(events: RecordedEvent[]): Promise<void> {
-    if (this.done) return;
+  /** Applies a batch with its checkpoint; answers whether read-your-writes waiters were waiting as it committed. */
+  private async applyBatch(events: RecordedEvent[]): Promise<boolean> {
+    if (this.done) return false;
     const { db, store, onBatch } = this.runner.options;
     const started = process.hrtime.bigint();
     const last = events[events.length - 1].position;
@@ -256,7 +271,7 @@ class GenerationWorker {
       if (isStaleGeneration(error)) return this.retire();
       throw error;
     });
-    if (this.done) return;
+    if (this.done) return false;
     this.persisted = last;
     this.skipped = 0;
     this.generation = {
@@ -267,7 +282,9 @@ class GenerationWorker {
     };
     this.lastError = undefined;
     onBatch?.(this.projection.name, events.length, Number(process.hrtime.bigint() - started) / 1e9);
+    const awaited = this.runner.awaited();
     this.runner.advanced(this, swapped);
+    return awaited;
   }
 }
 
@@ -285,6 +302,12 @@ export class ProjectionRunner {
    * out one by one, so that the failure, again, names its event for health and for "stuck".
    */
   private readonly unnamedFailures = new Set<string>();
+  /** Read-your-writes waiters in this process now: while there are any, no batch pauses. */
+  private waiters = 0;
+  /** Until when (performance.now()) waiters in another process keep batches from pausing (hurry). */
+  private hurriedUntil = -Infinity;
+  /** The ends of the pauses between batches in progress. */
+  private readonly pauses = new Set<() => void>();
   private stopping = false;
   private loop?: Promise<void>;
   private wake?: () => void;
@@ -332,15 +355,53 @@ export class ProjectionRunner {
     const deadline = Date.now() + timeoutMs;
     const concerned = types.length === 0 ? this.options.projections
       : this.options.projections.filter((projection) => types.some((type) => projection.handles(type)));
-    for (;;) {
-      const behind = await this.projectionsBehind(position, concerned);
-      if (behind.length === 0) return;
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) throw new ReadModelsBehind(behind, position);
-      // In-process advances wake us at once, another process's by its notification (advancedElsewhere);
-      // the poll covers a notification lost.
-      await this.nextAdvance(Math.min(remaining, this.options.othersPollMs ?? 25));
+    this.waiters++;
+    this.endPauses();
+    try {
+      for (;;) {
+        const behind = await this.projectionsBehind(position, concerned);
+        if (behind.length === 0) return;
+        const remaining = deadline - Date.now();
+        if (remaining <= 0) throw new ReadModelsBehind(behind, position);
+        // In-process advances wake us at once, another process's by its notification (advancedElsewhere);
+        // the poll covers a notification lost.
+        await this.nextAdvance(Math.min(remaining, this.options.othersPollMs ?? 25));
+      }
+    } finally {
+      this.waiters--;
     }
+  }
+
+  /**
+   * Waiters in another process wait for read models, perhaps for ones this process leads: for a while, no batch
+   * pauses (see batchIntervalMs).
+   */
+  hurry(): void {
+    this.hurriedUntil = performance.now() + HURRY_LASTS_MS;
+    this.endPauses();
+  }
+
+  /** Whether read-your-writes waiters wait, here or (hurry) in another process. */
+  awaited(): boolean {
+    return this.waiters > 0 || performance.now() < this.hurriedUntil;
+  }
+
+  /** A pause between two batches of a live read model: over after `ms`, or sooner when somebody waits. */
+  pause(ms: number): Promise<void> {
+    if (this.stopping || this.awaited()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const end = () => {
+        clearTimeout(timer);
+        this.pauses.delete(end);
+        resolve();
+      };
+      const timer = setTimeout(end, ms);
+      this.pauses.add(end);
+    });
+  }
+
+  endPauses(): void {
+    for (const end of [...this.pauses]) end();
   }
 
   async status(): Promise<ProjectionStatus[]> {

@@ -16,7 +16,7 @@ import pg from "pg";
   const nodes: Array<{ db: Database; store: EventStore; runner: ProjectionRunner; notifications?: ReadModelNotifications }> = [];
 
   /** A node; with `notified`, its read-your-writes waiters and batches are wired to notifications as the server's are. */
-  async function startNode(options: { catalogReads?: { count: number }; notified?: { othersPollMs: number } } = {}) {
+  async function startNode(options: { catalogReads?: { count: number }; notified?: { othersPollMs: number }; batchIntervalMs?: number } = {}) {
     const db = openPostgres({ connectionString: t.url!, max: 5 });
     const store = await createPostgresEventStore(db, { notificationsUrl: t.url, pollIntervalMs: 100 });
     // The runner's reads of the catalog, counted when asked (its leadership session is a connection of its own).
@@ -28,10 +28,11 @@ import pg from "pg";
     });
     const notifications = options.notified && new ReadModelNotifications(db);
     const runner = new ProjectionRunner({ db: runnerDb, store, projections: [tallyProjection()], leaderPollMs: 50,
+      batchIntervalMs: options.batchIntervalMs,
       ...(notifications && { onWaitingOnOthers: () => notifications.waitingOnOthers(),
         batchCommitStatement: () => notifications.batchCommitStatement(), othersPollMs: options.notified!.othersPollMs }) });
     await runner.start();
-    await notifications?.listen(t.url!, () => runner.advancedElsewhere());
+    await notifications?.listen(t.url!, () => runner.advancedElsewhere(), () => runner.hurry());
     const node = { db, store, runner, notifications };
     nodes.push(node);
     return node;
@@ -120,6 +121,22 @@ import pg from "pg";
     } finally {
       await advances.end();
     }
+  });
+
+  it("ends the leader's pause between batches when a standby's waiter waits for its read model", async function () {
+    this.timeout(60_000);
+    // Pauses far beyond the test's timeout: only the standby's word can end the leader's.
+    const a = await startNode({ notified: { othersPollMs: 25 }, batchIntervalMs: 600_000 });
+    const b = await startNode({ notified: { othersPollMs: 25 }, batchIntervalMs: 600_000 });
+    const append = async (node: typeof a) => (await node.store.append(`counter-${randomUUID()}`,
+      [{ id: randomUUID(), type: "Counted", data: {} }], "no_stream")).position;
+    const tallied = async () => (await t.db.query<{ n: number }>("select count(*)::int as n from public.tally")).rows[0].n;
+    // The leader applies a batch nobody waits for, then pauses.
+    await append(a);
+    while ((await tallied()) < 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    const released = b.runner.waitFor(await append(b), 600_000).then(() => true);
+    expect(await Promise.race([released, new Promise((resolve) => setTimeout(() => resolve(false), 20_000))])).to.equal(true);
+    expect(await tallied()).to.equal(2);
   });
 
   async function standbyReleasedByLeader(heard: () => Promise<{ advances: number; interests: number }>) {

@@ -32,8 +32,9 @@ for (const kind of databaseKinds()) {
     let store: EventStore;
     const runners: ProjectionRunner[] = [];
 
-    async function startRunner(projections: Projection[] = [tallyProjection()]): Promise<ProjectionRunner> {
-      const runner = new ProjectionRunner({ db: t.db, store, projections, leaderPollMs: 50 });
+    async function startRunner(projections: Projection[] = [tallyProjection()],
+      options: Partial<ConstructorParameters<typeof ProjectionRunner>[0]> = {}): Promise<ProjectionRunner> {
+      const runner = new ProjectionRunner({ db: t.db, store, projections, leaderPollMs: 50, ...options });
       runners.push(runner);
       await runner.start();
       return runner;
@@ -57,6 +58,39 @@ for (const kind of databaseKinds()) {
       expect(await tallies(t)).to.deep.equal({ rows: 20, maxApplied: 1 });
       const [status] = await runner.status();
       expect(status).to.include({ name: "tally", caughtUp: true, ledHere: true, lagSeconds: 0 });
+    });
+
+    it("with a batch interval, gathers what arrives during the pause into one batch, and a waiter ends the pause", async () => {
+      // A pause far beyond the test's timeout: only the waiter can end it.
+      const batches: number[] = [];
+      const runner = await startRunner([tallyProjection()],
+        { batchIntervalMs: 600_000, onBatch: (_name, events) => batches.push(events) });
+      // A batch somebody waited for is not followed by a pause.
+      await runner.waitFor(await appendCounted(store, 1), 10_000);
+      await appendCounted(store, 1);
+      // Nobody waits for this one: it goes at once (no batch began within the interval), then a pause begins.
+      while (batches.length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+      const last = await appendCounted(store, 9);
+      // Time enough to apply the nine, were there no pause.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect((await tallies(t)).rows).to.equal(2);
+      expect(batches).to.deep.equal([1, 1]);
+      await runner.waitFor(last, 10_000);
+      expect(batches).to.deep.equal([1, 1, 9]);
+      expect(await tallies(t)).to.deep.equal({ rows: 11, maxApplied: 1 });
+    });
+
+    it("with a batch interval, does not pause while hurried: waiters in another process wait", async () => {
+      const batches: number[] = [];
+      const runner = await startRunner([tallyProjection()],
+        { batchIntervalMs: 600_000, onBatch: (_name, events) => batches.push(events) });
+      await runner.waitFor(await appendCounted(store, 1), 10_000);
+      await appendCounted(store, 1);
+      while (batches.length < 2) await new Promise((resolve) => setTimeout(resolve, 10)); // now paused, as above
+      runner.hurry();
+      await appendCounted(store, 3);
+      while ((await tallies(t)).rows < 5) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(batches.reduce((sum, n) => sum + n, 0)).to.equal(5);
     });
 
     it("passes over events it does not handle without a transaction each, and records the checkpoint soon after", async () => {
