@@ -60,8 +60,11 @@ for (const kind of databaseKinds()) {
       expect(status).to.include({ name: "tally", caughtUp: true, ledHere: true, lagSeconds: 0 });
     });
 
-    it("with a batch interval, gathers what arrives during the pause into one batch, and a waiter ends the pause", async () => {
-      // A pause far beyond the test's timeout: only the waiter can end it.
+    /**
+     * A runner whose read models pause 600 s between batches (far beyond a test's timeout: only a waiter or
+     * hurry() can end the pause), in a pause now; `batches` lists the sizes of the batches it applied.
+     */
+    async function pausedRunner(): Promise<{ runner: ProjectionRunner; batches: number[] }> {
       const batches: number[] = [];
       const runner = await startRunner([tallyProjection()],
         { batchIntervalMs: 600_000, onBatch: (_name, events) => batches.push(events) });
@@ -70,6 +73,11 @@ for (const kind of databaseKinds()) {
       await appendCounted(store, 1);
       // Nobody waits for this one: it goes at once (no batch began within the interval), then a pause begins.
       while (batches.length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+      return { runner, batches };
+    }
+
+    it("with a batch interval, gathers what arrives during the pause into one batch, and a waiter ends the pause", async () => {
+      const { runner, batches } = await pausedRunner();
       const last = await appendCounted(store, 9);
       // Time enough to apply the nine, were there no pause.
       await new Promise((resolve) => setTimeout(resolve, 300));
@@ -81,12 +89,7 @@ for (const kind of databaseKinds()) {
     });
 
     it("with a batch interval, does not pause while hurried: waiters in another process wait", async () => {
-      const batches: number[] = [];
-      const runner = await startRunner([tallyProjection()],
-        { batchIntervalMs: 600_000, onBatch: (_name, events) => batches.push(events) });
-      await runner.waitFor(await appendCounted(store, 1), 10_000);
-      await appendCounted(store, 1);
-      while (batches.length < 2) await new Promise((resolve) => setTimeout(resolve, 10)); // now paused, as above
+      const { runner, batches } = await pausedRunner();
       runner.hurry();
       await appendCounted(store, 3);
       while ((await tallies(t)).rows < 5) await new Promise((resolve) => setTimeout(resolve, 10));
