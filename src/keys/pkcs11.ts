@@ -2,7 +2,8 @@
  * The KeyProvider over a PKCS#11 library (any HSM; SoftHSM2 in development and CI).
  *
  * KEKs are AES-256 token objects that are sensitive and non-extractable: a data key is wrapped by
- * encrypting it inside the module with AES-GCM (fresh IV, the context as AAD). Signing keys are Ed25519
+ * encrypting it inside the module with AES-GCM (fresh IV, the context as AAD), with a session copy of the KEK
+ * kept for at most a second (see kek-copies.ts for why and for the bound). Signing keys are Ed25519
  * key pairs on the token. Wrapping and unwrapping a data key are synchronous calls: the module does them in
  * microseconds, and handing them to a libuv worker thread cost more than the work (a fifth of an audited
  * read's CPU on SoftHSM, issue 12). Signing, which takes a third of a millisecond and is not on a request's
@@ -12,6 +13,7 @@ import { randomBytes } from "node:crypto";
 import pkcs11js from "pkcs11js";
 import { GCM_IV_BYTES, GCM_TAG_BYTES } from "./aes-gcm.js";
 import { ed25519PublicJwk } from "./jwk.js";
+import { findObjects, isStaleHandle, KekCopies } from "./kek-copies.js";
 import { acquireModule, loginUser, logoutUser, releaseModule } from "./pkcs11-module.js";
 import {
   KeyAlreadyExists,
@@ -33,6 +35,8 @@ export interface Pkcs11Config {
   pin: string;
   /** Sessions kept open for concurrent operations (default 4). */
   sessions?: number;
+  /** How long a session copy of a KEK is used (default KEK_COPY_MAX_AGE_MS, 1 s); shorter in tests of the bound. */
+  kekCopyMaxAgeMs?: number;
 }
 
 // PKCS#11 3.0 Edwards-curve constants, which pkcs11js does not export.
@@ -55,9 +59,12 @@ export async function openPkcs11Provider(config: Pkcs11Config): Promise<KeyProvi
   try {
     slot = findSlot(pkcs11, config.token);
     const open = () => pkcs11.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION);
-    sessions = Array.from({ length: Math.max(1, config.sessions ?? 4) }, open);
+    // One more than the pool's: the session that holds the KEKs' copies.
+    sessions = Array.from({ length: Math.max(1, config.sessions ?? 4) + 1 }, open);
     loginUser(config.modulePath, slot, sessions[0]!, config.pin);
-    return new Pkcs11KeyProvider(config.modulePath, pkcs11, slot, new SessionPool(sessions, open, (s) => pkcs11.C_CloseSession(s)));
+    const kekCopies = new KekCopies(pkcs11, sessions.pop()!, config.kekCopyMaxAgeMs);
+    const pool = new SessionPool(sessions, open, (s) => pkcs11.C_CloseSession(s));
+    return new Pkcs11KeyProvider(config.modulePath, pkcs11, slot, pool, kekCopies);
   } catch (error) {
     for (const session of sessions) pkcs11.C_CloseSession(session);
     releaseModule(config.modulePath);
@@ -75,13 +82,14 @@ class Pkcs11KeyProvider implements KeyProvider {
     private readonly pkcs11: pkcs11js.PKCS11,
     private readonly slot: Buffer,
     private readonly pool: SessionPool,
+    private readonly kekCopies: KekCopies,
   ) {}
 
   createKek(kekId: string): Promise<void> {
     return this.pool.use((session) => {
       // Look-up and generation are synchronous, so no other call in this process can slip in between.
-      if (this.findObject(session, pkcs11js.CKO_SECRET_KEY, kekLabel(kekId))) throw new KeyAlreadyExists(kekId);
-      const handle = this.pkcs11.C_GenerateKey(session, { mechanism: pkcs11js.CKM_AES_KEY_GEN }, [
+      if (this.findTokenKek(session, kekId)) throw new KeyAlreadyExists(kekId);
+      this.pkcs11.C_GenerateKey(session, { mechanism: pkcs11js.CKM_AES_KEY_GEN }, [
         { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
         { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_AES },
         { type: pkcs11js.CKA_VALUE_LEN, value: 32 },
@@ -99,21 +107,23 @@ class Pkcs11KeyProvider implements KeyProvider {
         { type: pkcs11js.CKA_VERIFY, value: false },
         { type: pkcs11js.CKA_DERIVE, value: false },
       ]);
-      this.handles.set(kekLabel(kekId), handle);
     });
   }
 
-  destroyKek(kekId: string): Promise<void> {
-    return this.destroyObjects(kekId, [{ objectClass: pkcs11js.CKO_SECRET_KEY, label: kekLabel(kekId) }]);
+  /** Destroys the token object and every copy of it in this process (other processes drop theirs within their bound). */
+  async destroyKek(kekId: string): Promise<void> {
+    await this.destroyObjects(kekId, [{ objectClass: pkcs11js.CKO_SECRET_KEY, label: kekLabel(kekId) }]);
+    this.kekCopies.forget(kekLabel(kekId));
   }
 
+  /** Whether the token holds the KEK (a copy left in this process by another's destruction does not count). */
   hasKek(kekId: string): Promise<boolean> {
-    return this.pool.use((session) => this.findObject(session, pkcs11js.CKO_SECRET_KEY, kekLabel(kekId)) !== undefined);
+    return this.pool.use((session) => this.findTokenKek(session, kekId) !== undefined);
   }
 
   wrapDataKey(kekId: string, dataKey: Uint8Array, context: Uint8Array): Promise<Uint8Array> {
     const iv = randomBytes(GCM_IV_BYTES);
-    return this.withKey(pkcs11js.CKO_SECRET_KEY, kekLabel(kekId), kekId, async (session, kek) => {
+    return this.withKek(kekId, (session, kek) => {
       this.pkcs11.C_EncryptInit(session, gcm(iv, context), kek);
       const output = Buffer.alloc(dataKey.length + GCM_TAG_BYTES);
       const sealed = this.pkcs11.C_Encrypt(session, bufferView(dataKey), output);
@@ -126,7 +136,7 @@ class Pkcs11KeyProvider implements KeyProvider {
     const parts = decodeWrappedKey(wrapped);
     if (!parts) throw new KeyUnwrapFailed(kekId);
     try {
-      return await this.withKey(pkcs11js.CKO_SECRET_KEY, kekLabel(kekId), kekId, async (session, kek) => {
+      return await this.withKek(kekId, (session, kek) => {
         this.pkcs11.C_DecryptInit(session, gcm(parts.iv, context), kek);
         const input = Buffer.concat([parts.ciphertext, parts.tag]);
         // Sized to the whole input: some modules ask for room for the tag even though they strip it.
@@ -210,6 +220,7 @@ class Pkcs11KeyProvider implements KeyProvider {
     if (this.closed) return;
     this.closed = true;
     const sessions = await this.pool.drain();
+    this.kekCopies.close();
     logoutUser(this.modulePath, this.slot, sessions[0]!);
     for (const session of sessions) this.pkcs11.C_CloseSession(session);
     this.handles.clear();
@@ -217,7 +228,27 @@ class Pkcs11KeyProvider implements KeyProvider {
   }
 
   /**
-   * Runs `operation` with the cached handle of a key. A handle can go stale when another provider in this
+   * Runs `operation` with this process's copy of a KEK. The copy goes stale when another provider in this
+   * process destroyed the KEK; then the token is asked once more.
+   */
+  private withKek<T>(kekId: string, operation: (session: Handle, kek: Handle) => T): Promise<T> {
+    const label = kekLabel(kekId);
+    return this.pool.use((session) => {
+      for (let attempt = 1; ; attempt++) {
+        const kek = this.kekCopies.handle(label);
+        if (!kek) throw new KeyNotFound(kekId);
+        try {
+          return operation(session, kek);
+        } catch (error) {
+          if (attempt > 1 || !isStaleHandle(error)) throw error;
+          this.kekCopies.forget(label);
+        }
+      }
+    });
+  }
+
+  /**
+   * Runs `operation` with the cached handle of a signing key. A handle can go stale when another provider in this
    * process destroyed the object; then it is looked up once more.
    */
   private withKey<T>(objectClass: number, label: string, keyId: string, operation: (session: Handle, key: Handle) => Promise<T>): Promise<T> {
@@ -247,20 +278,16 @@ class Pkcs11KeyProvider implements KeyProvider {
     });
   }
 
+  private findTokenKek(session: Handle, kekId: string): Handle | undefined {
+    return findObjects(this.pkcs11, session, pkcs11js.CKO_SECRET_KEY, kekLabel(kekId), { tokenOnly: true })[0];
+  }
+
   private findObject(session: Handle, objectClass: number, label: string): Handle | undefined {
     return this.findObjects(session, objectClass, label)[0];
   }
 
   private findObjects(session: Handle, objectClass: number, label: string): Handle[] {
-    this.pkcs11.C_FindObjectsInit(session, [
-      { type: pkcs11js.CKA_CLASS, value: objectClass },
-      { type: pkcs11js.CKA_LABEL, value: label },
-    ]);
-    try {
-      return this.pkcs11.C_FindObjects(session, 16);
-    } finally {
-      this.pkcs11.C_FindObjectsFinal(session);
-    }
+    return findObjects(this.pkcs11, session, objectClass, label);
   }
 
   private publicJwkOf(session: Handle, keyId: string, publicKey: Handle): PublicJwk {
@@ -300,13 +327,6 @@ function gcm(iv: Buffer, aad: Uint8Array): pkcs11js.Mechanism {
 function rawEdwardsPoint(point: Buffer): Buffer {
   if (point.length === 34 && point[0] === 0x04 && point[1] === 0x20) return point.subarray(2);
   return point;
-}
-
-function isStaleHandle(error: unknown): boolean {
-  return (
-    error instanceof pkcs11js.Pkcs11Error &&
-    (error.code === pkcs11js.CKR_KEY_HANDLE_INVALID || error.code === pkcs11js.CKR_OBJECT_HANDLE_INVALID)
-  );
 }
 
 function bufferView(bytes: Uint8Array): Buffer {

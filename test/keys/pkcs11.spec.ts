@@ -1,9 +1,11 @@
-import { randomUUID } from "node:crypto";
+import { execFileSync } from "node:child_process";
+import { randomBytes, randomUUID } from "node:crypto";
+import { fileURLToPath } from "node:url";
 import { expect } from "chai";
 import pkcs11js from "pkcs11js";
 import { openPkcs11Provider, type Pkcs11Config } from "../../src/keys/pkcs11.js";
 import { acquireModule, releaseModule } from "../../src/keys/pkcs11-module.js";
-import type { KeyProvider } from "../../src/keys/port.js";
+import { KeyUnwrapFailed, type KeyProvider } from "../../src/keys/port.js";
 import { softHsmToken, softHsmUnavailableReason } from "../support/softhsm.js";
 
 describe("PKCS#11 key objects on the token", () => {
@@ -43,6 +45,16 @@ describe("PKCS#11 key objects on the token", () => {
     return handle!;
   }
 
+  function objectsLabelled(objectClass: number, label: string): Buffer[] {
+    pkcs11.C_FindObjectsInit(session, [
+      { type: pkcs11js.CKA_CLASS, value: objectClass },
+      { type: pkcs11js.CKA_LABEL, value: label },
+    ]);
+    const handles = pkcs11.C_FindObjects(session, 16);
+    pkcs11.C_FindObjectsFinal(session);
+    return handles;
+  }
+
   function flags(handle: Buffer, types: number[]): boolean[] {
     return pkcs11.C_GetAttributeValue(session, handle, types.map((type) => ({ type }))).map((a) => a.value[0] === 1);
   }
@@ -59,6 +71,48 @@ describe("PKCS#11 key objects on the token", () => {
     expect(flags(kek, [CKA_TOKEN, CKA_SENSITIVE, CKA_EXTRACTABLE, CKA_ENCRYPT, CKA_DECRYPT, CKA_WRAP, CKA_UNWRAP, CKA_SIGN, CKA_DERIVE]))
       .to.deep.equal([true, true, false, true, true, false, false, false, false]);
     expectValueUnreadable(kek, pkcs11js.CKA_VALUE);
+  });
+
+  it("unwraps with a session copy of the KEK that is as sensitive and non-extractable, and leaves none behind when closed", async () => {
+    const kekId = randomUUID();
+    const label = `keyledger:kek:${kekId}`;
+    const provider = await openPkcs11Provider(config);
+    try {
+      await provider.createKek(kekId);
+      const dataKey = randomBytes(32);
+      const wrapped = await provider.wrapDataKey(kekId, dataKey, Buffer.from("ctx"));
+      expect(Buffer.from(await provider.unwrapDataKey(kekId, wrapped, Buffer.from("ctx")))).to.deep.equal(dataKey);
+      const copies = objectsLabelled(pkcs11js.CKO_SECRET_KEY, label).filter((handle) => !flags(handle, [pkcs11js.CKA_TOKEN])[0]);
+      expect(copies).to.have.length(1);
+      const { CKA_SENSITIVE, CKA_EXTRACTABLE, CKA_ENCRYPT, CKA_DECRYPT, CKA_WRAP, CKA_UNWRAP } = pkcs11js;
+      expect(flags(copies[0]!, [CKA_SENSITIVE, CKA_EXTRACTABLE, CKA_ENCRYPT, CKA_DECRYPT, CKA_WRAP, CKA_UNWRAP]))
+        .to.deep.equal([true, false, true, true, false, false]);
+      expectValueUnreadable(copies[0]!, pkcs11js.CKA_VALUE);
+    } finally {
+      await provider.close();
+    }
+    expect(objectsLabelled(pkcs11js.CKO_SECRET_KEY, label)).to.have.length(1);
+    await keys.destroyKek(kekId);
+  });
+
+  it("stops unwrapping with a KEK another process destroyed once its copy here is older than the bound", async () => {
+    const maxAgeMs = 300;
+    const provider = await openPkcs11Provider({ ...config, kekCopyMaxAgeMs: maxAgeMs });
+    try {
+      const kekId = randomUUID();
+      await provider.createKek(kekId);
+      const wrapped = await provider.wrapDataKey(kekId, randomBytes(32), Buffer.from("ctx"));
+      await provider.unwrapDataKey(kekId, wrapped, Buffer.from("ctx"));
+
+      execFileSync(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./destroy-kek-in-another-process.ts", import.meta.url)), kekId],
+        { env: { ...process.env, KEYLEDGER_TEST_PKCS11: JSON.stringify(config) }, stdio: "inherit" });
+      expect(await provider.hasKek(kekId), "the token itself is asked").to.equal(false);
+      await new Promise((resolve) => setTimeout(resolve, maxAgeMs + 50));
+      const failure = await provider.unwrapDataKey(kekId, wrapped, Buffer.from("ctx")).then(() => undefined, (error: unknown) => error);
+      expect(failure).to.be.instanceOf(KeyUnwrapFailed);
+    } finally {
+      await provider.close();
+    }
   });
 
   it("keeps a private signing key sensitive and non-extractable", async () => {
