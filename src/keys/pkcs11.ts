@@ -2,8 +2,9 @@
  * The KeyProvider over a PKCS#11 library (any HSM; SoftHSM2 in development and CI).
  *
  * KEKs are AES-256 token objects that are sensitive and non-extractable: a data key is wrapped by
- * encrypting it inside the module with AES-GCM (fresh IV, the context as AAD), with a session copy of the KEK
- * kept for at most a second (see kek-copies.ts for why and for the bound). Signing keys are Ed25519
+ * encrypting it inside the module with AES-GCM (fresh IV, the context as AAD). Unwrapping uses a session copy
+ * of the KEK kept for at most a second (see kek-copies.ts for why and for the bound); wrapping, the token object
+ * itself. Signing keys are Ed25519
  * key pairs on the token. Wrapping and unwrapping a data key are synchronous calls: the module does them in
  * microseconds, and handing them to a libuv worker thread cost more than the work (a fifth of an audited
  * read's CPU on SoftHSM, issue 12). Signing, which takes a third of a millisecond and is not on a request's
@@ -123,7 +124,8 @@ class Pkcs11KeyProvider implements KeyProvider {
 
   wrapDataKey(kekId: string, dataKey: Uint8Array, context: Uint8Array): Promise<Uint8Array> {
     const iv = randomBytes(GCM_IV_BYTES);
-    return this.withKek(kekId, (session, kek) => {
+    // With the token object, never a copy: nothing new is sealed under a KEK another process has destroyed.
+    return this.withKey(pkcs11js.CKO_SECRET_KEY, kekLabel(kekId), kekId, async (session, kek) => {
       this.pkcs11.C_EncryptInit(session, gcm(iv, context), kek);
       const output = Buffer.alloc(dataKey.length + GCM_TAG_BYTES);
       const sealed = this.pkcs11.C_Encrypt(session, bufferView(dataKey), output);
@@ -248,8 +250,8 @@ class Pkcs11KeyProvider implements KeyProvider {
   }
 
   /**
-   * Runs `operation` with the cached handle of a signing key. A handle can go stale when another provider in this
-   * process destroyed the object; then it is looked up once more.
+   * Runs `operation` with the cached handle of a token key (a signing key, or a KEK to wrap with). A handle goes
+   * stale when another provider or process destroyed the object; then it is looked up once more.
    */
   private withKey<T>(objectClass: number, label: string, keyId: string, operation: (session: Handle, key: Handle) => Promise<T>): Promise<T> {
     return this.pool.use(async (session) => {
@@ -279,13 +281,15 @@ class Pkcs11KeyProvider implements KeyProvider {
   }
 
   private findTokenKek(session: Handle, kekId: string): Handle | undefined {
-    return findObjects(this.pkcs11, session, pkcs11js.CKO_SECRET_KEY, kekLabel(kekId), { tokenOnly: true })[0];
+    return this.findObject(session, pkcs11js.CKO_SECRET_KEY, kekLabel(kekId));
   }
 
+  /** The token object of a class under a label (a KEK's session copies are not token objects). */
   private findObject(session: Handle, objectClass: number, label: string): Handle | undefined {
-    return this.findObjects(session, objectClass, label)[0];
+    return findObjects(this.pkcs11, session, objectClass, label, { tokenOnly: true })[0];
   }
 
+  /** Token objects and this process's session objects: what destroying a key must reach. */
   private findObjects(session: Handle, objectClass: number, label: string): Handle[] {
     return findObjects(this.pkcs11, session, objectClass, label);
   }

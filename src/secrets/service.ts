@@ -27,7 +27,7 @@ import { listVaultSecrets, type SecretListing } from "./queries.js";
 import { secretIdFor } from "./streams.js";
 
 export type SecretType = (typeof SECRET_TYPES)[number];
-type SecretServices = Pick<Services, "db" | "bus" | "store" | "keys" | "clock" | "config" | "recentStreams">;
+type SecretServices = Pick<Services, "db" | "lookups" | "bus" | "store" | "keys" | "clock" | "config" | "recentStreams">;
 
 /** The caller and where the request came from, as every operation needs them. */
 export interface Caller {
@@ -117,7 +117,9 @@ async function addVersion(
   services: SecretServices, caller: Pick<Caller, "metadata"> & { principal: Pick<Principal, "type" | "id"> },
   vaultId: string, path: string, inputFor: (state: SecretState) => PutSecretInput, reason: "put" | "rotate",
 ): Promise<SecretVersionInfo> {
-  const vault = await findVaultById(services.db, vaultId);
+  // The lookup cache's row, as `authorize` read it: a vault deleted by another process within its bound fails
+  // the seal below, which uses the KEK on the token, never a copy.
+  const vault = await findVaultById(services.lookups ?? services.db, vaultId);
   if (!vault || vault.deletedAt) throw new VaultNotFound(vaultId);
   if (reason === "rotate" && vault.cmekFingerprint) throw new RotationInCmekVault();
   const secretId = secretIdFor(vaultId, path);

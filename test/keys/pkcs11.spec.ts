@@ -5,7 +5,7 @@ import { expect } from "chai";
 import pkcs11js from "pkcs11js";
 import { openPkcs11Provider, type Pkcs11Config } from "../../src/keys/pkcs11.js";
 import { acquireModule, releaseModule } from "../../src/keys/pkcs11-module.js";
-import { KeyUnwrapFailed, type KeyProvider } from "../../src/keys/port.js";
+import { KeyNotFound, KeyUnwrapFailed, type KeyProvider } from "../../src/keys/port.js";
 import { softHsmToken, softHsmUnavailableReason } from "../support/softhsm.js";
 
 describe("PKCS#11 key objects on the token", () => {
@@ -95,7 +95,7 @@ describe("PKCS#11 key objects on the token", () => {
     await keys.destroyKek(kekId);
   });
 
-  it("stops unwrapping with a KEK another process destroyed once its copy here is older than the bound", async () => {
+  it("refuses to wrap under a KEK another process destroyed at once, and to unwrap once its copy here is older than the bound", async () => {
     const maxAgeMs = 300;
     const provider = await openPkcs11Provider({ ...config, kekCopyMaxAgeMs: maxAgeMs });
     try {
@@ -107,6 +107,8 @@ describe("PKCS#11 key objects on the token", () => {
       execFileSync(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./destroy-kek-in-another-process.ts", import.meta.url)), kekId],
         { env: { ...process.env, KEYLEDGER_TEST_PKCS11: JSON.stringify(config) }, stdio: "inherit" });
       expect(await provider.hasKek(kekId), "the token itself is asked").to.equal(false);
+      const wrapping = await provider.wrapDataKey(kekId, randomBytes(32), Buffer.from("ctx")).then(() => undefined, (error: unknown) => error);
+      expect(wrapping, "nothing new is sealed under it").to.be.instanceOf(KeyNotFound);
       await new Promise((resolve) => setTimeout(resolve, maxAgeMs + 50));
       const failure = await provider.unwrapDataKey(kekId, wrapped, Buffer.from("ctx")).then(() => undefined, (error: unknown) => error);
       expect(failure).to.be.instanceOf(KeyUnwrapFailed);
