@@ -328,7 +328,11 @@ export class UsageMeter {
     await Promise.all([...this.orgs.values()].filter((org) => org.pending.length > 0).map(async (org) => {
       const batch = org.pending.splice(0);
       const byMonth = new Map<string, PendingRequest[]>();
-      for (const item of batch) byMonth.set(item.month, [...(byMonth.get(item.month) ?? []), item]);
+      for (const item of batch) {
+        const items = byMonth.get(item.month);
+        if (items) items.push(item);
+        else byMonth.set(item.month, [item]);
+      }
       for (const [month, items] of byMonth) {
         try {
           const { position } = await this.services.bus.record(usageStream(org.orgId, month), [RequestsCounted.of({
