@@ -4,7 +4,7 @@
  * with prev_hash_0 = 64 zeros. Changing, removing or inserting any event changes every hash after it;
  * the periodically signed head (AuditHeadSigned) makes the stored hashes themselves tamper-evident.
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { RecordedEvent } from "./recorded.js";
 
 export const GENESIS_HASH = "0".repeat(64);
@@ -40,7 +40,8 @@ export function canonicalJson(value: unknown): string {
 
 export function chainHash(prevHash: string, event: RecordedEvent): string {
   const body = canonicalJson([event.id, event.type, event.stream, event.revision.toString(), event.data, event.metadata]);
-  return createHash("sha256").update(`${prevHash}\n${body}`).digest("hex");
+  // The one-shot form: no Hash object per event of the log.
+  return hash("sha256", `${prevHash}\n${body}`, "hex");
 }
 
 /** What the signer signs for a chain head: a versioned, unambiguous byte string. */

@@ -4,7 +4,7 @@
  * `alg: none` and HMAC tokens (the classic key-confusion attack) fail verification.
  */
 import { errors, importJWK, jwtVerify, type JWTPayload } from "jose";
-import { createHash, randomUUID } from "node:crypto";
+import { hash, randomUUID } from "node:crypto";
 import { Unauthenticated } from "../../commands/errors.js";
 import type { KeyProvider, PublicJwk } from "../keys/port.js";
 
@@ -94,7 +94,7 @@ export class TokenService {
 
   /** Checks signature, algorithm, issuer, audience and validity period; throws InvalidToken otherwise. */
   async verify(token: string): Promise<VerifiedToken> {
-    const digest = createHash("sha256").update(token).digest("base64url");
+    const digest = hash("sha256", token, "base64url");
     const known = this.verified.get(digest);
     if (known) {
       const now = Math.floor(this.clock().getTime() / 1000);

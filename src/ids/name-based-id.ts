@@ -6,13 +6,13 @@
  * Stored streams are named by these ids, so a layout's output can never change. Three were in use before
  * this module; they differ only in the version and variant bits, and each is kept under its own name.
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 
 /** "v5": version 5 and RFC 4122 variant bits; "v8": version 8 (custom) and variant bits; "raw": the digest's own bits. */
 export type NameBasedLayout = "v5" | "v8" | "raw";
 
 export function uuidFromName(name: string, layout: NameBasedLayout): string {
-  const hex = createHash("sha256").update(name, "utf8").digest("hex");
+  const hex = hash("sha256", name, "hex");
   if (layout === "raw") {
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
   }
