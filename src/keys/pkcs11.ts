@@ -1,14 +1,13 @@
 /**
  * The KeyProvider over a PKCS#11 library (any HSM; SoftHSM2 in development and CI).
  *
- * KEKs are AES-256 token objects that are sensitive and non-extractable: a data key is wrapped by
- * encrypting it inside the module with AES-GCM (fresh IV, the context as AAD). Unwrapping uses a session copy
- * of the KEK kept for at most a second (see kek-copies.ts for why and for the bound); wrapping, the token object
- * itself. Signing keys are Ed25519
- * key pairs on the token. Wrapping and unwrapping a data key are synchronous calls: the module does them in
- * microseconds, and handing them to a libuv worker thread cost more than the work (a fifth of an audited
- * read's CPU on SoftHSM, issue 12). Signing, which takes a third of a millisecond and is not on a request's
- * path, runs on a worker thread.
+ * KEKs are AES-256 token objects that are sensitive and non-extractable: a data key is wrapped by encrypting it
+ * inside the module with AES-GCM (fresh IV, the context as AAD). Wrapping uses the token object, unwrapping a
+ * session copy of it kept for at most a second (kek-copies.ts: why, and the bound). Signing keys are Ed25519 key
+ * pairs on the token. Wrapping and unwrapping a data key are synchronous calls: the module does them in
+ * microseconds, and handing them to a libuv worker thread cost more than the work (a fifth of an audited read's
+ * CPU on SoftHSM, issue 12). Signing, which takes a third of a millisecond and is not on a request's path, runs on
+ * a worker thread.
  */
 import { randomBytes } from "node:crypto";
 import pkcs11js from "pkcs11js";
@@ -117,7 +116,7 @@ class Pkcs11KeyProvider implements KeyProvider {
     this.kekCopies.forget(kekLabel(kekId));
   }
 
-  /** Whether the token holds the KEK (a copy left in this process by another's destruction does not count). */
+  /** Whether the token holds the KEK (a copy still kept here of one another process destroyed does not count). */
   hasKek(kekId: string): Promise<boolean> {
     return this.pool.use((session) => this.findTokenKek(session, kekId) !== undefined);
   }
