@@ -40,6 +40,7 @@ export class KekCopies {
     const kept = this.copies.get(label);
     if (kept && performance.now() - kept.madeAt < this.maxAgeMs) return kept.handle;
     this.forget(label);
+    this.forgetExpired();
     const original = findObjects(this.pkcs11, this.session, pkcs11js.CKO_SECRET_KEY, label, { tokenOnly: true })[0];
     if (!original) return undefined;
     const handle = this.pkcs11.C_CopyObject(this.session, original, [{ type: pkcs11js.CKA_TOKEN, value: false }]);
@@ -56,6 +57,18 @@ export class KekCopies {
       this.pkcs11.C_DestroyObject(this.session, kept.handle);
     } catch (error) {
       if (!isStaleHandle(error)) throw error;
+    }
+  }
+
+  /**
+   * Destroys the copies past their age, so that a KEK used once (a vault read once) does not leave its copy in
+   * the module for good. The map is in the order the copies were made, so this stops at the first young one.
+   */
+  private forgetExpired(): void {
+    const now = performance.now();
+    for (const [label, copy] of this.copies) {
+      if (now - copy.madeAt < this.maxAgeMs) return;
+      this.forget(label);
     }
   }
 

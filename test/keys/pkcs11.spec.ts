@@ -95,6 +95,28 @@ describe("PKCS#11 key objects on the token", () => {
     await keys.destroyKek(kekId);
   });
 
+  it("destroys a copy past its age when it makes the next one: a KEK used once leaves no copy behind", async () => {
+    const maxAgeMs = 100;
+    const provider = await openPkcs11Provider({ ...config, kekCopyMaxAgeMs: maxAgeMs });
+    const [usedOnce, usedLater] = [randomUUID(), randomUUID()];
+    const sessionCopies = (kekId: string) => objectsLabelled(pkcs11js.CKO_SECRET_KEY, `keyledger:kek:${kekId}`)
+      .filter((handle) => !flags(handle, [pkcs11js.CKA_TOKEN])[0]).length;
+    try {
+      for (const kekId of [usedOnce, usedLater]) await provider.createKek(kekId);
+      const context = Buffer.from("ctx");
+      const wrappedOnce = await provider.wrapDataKey(usedOnce, randomBytes(32), context);
+      const wrappedLater = await provider.wrapDataKey(usedLater, randomBytes(32), context);
+      await provider.unwrapDataKey(usedOnce, wrappedOnce, context);
+      expect(sessionCopies(usedOnce)).to.equal(1);
+      await new Promise((resolve) => setTimeout(resolve, maxAgeMs + 50));
+      await provider.unwrapDataKey(usedLater, wrappedLater, context);
+      expect(sessionCopies(usedOnce)).to.equal(0);
+      expect(sessionCopies(usedLater)).to.equal(1);
+    } finally {
+      await provider.close();
+    }
+  });
+
   it("refuses to wrap under a KEK another process destroyed at once, and to unwrap once its copy here is older than the bound", async () => {
     const maxAgeMs = 300;
     const provider = await openPkcs11Provider({ ...config, kekCopyMaxAgeMs: maxAgeMs });
