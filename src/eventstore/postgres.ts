@@ -205,7 +205,7 @@ class PostgresEventStore implements EventStore, PollingSource {
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     // A read of everything after a point includes what committed before the call; a page need not wait.
     if (options.limit === undefined) await this.settle(SETTLE_DEADLINE_MS);
-    return (await this.page(options.after ?? START, options.limit)).events;
+    return (await this.page(options.after ?? START, options.limit, { remember: false })).events;
   }
 
   /**
@@ -215,17 +215,21 @@ class PostgresEventStore implements EventStore, PollingSource {
    */
   async readAfter(after: Position, limit: number): Promise<EventsPage> {
     const recent = this.recent.after(after, limit);
-    return recent ? { events: recent, heldBack: false, complete: false } : this.page(after, limit);
+    return recent ? { events: recent, heldBack: false, complete: false } : this.page(after, limit, { remember: true });
   }
 
-  /** Reads asked for in the same tick share one query; every answer joins the recent events. */
-  private page(after: Position, limit?: number): Promise<EventsPage> {
-    return this.sameTick.read(`after:${after.commit}/${after.prepare}/${limit}`, async () => {
+  /**
+   * Reads asked for in the same tick share one query. Only the pages of live subscribers join the recent
+   * events: a lag probe of `status()`, a replay or a rebuild reads far behind them, and its page would replace
+   * the run the live subscribers are answered from.
+   */
+  private page(after: Position, limit: number | undefined, { remember }: { remember: boolean }): Promise<EventsPage> {
+    return this.sameTick.read(`${remember ? "live" : "other"}:${after.commit}/${after.prepare}/${limit}`, async () => {
       const { rows } = await this.db.query<Partial<EventRow> & { held_back: boolean }>(READ_AFTER,
         [...positionParams(after), limit === undefined ? null : String(limit)]);
       // No events: one row of nulls, with the flag.
       const events = rows[0]?.id == null ? [] : (rows as EventRow[]).map(toRecordedEvent);
-      this.recent.record(after, events);
+      if (remember) this.recent.record(after, events);
       // Fewer than asked for: every event this snapshot could show after `after`.
       return { events, heldBack: rows[0]?.held_back ?? false, complete: limit !== undefined && events.length < limit };
     });
@@ -264,7 +268,7 @@ class PostgresEventStore implements EventStore, PollingSource {
 
   subscribeToAll(options: SubscribeOptions): Subscription {
     const source: PollingSource = options.asStored
-      ? { readAfter: (after, limit) => this.page(after, limit) }
+      ? { readAfter: (after, limit) => this.page(after, limit, { remember: false }) }
       : this;
     const running = startPollingSubscription(
       source,

@@ -10,6 +10,7 @@ import {
   comparePositions,
   type EventStore,
   type EventToAppend,
+  type Position,
   type RecordedEvent,
 } from "../../src/eventstore/port.js";
 import { databaseKinds, freshPostgres, postgresServerUrl, type TestDatabase } from "../support/databases.js";
@@ -112,6 +113,45 @@ for (const kind of databaseKinds()) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(reads).to.equal(2);
       await subscriber.stop();
+    });
+
+    it("answers live subscribers from their own pages: a read of the log far behind them does not replace those events", async function () {
+      // Issue 12: status()'s one-event lag probes (and replays, rebuilds) started the run over at their position.
+      const readsAfter: string[] = [];
+      const counted = new Proxy(database.db, {
+        get(target, property, receiver) {
+          if (property !== "query") return Reflect.get(target, property, receiver);
+          return (sql: string, params?: unknown[]) => {
+            if (sql === READ_AFTER) readsAfter.push(`${params![0]}/${params![1]}`);
+            return target.query(sql, params);
+          };
+        },
+      });
+      const store = await createPostgresEventStore(counted, { pollIntervalMs: 600_000 });
+      stores.push(store);
+      const appended = [event(), event(), event(), event()];
+      await store.append("thing-1", appended, "no_stream");
+      const [, second, third, fourth] = (await store.readStream("thing-1")).map((e) => e.position);
+      const at = (position: Position) => `${position.commit}/${position.prepare}`;
+      const subscribe = (after: Position, seen: string[]) =>
+        store.subscribeToAll({ after, onEvents: async (batch) => void seen.push(...batch.map((e) => e.id)) });
+      const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
+
+      const live = subscribe(second!, []);
+      await settle();
+      expect(readsAfter).to.deep.equal([at(second!)]);
+      expect((await store.readAll({ after: START, limit: 1 })).map((e) => e.id)).to.deep.equal([appended[0]!.id]);
+
+      // A subscriber from the third event on gets the fourth from the live one's page, and reads the log only
+      // after it (to find nothing newer).
+      const seen: string[] = [];
+      const other = subscribe(third!, seen);
+      await settle();
+      await other.stop();
+      await live.stop();
+      expect(seen).to.deep.equal([appended[3]!.id]);
+      expect(readsAfter).to.have.length(3);
+      expect(readsAfter[2]).to.equal(at(fourth!));
     });
 
     if (kind.name === "pglite") {
