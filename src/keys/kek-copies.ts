@@ -12,6 +12,9 @@
  * this process destruction is immediate: copies carry the token object's label, and `destroyKek` of any
  * provider in the process finds and destroys them with it (session objects are visible to every session of
  * the application). Copies live in a session of their own, which only closing the provider closes.
+ *
+ * A module that will not copy a key (one made with `CKA_COPYABLE=false`, or without `C_CopyObject`) is used
+ * through the token object itself, as before the copies: slower, never wrong.
  */
 import pkcs11js from "pkcs11js";
 
@@ -23,6 +26,8 @@ export const KEK_COPY_MAX_AGE_MS = 1_000;
 interface Copy {
   handle: Handle;
   madeAt: number;
+  /** False when the module would not copy the key and this is the token object's own handle. */
+  owned: boolean;
 }
 
 export class KekCopies {
@@ -35,7 +40,10 @@ export class KekCopies {
     private readonly maxAgeMs = KEK_COPY_MAX_AGE_MS,
   ) {}
 
-  /** A usable copy of the token key under `label`, made now when there is none young enough; undefined when the token has no such key. */
+  /**
+   * A usable copy of the token key under `label`, made now when there is none young enough (or the token object
+   * itself, when the module will not copy it); undefined when the token has no such key.
+   */
   handle(label: string): Handle | undefined {
     const kept = this.copies.get(label);
     if (kept && performance.now() - kept.madeAt < this.maxAgeMs) return kept.handle;
@@ -43,9 +51,22 @@ export class KekCopies {
     this.forgetExpired();
     const original = findObjects(this.pkcs11, this.session, pkcs11js.CKO_SECRET_KEY, label, { tokenOnly: true })[0];
     if (!original) return undefined;
-    const handle = this.pkcs11.C_CopyObject(this.session, original, [{ type: pkcs11js.CKA_TOKEN, value: false }]);
-    this.copies.set(label, { handle, madeAt: performance.now() });
-    return handle;
+    const copy = this.copyOf(original);
+    if (copy === "gone") return undefined;
+    this.copies.set(label, { handle: copy ?? original, madeAt: performance.now(), owned: copy !== undefined });
+    return copy ?? original;
+  }
+
+  /** A copy; undefined when the module will not copy the key; "gone" when it was destroyed meanwhile. */
+  private copyOf(original: Handle): Handle | undefined | "gone" {
+    try {
+      return this.pkcs11.C_CopyObject(this.session, original, [{ type: pkcs11js.CKA_TOKEN, value: false }]);
+    } catch (error) {
+      // pkcs11js hands this call's errors on as they come: an Error whose message starts with the CKR_ name.
+      const code = error instanceof Error ? /^CKR_\w+/.exec(error.message)?.[0] : undefined;
+      if (code === undefined) throw error;
+      return code === "CKR_KEY_HANDLE_INVALID" || code === "CKR_OBJECT_HANDLE_INVALID" ? "gone" : undefined;
+    }
   }
 
   /** Destroys the copy under `label`, if this process has not destroyed it already. */
@@ -53,6 +74,7 @@ export class KekCopies {
     const kept = this.copies.get(label);
     if (!kept) return;
     this.copies.delete(label);
+    if (!kept.owned) return;
     try {
       this.pkcs11.C_DestroyObject(this.session, kept.handle);
     } catch (error) {

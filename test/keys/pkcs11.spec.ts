@@ -117,6 +117,38 @@ describe("PKCS#11 key objects on the token", () => {
     }
   });
 
+  it("uses the token object itself when the module will not copy a KEK, and leaves it in place", async () => {
+    const kekId = randomUUID();
+    const label = `keyledger:kek:${kekId}`;
+    // Made outside the provider, as an HSM's policy might: CKA_COPYABLE=false makes C_CopyObject refuse it.
+    const rw = pkcs11.C_OpenSession(pkcs11.C_GetSessionInfo(session).slotID, pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION);
+    try {
+      pkcs11.C_GenerateKey(rw, { mechanism: pkcs11js.CKM_AES_KEY_GEN }, [
+        { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY }, { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_AES },
+        { type: pkcs11js.CKA_VALUE_LEN, value: 32 }, { type: pkcs11js.CKA_LABEL, value: label },
+        { type: pkcs11js.CKA_TOKEN, value: true }, { type: pkcs11js.CKA_PRIVATE, value: true },
+        { type: pkcs11js.CKA_SENSITIVE, value: true }, { type: pkcs11js.CKA_EXTRACTABLE, value: false },
+        { type: pkcs11js.CKA_ENCRYPT, value: true }, { type: pkcs11js.CKA_DECRYPT, value: true },
+        { type: pkcs11js.CKA_COPYABLE, value: false },
+      ]);
+    } finally {
+      pkcs11.C_CloseSession(rw);
+    }
+    const provider = await openPkcs11Provider(config);
+    try {
+      const dataKey = randomBytes(32);
+      const wrapped = await provider.wrapDataKey(kekId, dataKey, Buffer.from("ctx"));
+      for (let i = 0; i < 2; i++) {
+        expect(Buffer.from(await provider.unwrapDataKey(kekId, wrapped, Buffer.from("ctx")))).to.deep.equal(dataKey);
+      }
+      expect(objectsLabelled(pkcs11js.CKO_SECRET_KEY, label)).to.have.length(1);
+    } finally {
+      await provider.close();
+    }
+    expect(objectsLabelled(pkcs11js.CKO_SECRET_KEY, label)).to.have.length(1);
+    await keys.destroyKek(kekId);
+  });
+
   it("refuses to wrap under a KEK another process destroyed at once, and to unwrap once its copy here is older than the bound", async () => {
     const maxAgeMs = 300;
     const provider = await openPkcs11Provider({ ...config, kekCopyMaxAgeMs: maxAgeMs });
