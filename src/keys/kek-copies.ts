@@ -117,7 +117,7 @@ export function findObjects(
   }
 }
 
-/** A handle that no longer names an object: another provider in this process destroyed it. */
+/** A handle that no longer names an object: another provider in this process, or another process, destroyed it. */
 export function isStaleHandle(error: unknown): boolean {
   return (
     error instanceof pkcs11js.Pkcs11Error &&

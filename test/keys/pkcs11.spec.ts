@@ -55,6 +55,21 @@ describe("PKCS#11 key objects on the token", () => {
     return handles;
   }
 
+  /** The session copies (not token objects) of the KEK under `label`. */
+  function sessionCopies(label: string): Buffer[] {
+    return objectsLabelled(pkcs11js.CKO_SECRET_KEY, label).filter((handle) => !flags(handle, [pkcs11js.CKA_TOKEN])[0]);
+  }
+
+  /** Runs `use` with a provider of its own on the token, closed afterwards. */
+  async function withProvider(options: Partial<Pkcs11Config>, use: (provider: KeyProvider) => Promise<void>): Promise<void> {
+    const provider = await openPkcs11Provider({ ...config, ...options });
+    try {
+      await use(provider);
+    } finally {
+      await provider.close();
+    }
+  }
+
   function flags(handle: Buffer, types: number[]): boolean[] {
     return pkcs11.C_GetAttributeValue(session, handle, types.map((type) => ({ type }))).map((a) => a.value[0] === 1);
   }
@@ -76,45 +91,38 @@ describe("PKCS#11 key objects on the token", () => {
   it("unwraps with a session copy of the KEK that is as sensitive and non-extractable, and leaves none behind when closed", async () => {
     const kekId = randomUUID();
     const label = `keyledger:kek:${kekId}`;
-    const provider = await openPkcs11Provider(config);
-    try {
+    await withProvider({}, async (provider) => {
       await provider.createKek(kekId);
       const dataKey = randomBytes(32);
       const wrapped = await provider.wrapDataKey(kekId, dataKey, Buffer.from("ctx"));
       expect(Buffer.from(await provider.unwrapDataKey(kekId, wrapped, Buffer.from("ctx")))).to.deep.equal(dataKey);
-      const copies = objectsLabelled(pkcs11js.CKO_SECRET_KEY, label).filter((handle) => !flags(handle, [pkcs11js.CKA_TOKEN])[0]);
+      const copies = sessionCopies(label);
       expect(copies).to.have.length(1);
       const { CKA_SENSITIVE, CKA_EXTRACTABLE, CKA_ENCRYPT, CKA_DECRYPT, CKA_WRAP, CKA_UNWRAP } = pkcs11js;
       expect(flags(copies[0]!, [CKA_SENSITIVE, CKA_EXTRACTABLE, CKA_ENCRYPT, CKA_DECRYPT, CKA_WRAP, CKA_UNWRAP]))
         .to.deep.equal([true, false, true, true, false, false]);
       expectValueUnreadable(copies[0]!, pkcs11js.CKA_VALUE);
-    } finally {
-      await provider.close();
-    }
+    });
     expect(objectsLabelled(pkcs11js.CKO_SECRET_KEY, label)).to.have.length(1);
     await keys.destroyKek(kekId);
   });
 
   it("destroys a copy past its age when it makes the next one: a KEK used once leaves no copy behind", async () => {
     const maxAgeMs = 100;
-    const provider = await openPkcs11Provider({ ...config, kekCopyMaxAgeMs: maxAgeMs });
     const [usedOnce, usedLater] = [randomUUID(), randomUUID()];
-    const sessionCopies = (kekId: string) => objectsLabelled(pkcs11js.CKO_SECRET_KEY, `keyledger:kek:${kekId}`)
-      .filter((handle) => !flags(handle, [pkcs11js.CKA_TOKEN])[0]).length;
-    try {
+    const copiesOf = (kekId: string) => sessionCopies(`keyledger:kek:${kekId}`).length;
+    await withProvider({ kekCopyMaxAgeMs: maxAgeMs }, async (provider) => {
       for (const kekId of [usedOnce, usedLater]) await provider.createKek(kekId);
       const context = Buffer.from("ctx");
       const wrappedOnce = await provider.wrapDataKey(usedOnce, randomBytes(32), context);
       const wrappedLater = await provider.wrapDataKey(usedLater, randomBytes(32), context);
       await provider.unwrapDataKey(usedOnce, wrappedOnce, context);
-      expect(sessionCopies(usedOnce)).to.equal(1);
+      expect(copiesOf(usedOnce)).to.equal(1);
       await new Promise((resolve) => setTimeout(resolve, maxAgeMs + 50));
       await provider.unwrapDataKey(usedLater, wrappedLater, context);
-      expect(sessionCopies(usedOnce)).to.equal(0);
-      expect(sessionCopies(usedLater)).to.equal(1);
-    } finally {
-      await provider.close();
-    }
+      expect(copiesOf(usedOnce)).to.equal(0);
+      expect(copiesOf(usedLater)).to.equal(1);
+    });
   });
 
   it("uses the token object itself when the module will not copy a KEK, and leaves it in place", async () => {
@@ -134,25 +142,21 @@ describe("PKCS#11 key objects on the token", () => {
     } finally {
       pkcs11.C_CloseSession(rw);
     }
-    const provider = await openPkcs11Provider(config);
-    try {
+    await withProvider({}, async (provider) => {
       const dataKey = randomBytes(32);
       const wrapped = await provider.wrapDataKey(kekId, dataKey, Buffer.from("ctx"));
       for (let i = 0; i < 2; i++) {
         expect(Buffer.from(await provider.unwrapDataKey(kekId, wrapped, Buffer.from("ctx")))).to.deep.equal(dataKey);
       }
       expect(objectsLabelled(pkcs11js.CKO_SECRET_KEY, label)).to.have.length(1);
-    } finally {
-      await provider.close();
-    }
+    });
     expect(objectsLabelled(pkcs11js.CKO_SECRET_KEY, label)).to.have.length(1);
     await keys.destroyKek(kekId);
   });
 
   it("refuses to wrap under a KEK another process destroyed at once, and to unwrap once its copy here is older than the bound", async () => {
     const maxAgeMs = 300;
-    const provider = await openPkcs11Provider({ ...config, kekCopyMaxAgeMs: maxAgeMs });
-    try {
+    await withProvider({ kekCopyMaxAgeMs: maxAgeMs }, async (provider) => {
       const kekId = randomUUID();
       await provider.createKek(kekId);
       const wrapped = await provider.wrapDataKey(kekId, randomBytes(32), Buffer.from("ctx"));
@@ -166,9 +170,7 @@ describe("PKCS#11 key objects on the token", () => {
       await new Promise((resolve) => setTimeout(resolve, maxAgeMs + 50));
       const failure = await provider.unwrapDataKey(kekId, wrapped, Buffer.from("ctx")).then(() => undefined, (error: unknown) => error);
       expect(failure).to.be.instanceOf(KeyUnwrapFailed);
-    } finally {
-      await provider.close();
-    }
+    });
   });
 
   it("keeps a private signing key sensitive and non-extractable", async () => {
