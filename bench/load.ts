@@ -7,6 +7,10 @@
  * - audited secret reads at c connections: one agent JWT reading `--secrets` secrets in turn; reads/s,
  *   p50/p99/p999, non-2xx, and the SecretValueRead events in the log afterwards, which must equal the 200s
  *   (fail closed: no value leaves before its read is appended);
+ * - the same reads at a fixed rate, `--rate` (2,000/s, the issue's aim) on PostgreSQL and `--embedded-rate`
+ *   (300/s, its own aim) on the embedded default, sent open loop by bench/open-loop.ts in its own process: the
+ *   latency a client sees at that rate, counted from each request's due instant (wrk's closed loop measures
+ *   the most the server answers, where the latency is the queue of 64 connections at saturation);
  * - projection lag while the reads run (highest `keyledger_projection_lag_seconds` sampled every 250 ms) and
  *   how long the read models take to catch up once the load stops;
  * - writes of new versions of 64 existing secrets in turn at `--write-connections` (PUT by the vault's owner);
@@ -19,7 +23,7 @@
  * like the rest, so the 200s and the SecretValueRead events still compare over everything.
  *
  *   npm run bench -- --only load [--load-seconds 10] [--warmup-seconds 3] [--connections 64] [--write-connections 16]
- *     [--secrets 20] [--targets postgres,pglite] [--workers 1,2] [--cpu-prof DIR] [--quick]
+ *     [--secrets 20] [--rate 2000] [--embedded-rate 300] [--targets postgres,pglite] [--workers 1,2] [--cpu-prof DIR] [--quick]
  *
  * `--workers 1,2` runs the PostgreSQL target once per count of API processes (KEYLEDGER_WORKERS); the server
  * CPU figures are then every worker's added up (the supervisor's own, a few connections' hand-over, left out).
@@ -33,9 +37,11 @@ import { randomUUID } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import pg from "pg";
 import { call, startChildServer, type ChildServer } from "./child-server.js";
+import type { OpenLoopOptions, OpenLoopResult } from "./open-loop.js";
 import { ms, note, type Report } from "./stats.js";
 
 const run = promisify(execFile);
@@ -56,6 +62,9 @@ export interface LoadRunOptions {
   cpuProfDir?: string;
   /** KEYLEDGER_WORKERS of each PostgreSQL run (the embedded target has one process). */
   workers: number[];
+  /** Reads a second of the open-loop run on PostgreSQL (the issue's aim) and on the embedded default (its own). */
+  rate: number;
+  embeddedRate: number;
 }
 
 interface WrkResult {
@@ -101,6 +110,15 @@ async function wrk(url: string, script: string, connections: number, seconds: nu
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** bench/open-loop.ts in a process of its own (as wrk is), with the tsx loader the bench itself runs on. */
+async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
+  const script = fileURLToPath(new URL("./open-loop.ts", import.meta.url));
+  const { stdout } = await run(process.execPath, ["--import", "tsx", script, JSON.stringify(options)], { maxBuffer: 1 << 20 });
+  const line = /^OPEN-LOOP (\{.*\})$/m.exec(stdout)?.[1];
+  if (!line) throw new Error(`the open-loop generator printed no summary:\n${stdout}`);
+  return JSON.parse(line) as OpenLoopResult;
 }
 
 /** Highest lag per sample of /metrics while `during` runs, then the time until every read model caught up. */
@@ -278,6 +296,17 @@ end`;
   const { result: reads, lags, drainMs } = await withLagSampling(server.url,
     () => wrk(server.url, readScript, options.connections, options.seconds));
   const cpuSeconds = (await serverCpuSeconds(server.url)) - cpuBefore;
+
+  // The same reads at a fixed rate (open loop): the latency a client sees at that rate, not at saturation.
+  const rate = embedded ? options.embeddedRate : options.rate;
+  note(`${target}: audited reads at ${rate}/s offered (open loop), up to ${options.connections} connections`);
+  const openLoopRun = (seconds: number) => openLoop({ url: server.url, paths, headers: { Authorization: `Bearer ${agent}` },
+    rate, connections: options.connections, seconds, warmupSeconds: 0 });
+  if (options.warmupSeconds > 0) await openLoopRun(options.warmupSeconds);
+  const openCpuBefore = await serverCpuSeconds(server.url);
+  const offered = await openLoopRun(options.seconds);
+  const openCpuSeconds = (await serverCpuSeconds(server.url)) - openCpuBefore;
+
   // wrk stops with up to one request per connection in flight: the server may still answer (and has
   // audited) those, so the exact comparison is with the 200s the server counted, wrk's being a lower bound.
   await new Promise((resolve) => setTimeout(resolve, 500));
@@ -329,6 +358,11 @@ end`;
     `projection lag max ${Math.max(0, ...lags).toFixed(2)} s, p99 of samples ${lagP99.toFixed(2)} s, caught up ${ms(drainMs)} after; ` +
     `server CPU ${(cpuSeconds / reads.seconds).toFixed(2)} cores (${((cpuSeconds * 1000) / Math.max(1, reads.requests)).toFixed(2)} ms/read)` +
     (inserts ? `; reads/s ÷ inserts/s = ${(reads.rate / inserts).toFixed(3)}` : "") + `; load ${load()}`);
+  figure(`audited secret read at ${rate.toLocaleString("en-US")}/s offered`, offered.rate, "req/s",
+    `open loop (bench/open-loop.ts), up to ${options.connections} connections, latency from each request's due instant: ` +
+    `p50 ${ms(offered.p50)}, p99 ${ms(offered.p99)}, p999 ${ms(offered.p999)}, max ${ms(offered.max)}; ${offered.sent} requests, ` +
+    `non-2xx ${offered.non2xx}, socket errors ${offered.errors}; the generator at most ${ms(offered.lateMs)} late; ` +
+    `server CPU ${(openCpuSeconds / offered.seconds).toFixed(2)} cores (${((openCpuSeconds * 1000) / Math.max(1, offered.sent)).toFixed(2)} ms/read); load ${load()}`);
   if (appended !== ok) throw new Error(`${appended} SecretValueRead events for ${ok} successful reads`);
 }
 

@@ -15,6 +15,7 @@
  *   --warmup-seconds 3                   an uncounted wrk run before each measured one (V8 compiling the hot path)
  *   --connections 64 --write-connections 16 --secrets 20
  *                                        the load section's connections (reads, health; writes) and secrets
+ *   --rate 2000 --embedded-rate 300      the load section's open-loop reads a second (PostgreSQL, embedded)
  *   --workers 1,2                        the load section's PostgreSQL runs, one per KEYLEDGER_WORKERS count
  *   --cpu-prof DIR                       the load section's servers write V8 CPU profiles there
  *   --quick                              small sizes, one short trial each (smoke test, ~1 min)
@@ -48,6 +49,8 @@ const { values } = parseArgs({
     "write-connections": { type: "string" },
     secrets: { type: "string" },
     workers: { type: "string" },
+    rate: { type: "string" },
+    "embedded-rate": { type: "string" },
     "cpu-prof": { type: "string" },
     quick: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
@@ -57,7 +60,7 @@ const { values } = parseArgs({
 if (values.help) {
   console.log("npm run bench -- [--only stores,projections,keys,load] [--targets pglite,postgres,eventstoredb,local,pkcs11]\n" +
     "  [--events 100000] [--trials 3] [--seconds 2] [--follow-seconds 5] [--read-batch 1000] [--pkcs11-sessions 8]\n" +
-    "  [--batch-size 500] [--load-seconds 10] [--warmup-seconds 3] [--connections 64] [--write-connections 16] [--secrets 20] [--workers 1,2] [--cpu-prof DIR] [--quick]");
+    "  [--batch-size 500] [--load-seconds 10] [--warmup-seconds 3] [--connections 64] [--write-connections 16] [--secrets 20] [--rate 2000] [--embedded-rate 300] [--workers 1,2] [--cpu-prof DIR] [--quick]");
   process.exit(0);
 }
 
@@ -107,6 +110,7 @@ try {
       writeConnections: number(values["write-connections"], 16, 16), secrets: number(values.secrets, 20, 20),
       targets: targets.filter((t) => t === "postgres" || t === "pglite"), cpuProfDir: values["cpu-prof"],
       workers: list(values.workers, ["1"]).map((w) => number(w, 1, 1)),
+      rate: number(values.rate, 2000, 2000), embeddedRate: number(values["embedded-rate"], 300, 300),
     });
   }
 } catch (error) {
