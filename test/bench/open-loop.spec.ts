@@ -35,13 +35,14 @@ describe("bench: the open-loop load generator", () => {
 
   it("counts a request's wait for a free connection in its latency (no coordinated omission)", async () => {
     // One connection, answers after 20 ms, ten requests due within 45 ms: the last one cannot be answered
-    // before 10 × 20 ms from the start, so it waited at least 200 - 45 ms after it was due.
+    // before ~10 × 20 ms from the start, so ~155 ms after it was due; timed from its send it would be ~20 ms.
+    // (The bound leaves room for timers that fire a little early.)
     const { server, url } = await listen(20);
     try {
       const result = await openLoop({ url, paths: ["/ok"], headers: {}, rate: 200, connections: 1, seconds: 0.05,
         warmupSeconds: 0 });
       expect(result).to.include({ sent: 10, ok: 10, errors: 0 });
-      expect(result.max).to.be.at.least(155);
+      expect(result.max).to.be.at.least(100);
     } finally {
       server.close();
     }
