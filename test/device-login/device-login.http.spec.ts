@@ -83,9 +83,16 @@ describe("device login (RFC 8628) over HTTP", () => {
     await poll(code.device_code);
     await server.request("POST", "/v1/auth/device/approve", { token: human.accessToken, body: { user_code: code.user_code } });
     await poll(code.device_code);
-    const audit = await server.request("GET", "/v1/audit/events?limit=1000", { token: human.accessToken });
-    const actions = (audit.body.events as { action: string }[]).map((e) => e.action);
-    expect(actions).to.include.members(["auth.device_approve", "auth.device_complete"]);
+    // The device flow's steps do not wait for the read models (src/humans/device-login.ts), so the audit log
+    // shows them a moment after the answers: look until they are there, for at most 10 s.
+    const wanted = ["auth.device_approve", "auth.device_complete"];
+    let actions: string[] = [];
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 50))) {
+      const audit = await server.request("GET", "/v1/audit/events?limit=1000", { token: human.accessToken });
+      actions = (audit.body.events as { action: string }[]).map((e) => e.action);
+      if (wanted.every((action) => actions.includes(action))) break;
+    }
+    expect(actions).to.include.members(wanted);
     const stored = JSON.stringify(await server.server.store.readAll(), (_key, value) => typeof value === "bigint" ? String(value) : value);
     const secret = code.device_code.split(".")[2];
     const bare = code.user_code.replace("-", "");
