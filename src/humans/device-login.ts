@@ -43,7 +43,7 @@ export function deviceLoginId(userCode: string): string {
 }
 
 async function run(services: DeviceServices, id: string, command: DeviceLoginCommand, metadata: EventMetadata) {
-  // Nothing reads these events from a read model: no need to wait for the projections.
+  // Only the audit log shows these events, and there a moment late is fine: no need to wait for the projections.
   return services.bus.handle(deviceLoginAggregate, id, command, { metadata, readYourWrites: false });
 }
 
