@@ -9,6 +9,7 @@ import { createClient } from "../../src/sdk/index.js";
 import { createUser, type TestUser } from "../support/identity.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 import { storedEvents } from "../support/events.js";
+import { MAX_REQUESTS_PER_FACT } from "../../src/billing/usage-meter.js";
 import { ok } from "../sdk/fixtures.js";
 
 const SEED_TIERS = {
@@ -180,6 +181,25 @@ describe("billing tiers over HTTP", function () {
     expect(history.body.events.map((e: { endpoint: string; status_code: number }) => `${e.endpoint} ${e.status_code}`))
       .to.have.members(["/v1/vaults 200", "/v1/vaults/{vault_id} 404"]);
     expect(history.body.events[0]).to.include({ principal_type: "user", principal_id: user.userId, method: "GET", price_usd: "0", is_paid: false });
+  });
+
+  it("records counted requests in facts of at most MAX_REQUESTS_PER_FACT each, none lost or counted twice", async () => {
+    const user = await createUser(server);
+    const requests = 2 * MAX_REQUESTS_PER_FACT + 150;
+    for (let sent = 0; sent < requests; sent += 25) {
+      const answers = await Promise.all(Array.from({ length: Math.min(25, requests - sent) },
+        () => server.request("GET", "/v1/vaults", { token: user.accessToken })));
+      expect(answers.every((answer) => answer.status === 200)).to.equal(true);
+    }
+    // The billing routes record what waits before they answer.
+    const usage = await server.request("GET", "/v1/billing/usage", { token: user.accessToken });
+    expect(usage.body.current_month.total_requests).to.equal(requests);
+    const facts = await storedEvents(server.server.store, { type: "RequestsCounted", where: (data) => data.org_id === user.orgId });
+    const sizes = facts.map((fact) => (fact.data.requests as unknown[]).length);
+    expect(Math.max(...sizes)).to.be.at.most(MAX_REQUESTS_PER_FACT);
+    expect(sizes.reduce((sum, size) => sum + size, 0)).to.equal(requests);
+    const ids = facts.flatMap((fact) => (fact.data.requests as { id: string }[]).map((request) => request.id));
+    expect(new Set(ids).size).to.equal(requests);
   });
 
   it("serves the billing routes through the SDK, and sets the overage method by `method` or `overage_method`", async () => {
