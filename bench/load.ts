@@ -301,7 +301,7 @@ end`;
   const rate = embedded ? options.embeddedRate : options.rate;
   note(`${target}: audited reads at ${rate}/s offered (open loop), up to ${options.connections} connections`);
   const openLoopRun = (seconds: number) => openLoop({ url: server.url, paths, headers: { Authorization: `Bearer ${agent}` },
-    rate, connections: options.connections, seconds, warmupSeconds: 0 });
+    rate, connections: options.connections, seconds });
   if (options.warmupSeconds > 0) await openLoopRun(options.warmupSeconds);
   const openCpuBefore = await serverCpuSeconds(server.url);
   const offered = await openLoopRun(options.seconds);

@@ -12,7 +12,7 @@
  * adds its own delay to the latencies it reports.
  *
  *   node --import tsx bench/open-loop.ts '{"url":..., "paths":[...], "headers":{...}, "rate":2000,
- *     "connections":64, "seconds":10, "warmupSeconds":3}'
+ *     "connections":64, "seconds":10}'
  * prints one line: `OPEN-LOOP {"sent":..., "ok":..., "non2xx":..., "errors":..., "seconds":..., "p50":..., ...}`
  * (latencies in ms).
  */
@@ -29,8 +29,6 @@ export interface OpenLoopOptions {
   rate: number;
   connections: number;
   seconds: number;
-  /** Sent on the same schedule before the measured run and not counted. */
-  warmupSeconds: number;
 }
 
 export interface OpenLoopResult {
@@ -122,73 +120,58 @@ class Connection {
   }
 }
 
-/** Sends on schedule for `seconds`; `record` gets each request's latency from its due instant. */
-async function runSchedule(options: OpenLoopOptions, connections: Connection[], waiting: Due[], seconds: number,
-  record: (latencyMs: number, status: number) => void): Promise<{ sent: number; lateMs: number; firstDue: number }> {
-  const { host } = new URL(options.url);
+export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
+  const { hostname, host, port } = new URL(options.url);
   const headers = Object.entries(options.headers).map(([name, value]) => `${name}: ${value}\r\n`).join("");
   const requests = options.paths.map((path) => Buffer.from(`GET ${path} HTTP/1.1\r\nHost: ${host}\r\n${headers}\r\n`, "latin1"));
+  const waiting: Due[] = [];
+  const connections = Array.from({ length: options.connections }, () => new Connection(hostname, Number(port), () => waiting.shift()));
+  const allClosed = () => connections.every((connection) => connection.closed);
   const interval = 1000 / options.rate;
-  const total = Math.round(seconds * options.rate);
-  const firstDue = performance.now();
-  let sent = 0;
-  let answered = 0;
+  const total = Math.round(options.seconds * options.rate);
+  const latencies: number[] = [];
+  let ok = 0;
+  let non2xx = 0;
+  let errors = 0;
   let lateMs = 0;
   let allAnswered: () => void = () => {};
   const finished = new Promise<void>((resolve) => { allAnswered = resolve; });
-  while (sent < total) {
-    const now = performance.now();
-    while (sent < total && firstDue + sent * interval <= now) {
-      const due = firstDue + sent * interval;
-      lateMs = Math.max(lateMs, now - due);
-      const request: Due = { bytes: requests[sent % requests.length], done: (status) => {
-        record(performance.now() - due, status);
-        if (++answered === total) allAnswered();
-      } };
-      const free = connections.find((connection) => connection.idle);
-      if (free) free.send(request);
-      else if (connections.every((connection) => connection.closed)) request.done(0);
-      else waiting.push(request);
-      sent++;
-    }
-    // A timer of 1 ms is the finest the event loop keeps; the requests due meanwhile go out together.
-    await sleep(1);
-  }
-  // Requests still waiting when every connection has failed are answered as errors, not waited for.
-  while (answered < total) {
-    if (connections.every((connection) => connection.closed)) for (const request of waiting.splice(0)) request.done(0);
-    await Promise.race([finished, sleep(100)]);
-  }
-  return { sent, lateMs, firstDue };
-}
-
-export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
-  const { hostname, port } = new URL(options.url);
-  const waiting: Due[] = [];
-  const next = () => waiting.shift();
-  const connections = Array.from({ length: options.connections }, () => new Connection(hostname, Number(port), next));
+  const firstDue = performance.now();
   try {
-    if (options.warmupSeconds > 0) await runSchedule(options, connections, waiting, options.warmupSeconds, () => {});
-    const latencies: number[] = [];
-    let ok = 0;
-    let non2xx = 0;
-    let errors = 0;
-    const { sent, lateMs, firstDue } = await runSchedule(options, connections, waiting, options.seconds, (latency, status) => {
-      latencies.push(latency);
-      if (status === 0) errors++;
-      else if (status >= 200 && status < 300) ok++;
-      else non2xx++;
-    });
-    const seconds = (performance.now() - firstDue) / 1000;
-    latencies.sort((a, b) => a - b);
-    return {
-      sent, ok, non2xx, errors, seconds, rate: (ok + non2xx) / seconds,
-      p50: percentile(latencies, 50), p99: percentile(latencies, 99), p999: percentile(latencies, 99.9),
-      max: latencies.at(-1) ?? NaN, lateMs,
-    };
+    for (let sent = 0; sent < total; await sleep(1)) {
+      // A timer of 1 ms is the finest the event loop keeps; the requests due meanwhile go out together.
+      const now = performance.now();
+      for (; sent < total && firstDue + sent * interval <= now; sent++) {
+        const due = firstDue + sent * interval;
+        lateMs = Math.max(lateMs, now - due);
+        const request: Due = { bytes: requests[sent % requests.length], done: (status) => {
+          latencies.push(performance.now() - due);
+          if (status === 0) errors++;
+          else if (status >= 200 && status < 300) ok++;
+          else non2xx++;
+          if (latencies.length === total) allAnswered();
+        } };
+        const free = connections.find((connection) => connection.idle);
+        if (free) free.send(request);
+        else if (allClosed()) request.done(0);
+        else waiting.push(request);
+      }
+    }
+    // Requests still waiting when every connection has failed are answered as errors, not waited for.
+    while (latencies.length < total) {
+      if (allClosed()) for (const request of waiting.splice(0)) request.done(0);
+      await Promise.race([finished, sleep(100)]);
+    }
   } finally {
     for (const connection of connections) connection.close();
   }
+  const seconds = (performance.now() - firstDue) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    sent: total, ok, non2xx, errors, seconds, rate: (ok + non2xx) / seconds,
+    p50: percentile(latencies, 50), p99: percentile(latencies, 99), p999: percentile(latencies, 99.9),
+    max: latencies.at(-1) ?? NaN, lateMs,
+  };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -343,8 +343,12 @@ export class UsageMeter {
         if (items) items.push(item);
         else byMonth.set(item.month, [item]);
       }
-      const facts = [...byMonth].flatMap(([month, items]) => Array.from({ length: Math.ceil(items.length / MAX_REQUESTS_PER_FACT) },
-        (_, i) => ({ month, items: items.slice(i * MAX_REQUESTS_PER_FACT, (i + 1) * MAX_REQUESTS_PER_FACT) })));
+      const facts: { month: string; items: PendingRequest[] }[] = [];
+      for (const [month, items] of byMonth) {
+        for (let start = 0; start < items.length; start += MAX_REQUESTS_PER_FACT) {
+          facts.push({ month, items: items.slice(start, start + MAX_REQUESTS_PER_FACT) });
+        }
+      }
       for (const { month, items } of facts) {
         try {
           const { position } = await this.services.bus.record(usageStream(org.orgId, month), [RequestsCounted.of({

@@ -22,7 +22,7 @@ describe("bench: the open-loop load generator", () => {
     const { server, url, seen } = await listen(0);
     try {
       const result = await openLoop({ url, paths: ["/ok", "/missing"], headers: { Authorization: "Bearer t" },
-        rate: 200, connections: 4, seconds: 0.5, warmupSeconds: 0 });
+        rate: 200, connections: 4, seconds: 0.5 });
       expect(result).to.include({ sent: 100, ok: 50, non2xx: 50, errors: 0 });
       expect(seen.filter((line) => line === "/ok Bearer t")).to.have.length(50);
       expect(seen.filter((line) => line === "/missing Bearer t")).to.have.length(50);
@@ -39,8 +39,7 @@ describe("bench: the open-loop load generator", () => {
     // (The bound leaves room for timers that fire a little early.)
     const { server, url } = await listen(20);
     try {
-      const result = await openLoop({ url, paths: ["/ok"], headers: {}, rate: 200, connections: 1, seconds: 0.05,
-        warmupSeconds: 0 });
+      const result = await openLoop({ url, paths: ["/ok"], headers: {}, rate: 200, connections: 1, seconds: 0.05 });
       expect(result).to.include({ sent: 10, ok: 10, errors: 0 });
       expect(result.max).to.be.at.least(100);
     } finally {
@@ -52,8 +51,7 @@ describe("bench: the open-loop load generator", () => {
     const { server, url } = await listen(0);
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
-    const result = await openLoop({ url, paths: ["/ok"], headers: {}, rate: 100, connections: 2, seconds: 0.2,
-      warmupSeconds: 0 });
+    const result = await openLoop({ url, paths: ["/ok"], headers: {}, rate: 100, connections: 2, seconds: 0.2 });
     expect(result).to.include({ sent: 20, ok: 0, non2xx: 0, errors: 20 });
   });
 });
